@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// args holds a parsed command line: flags may stand anywhere, before or after positionals.
+type args struct {
+	cmd    string
+	pos    []string
+	flags  map[string][]string
+	used   map[string]bool
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// boolFlags take no value.
+var boolFlags = map[string]bool{"json": true, "once": true, "encrypted": true, "help": true, "plain": true}
+
+func parseArgs(argv []string) (*args, error) {
+	a := &args{flags: map[string][]string{}, used: map[string]bool{"data": true, "help": true}}
+	onlyPos := false
+	for i := 0; i < len(argv); i++ {
+		s := argv[i]
+		if onlyPos || !strings.HasPrefix(s, "-") || s == "-" {
+			if a.cmd == "" {
+				a.cmd = s
+			} else {
+				a.pos = append(a.pos, s)
+			}
+			continue
+		}
+		if s == "--" {
+			onlyPos = true
+			continue
+		}
+		name := strings.TrimLeft(s, "-")
+		value, hasValue := "", false
+		if k, v, ok := strings.Cut(name, "="); ok {
+			name, value, hasValue = k, v, true
+		}
+		if name == "h" {
+			name = "help"
+		}
+		if boolFlags[name] {
+			if !hasValue {
+				value = "true"
+			}
+		} else if !hasValue {
+			if i+1 >= len(argv) {
+				return nil, usageError{fmt.Sprintf("flag --%s needs a value", name)}
+			}
+			i++
+			value = argv[i]
+		}
+		a.flags[name] = append(a.flags[name], value)
+	}
+	return a, nil
+}
+
+func (a *args) str(name string) string {
+	a.used[name] = true
+	v := a.flags[name]
+	if len(v) == 0 {
+		return ""
+	}
+	return v[len(v)-1]
+}
+
+func (a *args) list(name string) []string {
+	a.used[name] = true
+	return a.flags[name]
+}
+
+func (a *args) bool(name string) bool {
+	v := a.str(name)
+	b, _ := strconv.ParseBool(v)
+	return b
+}
+
+func (a *args) int(name string, def int) (int, error) {
+	v := a.str(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, usageError{fmt.Sprintf("--%s wants a whole number, not %q", name, v)}
+	}
+	return n, nil
+}
+
+func (a *args) duration(name string, def time.Duration) (time.Duration, error) {
+	v := a.str(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usageError{fmt.Sprintf("--%s wants a duration like 30s or 2m, not %q", name, v)}
+	}
+	return d, nil
+}
+
+// positional returns exactly n positionals or a usage error.
+func (a *args) positional(n int) ([]string, error) {
+	if len(a.pos) != n {
+		return nil, usageError{fmt.Sprintf("usage: bosctl %s", commands[a.cmd].usage)}
+	}
+	return a.pos, nil
+}
+
+// unused reports flags the command did not read (typos should not pass silently).
+func (a *args) unused() error {
+	for name := range a.flags {
+		if !a.used[name] {
+			return usageError{fmt.Sprintf("unknown flag --%s for %s", name, a.cmd)}
+		}
+	}
+	return nil
+}

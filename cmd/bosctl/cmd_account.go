@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"bosmessenger/session"
+)
+
+func cmdLogin(ctx context.Context, a *args) error {
+	hs, user := a.str("homeserver"), a.str("user")
+	if user == "" {
+		return usageError{"usage: bosctl " + commands["login"].usage}
+	}
+	if _, err := a.positional(0); err != nil {
+		return err
+	}
+	password, err := readPassword(a)
+	if err != nil {
+		return err
+	}
+	cfg, closeLog, err := a.config()
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	s, err := session.Login(ctx, cfg, hs, user, password)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	acc := s.Account()
+	fmt.Fprintf(a.stdout, "Logged in as %s (device %s) on %s\n", acc.UserID, acc.DeviceID, acc.Homeserver)
+	return nil
+}
+
+func cmdWhoami(ctx context.Context, a *args) error {
+	if _, err := a.positional(0); err != nil {
+		return err
+	}
+	asJSON := a.bool("json")
+	return withSession(ctx, a, func(s *session.Session) error {
+		acc := s.Account()
+		if asJSON {
+			return printJSON(a.stdout, map[string]string{"user_id": acc.UserID.String(),
+				"device_id": acc.DeviceID.String(), "homeserver": acc.Homeserver})
+		}
+		fmt.Fprintf(a.stdout, "%s %s %s\n", acc.UserID, acc.DeviceID, acc.Homeserver)
+		return nil
+	})
+}
+
+func cmdLogout(ctx context.Context, a *args) error {
+	if _, err := a.positional(0); err != nil {
+		return err
+	}
+	cfg, closeLog, err := a.config()
+	if err != nil {
+		return err
+	}
+	s, err := session.Open(ctx, cfg)
+	if err != nil {
+		closeLog()
+		return err
+	}
+	closeLog() // the log dir is wiped with the rest
+	if err := s.Logout(ctx); err != nil {
+		s.Close()
+		return err
+	}
+	fmt.Fprintln(a.stdout, "Logged out; local data deleted")
+	return nil
+}

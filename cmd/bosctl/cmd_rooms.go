@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session"
+)
+
+func cmdRooms(ctx context.Context, a *args) error {
+	if _, err := a.positional(0); err != nil {
+		return err
+	}
+	asJSON := a.bool("json")
+	return withSession(ctx, a, func(s *session.Session) error {
+		rooms, err := s.Rooms(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			if rooms == nil {
+				rooms = []session.RoomSummary{}
+			}
+			return printJSON(a.stdout, rooms)
+		}
+		tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+		for _, r := range rooms {
+			flags := r.Membership
+			if r.Encrypted {
+				flags += ",encrypted"
+			}
+			if r.IsDirect {
+				flags += ",dm"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d unread\n", r.ID, r.Name, flags, r.NotifyCount)
+		}
+		return tw.Flush()
+	})
+}
+
+func cmdSync(ctx context.Context, a *args) error {
+	if _, err := a.positional(0); err != nil {
+		return err
+	}
+	once := a.bool("once")
+	return withSession(ctx, a, func(s *session.Session) error {
+		if once {
+			st, err := s.SyncOnce(ctx, 0)
+			if err != nil {
+				return err
+			}
+			if err := s.FlushQueue(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "synced: %d rooms, %d events\n", st.Rooms, st.Events)
+			return nil
+		}
+		err := s.Run(ctx, 30*time.Second, func(st session.SyncStats) {
+			if st.Events > 0 || st.Initial {
+				fmt.Fprintf(a.stdout, "synced: %d rooms, %d events\n", st.Rooms, st.Events)
+			}
+		})
+		if ctx.Err() != nil {
+			return nil // interrupted
+		}
+		return err
+	})
+}
+
+func cmdCreateRoom(ctx context.Context, a *args) error {
+	if _, err := a.positional(0); err != nil {
+		return err
+	}
+	opts := session.CreateRoomOptions{Name: a.str("name"), Topic: a.str("topic"), Encrypted: a.bool("encrypted")}
+	if opts.Name == "" {
+		return usageError{"usage: bosctl " + commands["create-room"].usage}
+	}
+	for _, u := range a.list("invite") {
+		opts.Invite = append(opts.Invite, id.UserID(u))
+	}
+	return withSession(ctx, a, func(s *session.Session) error {
+		roomID, err := s.CreateRoom(ctx, opts)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, roomID)
+		return nil
+	})
+}
+
+func cmdDM(ctx context.Context, a *args) error {
+	pos, err := a.positional(1)
+	if err != nil {
+		return err
+	}
+	plain := a.bool("plain")
+	return withSession(ctx, a, func(s *session.Session) error {
+		roomID, err := s.CreateDM(ctx, id.UserID(pos[0]), !plain)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, roomID)
+		return nil
+	})
+}
+
+func cmdInvite(ctx context.Context, a *args) error {
+	pos, err := a.positional(2)
+	if err != nil {
+		return err
+	}
+	return withSession(ctx, a, func(s *session.Session) error {
+		return s.Invite(ctx, id.RoomID(pos[0]), id.UserID(pos[1]))
+	})
+}
+
+func cmdJoin(ctx context.Context, a *args) error {
+	pos, err := a.positional(1)
+	if err != nil {
+		return err
+	}
+	return withSession(ctx, a, func(s *session.Session) error {
+		roomID, err := s.Join(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, roomID)
+		return nil
+	})
+}
+
+func cmdLeave(ctx context.Context, a *args) error {
+	pos, err := a.positional(1)
+	if err != nil {
+		return err
+	}
+	return withSession(ctx, a, func(s *session.Session) error {
+		return s.Leave(ctx, id.RoomID(pos[0]))
+	})
+}
+
+func cmdMembers(ctx context.Context, a *args) error {
+	pos, err := a.positional(1)
+	if err != nil {
+		return err
+	}
+	asJSON := a.bool("json")
+	return withSession(ctx, a, func(s *session.Session) error {
+		members, err := s.Members(ctx, id.RoomID(pos[0]))
+		if err != nil {
+			return err
+		}
+		type member struct {
+			UserID     string `json:"user_id"`
+			Name       string `json:"name,omitempty"`
+			Membership string `json:"membership"`
+		}
+		out := []member{}
+		for _, m := range members {
+			out = append(out, member{m.UserID, m.Name, m.Membership})
+		}
+		if asJSON {
+			return printJSON(a.stdout, out)
+		}
+		for _, m := range out {
+			fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", m.UserID, m.Membership, m.Name)
+		}
+		return nil
+	})
+}

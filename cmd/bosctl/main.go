@@ -1,0 +1,105 @@
+// Command bosctl is the headless BOS Messenger client, a stable interface for scripts, dispatch
+// systems and tests. Each --data dir is one account; exit status 0 means success, anything else
+// comes with a one-line error on stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+type command struct {
+	usage string
+	run   func(ctx context.Context, a *args) error
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"login":       {"login --homeserver URL_OR_SERVER_NAME --user USER  (password from BOSCTL_PASSWORD or stdin)", cmdLogin},
+		"whoami":      {"whoami [--json]", cmdWhoami},
+		"logout":      {"logout", cmdLogout},
+		"rooms":       {"rooms [--json]", cmdRooms},
+		"sync":        {"sync [--once]", cmdSync},
+		"create-room": {"create-room --name NAME [--topic T] [--encrypted] [--invite @user:server]...", cmdCreateRoom},
+		"dm":          {"dm @user:server [--plain]", cmdDM},
+		"invite":      {"invite ROOM_ID @user:server", cmdInvite},
+		"join":        {"join ROOM_ID_OR_ALIAS", cmdJoin},
+		"leave":       {"leave ROOM_ID", cmdLeave},
+		"send":        {"send ROOM_ID TEXT", cmdSend},
+		"tail":        {"tail ROOM_ID [--json] [--count N] [--timeout DURATION]", cmdTail},
+		"history":     {"history ROOM_ID [--json] [--limit N]", cmdHistory},
+		"members":     {"members ROOM_ID [--json]", cmdMembers},
+	}
+}
+
+// exitUsage is the exit status for wrong arguments.
+const exitUsage = 2
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a, err := parseArgs(argv)
+	if err == nil && (a.cmd == "" || a.cmd == "help" || a.bool("help")) {
+		printUsage(stdout)
+		return 0
+	}
+	var cmd command
+	if err == nil {
+		var ok bool
+		if cmd, ok = commands[a.cmd]; !ok {
+			err = usageError{fmt.Sprintf("unknown command %q (see bosctl help)", a.cmd)}
+		}
+	}
+	if err == nil {
+		a.stdin, a.stdout, a.stderr = stdin, stdout, stderr
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err = cmd.run(ctx, a)
+		if err == nil {
+			err = a.unused()
+		}
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "bosctl: "+oneLine(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return 1
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: bosctl [--data DIR] COMMAND [ARGS]")
+	fmt.Fprintln(w, "\nThe data dir holds one account (default: the per-OS user data dir). The store is unlocked")
+	fmt.Fprintln(w, "with BOSMESSENGER_PASSPHRASE or, where there is none, the OS keyring.")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintln(w, "  bosctl "+commands[n].usage)
+	}
+}

@@ -1,0 +1,154 @@
+package session
+
+import (
+	"context"
+	"sync"
+
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/store"
+)
+
+// ChangeKind says what changed.
+type ChangeKind string
+
+// Kinds of change events.
+const (
+	ChangeRoom          ChangeKind = "room"           // room summary added or changed (name, membership, counts...)
+	ChangeTimeline      ChangeKind = "timeline"       // new event at the end of the room's timeline
+	ChangeTimelineReset ChangeKind = "timeline_reset" // gap: the stored timeline was replaced (limited sync)
+	ChangeBackfill      ChangeKind = "backfill"       // older events prepended by pagination
+	ChangeMembers       ChangeKind = "members"
+	ChangeReceipts      ChangeKind = "receipts"
+	ChangeTyping        ChangeKind = "typing"
+	ChangeAccountData   ChangeKind = "account_data"
+	ChangeSendState     ChangeKind = "send_state" // EventID holds the transaction ID of the outgoing event
+	ChangeSyncComplete  ChangeKind = "sync_complete"
+	ChangeDecrypted     ChangeKind = "decrypted"
+)
+
+// Change is one typed change event. Seq increases by one for every change the store records, so a
+// subscriber that remembers the last Seq it handled can resume after it.
+type Change struct {
+	Seq     int64
+	Kind    ChangeKind
+	RoomID  id.RoomID
+	EventID id.EventID
+}
+
+func fromStore(c store.Change) Change {
+	return Change{Seq: c.Seq, Kind: ChangeKind(c.Kind), RoomID: id.RoomID(c.RoomID), EventID: id.EventID(c.EventID)}
+}
+
+// changeLogKeep is how many changes stay in the persistent log for late subscribers.
+const changeLogKeep = 20000
+
+// bus wakes subscribers when the change log grows.
+type bus struct {
+	mu     sync.Mutex
+	subs   map[*Subscription]struct{}
+	closed bool
+}
+
+func newBus() *bus { return &bus{subs: map[*Subscription]struct{}{}} }
+
+func (b *bus) notify() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for s := range b.subs {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (b *bus) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for s := range b.subs {
+		close(s.done)
+		delete(b.subs, s)
+	}
+}
+
+// Subscription follows the change log. Changes are read from the store, so none are lost when the
+// subscriber is slow; a batch holds everything that happened since the previous call.
+type Subscription struct {
+	s    *Session
+	last int64
+	wake chan struct{}
+	done chan struct{}
+}
+
+// Subscribe follows changes after sequence number since (0: from the oldest kept; use LastSeq to
+// start from now).
+func (s *Session) Subscribe(since int64) *Subscription {
+	sub := &Subscription{s: s, last: since, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s.bus.mu.Lock()
+	if s.bus.closed {
+		close(sub.done)
+	} else {
+		s.bus.subs[sub] = struct{}{}
+	}
+	s.bus.mu.Unlock()
+	sub.wake <- struct{}{}
+	return sub
+}
+
+// LastSeq is the sequence number of the newest change.
+func (s *Session) LastSeq(ctx context.Context) (seq int64, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		seq, err = tx.LastChangeSeq()
+		return err
+	})
+	return seq, err
+}
+
+// Next blocks until there are changes after the last one returned, and returns them (at most 1000).
+func (sub *Subscription) Next(ctx context.Context) ([]Change, error) {
+	for {
+		var batch []store.Change
+		err := sub.s.db.Read(ctx, func(tx *store.Tx) error {
+			var err error
+			batch, err = tx.ChangesSince(sub.last, 1000)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(batch) > 0 {
+			out := make([]Change, len(batch))
+			for i, c := range batch {
+				out[i] = fromStore(c)
+			}
+			sub.last = batch[len(batch)-1].Seq
+			if len(batch) == 1000 {
+				select {
+				case sub.wake <- struct{}{}:
+				default:
+				}
+			}
+			return out, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-sub.done:
+			return nil, context.Canceled
+		case <-sub.wake:
+		}
+	}
+}
+
+// Close stops the subscription.
+func (sub *Subscription) Close() {
+	b := sub.s.bus
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.subs[sub]; ok {
+		delete(b.subs, sub)
+		close(sub.done)
+	}
+}

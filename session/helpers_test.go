@@ -1,0 +1,138 @@
+package session_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/internal/testserver"
+	"bosmessenger/session"
+	"bosmessenger/store/storekey"
+)
+
+const testPassword = "correct-horse-battery"
+
+var userSeq atomic.Int64
+
+// account is a registered user with its data dir.
+type account struct {
+	UserID string
+	Local  string
+	Dir    string
+	srv    *testserver.Server
+}
+
+func newAccount(t testing.TB, srv *testserver.Server, prefix string) *account {
+	t.Helper()
+	local := fmt.Sprintf("%s%d", prefix, userSeq.Add(1))
+	return &account{UserID: srv.Register(t, local, testPassword), Local: local, Dir: t.TempDir(), srv: srv}
+}
+
+func (a *account) config() session.Config {
+	return session.Config{DataDir: a.Dir, Passphrase: "test store passphrase", MinBackoff: 50 * time.Millisecond,
+		MaxBackoff: 500 * time.Millisecond, KeyParams: &storekey.Params{Time: 1, MemoryKiB: 1024, Threads: 1}}
+}
+
+// login signs the account in (into its data dir) and closes the session at cleanup.
+func (a *account) login(t testing.TB) *session.Session {
+	t.Helper()
+	s, err := session.Login(ctx(t), a.config(), a.srv.URL, a.Local, testPassword)
+	if err != nil {
+		t.Fatalf("login %s: %v", a.Local, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func (a *account) open(t testing.TB) *session.Session {
+	t.Helper()
+	s, err := session.Open(ctx(t), a.config())
+	if err != nil {
+		t.Fatalf("open %s: %v", a.Local, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func ctx(t testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func mustSync(t testing.TB, s *session.Session) session.SyncStats {
+	t.Helper()
+	st, err := s.SyncOnce(ctx(t), 0)
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	return st
+}
+
+func mustSend(t testing.TB, s *session.Session, roomID id.RoomID, text string) id.EventID {
+	t.Helper()
+	txn, err := s.SendText(ctx(t), roomID, text)
+	if err != nil {
+		t.Fatalf("queue %q: %v", text, err)
+	}
+	eventID, err := s.WaitSent(ctx(t), txn)
+	if err != nil {
+		t.Fatalf("send %q: %v", text, err)
+	}
+	return eventID
+}
+
+// sharedRoom creates a room of a, invites b, and lets b join.
+func sharedRoom(t testing.TB, a, b *session.Session, opts session.CreateRoomOptions) id.RoomID {
+	t.Helper()
+	opts.Invite = append(opts.Invite, b.Account().UserID)
+	roomID, err := a.CreateRoom(ctx(t), opts)
+	if err != nil {
+		t.Fatalf("create room: %v", err)
+	}
+	if _, err := b.Join(ctx(t), roomID.String()); err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	return roomID
+}
+
+// waitForBodies syncs s until the room's history holds all bodies, and returns the history.
+func waitForBodies(t testing.TB, s *session.Session, roomID id.RoomID, limit int, bodies ...string) []session.TimelineEvent {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := s.SyncOnce(ctx(t), time.Second); err != nil {
+			t.Logf("sync: %v", err)
+		}
+		hist, err := s.History(ctx(t), roomID, limit)
+		if err != nil {
+			t.Fatalf("history: %v", err)
+		}
+		missing := 0
+		for _, b := range bodies {
+			if countBody(hist, b) == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return hist
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d messages did not arrive", missing, len(bodies))
+		}
+	}
+}
+
+func countBody(events []session.TimelineEvent, body string) int {
+	n := 0
+	for _, e := range events {
+		if e.Body == body {
+			n++
+		}
+	}
+	return n
+}

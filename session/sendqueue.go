@@ -1,0 +1,207 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/store"
+)
+
+// newTxnID makes a transaction ID that is unique for this device.
+func newTxnID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("bos%d.%s", time.Now().UnixMilli(), hex.EncodeToString(b))
+}
+
+// SendText queues a plain-text message and returns its transaction ID. The message (the local echo)
+// is in the store before anything goes to the server; FlushQueue or Run send it.
+func (s *Session) SendText(ctx context.Context, roomID id.RoomID, body string) (string, error) {
+	return s.Enqueue(ctx, roomID, "m.room.message", map[string]any{"msgtype": "m.text", "body": body})
+}
+
+// Enqueue queues an event of any type for sending.
+func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, content any) (string, error) {
+	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: roomID.String()}); err != nil {
+		return "", fmt.Errorf("%w: send to %s: %v", ErrPolicyDenied, roomID, err)
+	}
+	raw, err := json.Marshal(content)
+	if err != nil {
+		return "", fmt.Errorf("failed to encode message: %w", err)
+	}
+	o := &store.Outgoing{RoomID: roomID.String(), TxnID: newTxnID(), Type: evType, Content: raw}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		room, ok, err := tx.Room(o.RoomID)
+		if err != nil {
+			return err
+		}
+		if !ok || room.Membership != "join" {
+			return fmt.Errorf("%w: %s (not joined)", ErrUnknownRoom, roomID)
+		}
+		if room.Encryption != "" {
+			return fmt.Errorf("%w: %s is end-to-end encrypted and this build has no encryption support; nothing was sent", ErrCannotEncrypt, roomID)
+		}
+		if err := tx.Enqueue(o); err != nil {
+			return err
+		}
+		_, err = tx.AddChange(string(ChangeSendState), o.RoomID, o.TxnID)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	s.bus.notify()
+	return o.TxnID, nil
+}
+
+// FlushQueue makes one pass over the queued messages in order. A temporary failure stops the pass
+// (the message stays queued with its transaction ID for the next pass); a permanent one marks the
+// message failed and goes on.
+func (s *Session) FlushQueue(ctx context.Context) error {
+	s.flushMu.Lock()
+	defer s.flushMu.Unlock()
+	var pending []*store.Outgoing
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		pending, err = tx.PendingOutgoing()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range pending {
+		eventID, err := s.sendOne(ctx, o)
+		err = s.recordAttempt(ctx, o, eventID, err)
+		if err != nil && !isPermanent(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error) {
+	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: o.RoomID}); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrPolicyDenied, err)
+	}
+	var resp mautrix.RespSendEvent
+	_, err := s.cli.MakeFullRequest(ctx, mautrix.FullRequest{
+		Method:       http.MethodPut,
+		URL:          s.cli.BuildClientURL("v3", "rooms", o.RoomID, "send", o.Type, o.TxnID),
+		RequestJSON:  o.Content,
+		ResponseJSON: &resp,
+		MaxAttempts:  1,
+	})
+	if err != nil {
+		return "", s.classify("send message", err)
+	}
+	if resp.EventID == "" {
+		return "", errors.New("failed to send message: no event_id in response")
+	}
+	return resp.EventID.String(), nil
+}
+
+func (s *Session) recordAttempt(ctx context.Context, o *store.Outgoing, eventID string, sendErr error) error {
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if sendErr == nil {
+			err = tx.MarkSent(o.TxnID, eventID)
+		} else {
+			err = tx.MarkAttempt(o.TxnID, sendErr.Error(), isPermanent(sendErr))
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddChange(string(ChangeSendState), o.RoomID, o.TxnID)
+		return err
+	})
+	s.bus.notify()
+	if sendErr != nil {
+		s.log.Warn().Str("room_id", o.RoomID).Str("txn_id", o.TxnID).Err(sendErr).Msg("Sending failed")
+		return sendErr
+	}
+	return err
+}
+
+// SendState is where an outgoing message stands.
+type SendState struct {
+	State   string // queued, sent, failed
+	EventID id.EventID
+	Error   string
+}
+
+// SendStateOf looks up an outgoing message by transaction ID. Once its event has come back through
+// sync the queue entry is gone and the event is found in the timeline instead.
+func (s *Session) SendStateOf(ctx context.Context, txnID string) (st SendState, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		o, ok, err := tx.OutgoingByTxn(txnID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			st = SendState{State: o.State, EventID: id.EventID(o.EventID), Error: o.Error}
+			return nil
+		}
+		ev, ok, err := tx.EventByTxn(txnID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("unknown outgoing message %s", txnID)
+		}
+		st = SendState{State: store.SendSent, EventID: id.EventID(ev.EventID)}
+		return nil
+	})
+	return st, err
+}
+
+// WaitSent sends the queue until the message txnID is accepted by the server (returning its event
+// ID) or has failed permanently, backing off between attempts.
+func (s *Session) WaitSent(ctx context.Context, txnID string) (id.EventID, error) {
+	backoff := s.cfg.MinBackoff
+	for {
+		flushErr := s.FlushQueue(ctx)
+		st, err := s.SendStateOf(ctx, txnID)
+		if err != nil {
+			return "", err
+		}
+		switch st.State {
+		case store.SendSent:
+			return st.EventID, nil
+		case store.SendFailed:
+			return "", fmt.Errorf("failed to send message: %s", st.Error)
+		}
+		s.log.Debug().Err(flushErr).Dur("backoff", backoff).Msg("Message still queued")
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("message still queued (will be sent later): %w", ctx.Err())
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, s.cfg.MaxBackoff)
+	}
+}
+
+// Retry puts a failed message back into the queue.
+func (s *Session) Retry(ctx context.Context, txnID string) error {
+	err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.Requeue(txnID) })
+	if err == nil {
+		s.bus.notify()
+	}
+	return err
+}
+
+// Outgoing lists the room's messages that are queued, failed, or sent but not yet back from sync.
+func (s *Session) Outgoing(ctx context.Context, roomID id.RoomID) (out []*store.Outgoing, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		out, err = tx.OutgoingInRoom(roomID.String())
+		return err
+	})
+	return out, err
+}

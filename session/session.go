@@ -1,0 +1,292 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/store"
+	"bosmessenger/store/seal"
+	"bosmessenger/store/storekey"
+)
+
+// Config selects and unlocks an account's data dir.
+type Config struct {
+	DataDir    string
+	Passphrase string // store passphrase; "" uses BOSMESSENGER_PASSPHRASE, then the OS keyring
+	Keyring    storekey.Keyring
+	Policy     Policy         // nil allows everything
+	Log        zerolog.Logger // never gets message content, keys or tokens
+	HTTPClient *http.Client
+	DeviceName string           // initial device display name at login
+	KeyParams  *storekey.Params // Argon2id parameters for a new passphrase-wrapped store key (nil: defaults)
+
+	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
+	MinBackoff, MaxBackoff time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Policy == nil {
+		c.Policy = AllowAll{}
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 3 * time.Minute}
+	}
+	if c.MinBackoff == 0 {
+		c.MinBackoff = time.Second
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = 30 * time.Second
+	}
+	if c.DeviceName == "" {
+		c.DeviceName = "BOS Messenger"
+	}
+}
+
+func (c *Config) keyOptions(create bool) (storekey.Options, error) {
+	opts := storekey.Options{Passphrase: c.Passphrase, Keyring: c.Keyring, Argon2: c.KeyParams}
+	if opts.Passphrase == "" {
+		opts.Passphrase, _ = storekey.PassphraseFromEnv()
+	}
+	if opts.Passphrase == "" {
+		opts.UseKeyring = true
+	}
+	return opts, nil
+}
+
+// Account identifies the signed-in user and device.
+type Account struct {
+	Homeserver string
+	UserID     id.UserID
+	DeviceID   id.DeviceID
+}
+
+// Session is one signed-in account with its open store. Its methods are safe for concurrent use.
+type Session struct {
+	cfg     Config
+	dir     string
+	lock    *flock.Flock
+	db      *store.DB
+	cli     *mautrix.Client
+	account Account
+	log     zerolog.Logger
+	bus     *bus
+
+	syncMu   sync.Mutex // one sync request at a time
+	flushMu  sync.Mutex // one queue flush at a time
+	closeOne sync.Once
+}
+
+// Login signs in with a password and creates the account's encrypted store in cfg.DataDir.
+// homeserver may be a URL, a server name, or empty when user is a full Matrix ID.
+func Login(ctx context.Context, cfg Config, homeserver, user, password string) (*Session, error) {
+	cfg.defaults()
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := login(ctx, cfg, lock, homeserver, user, password)
+	if err != nil {
+		_ = lock.Unlock()
+		return nil, err
+	}
+	return s, nil
+}
+
+func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user, password string) (*Session, error) {
+	if storekey.Exists(cfg.DataDir) {
+		return nil, fmt.Errorf("%w: %s (log out first, or use another --data dir)", ErrAlreadyLoggedIn, cfg.DataDir)
+	}
+	if homeserver == "" {
+		homeserver = user
+	}
+	info, err := Discover(ctx, cfg.HTTPClient, homeserver)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Policy.Check(ctx, PolicyRequest{Action: ActionLogin, Homeserver: info.BaseURL, UserID: user}); err != nil {
+		return nil, fmt.Errorf("%w: login to %s: %v", ErrPolicyDenied, info.BaseURL, err)
+	}
+	opts, _ := cfg.keyOptions(true)
+	key, err := storekey.Create(cfg.DataDir, opts)
+	if err != nil {
+		if errors.Is(err, storekey.ErrKeyringUnavailable) {
+			return nil, fmt.Errorf("%w: no OS keyring available (%v); set a passphrase (BOSMESSENGER_PASSPHRASE)", ErrNoStoreSecret, err)
+		}
+		return nil, fmt.Errorf("failed to create store key: %w", err)
+	}
+	s, err := openWithKey(ctx, cfg, lock, key)
+	if err != nil {
+		_ = storekey.Destroy(cfg.DataDir, opts)
+		return nil, err
+	}
+	cli, err := mautrix.NewClient(info.BaseURL, "", "")
+	if err != nil {
+		s.abortLogin(opts)
+		return nil, fmt.Errorf("failed to create client: %w", err)
+	}
+	s.configureClient(cli)
+	resp, err := cli.Login(ctx, &mautrix.ReqLogin{
+		Type:                     mautrix.AuthTypePassword,
+		Identifier:               mautrix.UserIdentifier{Type: mautrix.IdentifierTypeUser, User: user},
+		Password:                 password,
+		InitialDeviceDisplayName: cfg.DeviceName,
+	})
+	if err != nil {
+		s.abortLogin(opts)
+		var httpErr mautrix.HTTPError
+		if errors.As(err, &httpErr) && httpErr.RespError != nil {
+			return nil, fmt.Errorf("%w: %s", ErrLoginRefused, httpErr.RespError.Err)
+		}
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, info.BaseURL, unwrapURLError(err))
+	}
+	cli.AccessToken, cli.UserID, cli.DeviceID = resp.AccessToken, resp.UserID, resp.DeviceID
+	s.cli = cli
+	s.account = Account{Homeserver: info.BaseURL, UserID: resp.UserID, DeviceID: resp.DeviceID}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		return errors.Join(
+			tx.SetValue(store.KeyHomeserver, info.BaseURL),
+			tx.SetValue(store.KeyUserID, resp.UserID.String()),
+			tx.SetValue(store.KeyDeviceID, resp.DeviceID.String()),
+			tx.SetValue(store.KeyAccessToken, resp.AccessToken),
+		)
+	})
+	if err != nil {
+		_, _ = cli.Logout(ctx)
+		s.abortLogin(opts)
+		return nil, fmt.Errorf("failed to save account: %w", err)
+	}
+	s.log.Info().Str("user_id", resp.UserID.String()).Str("device_id", resp.DeviceID.String()).Msg("Logged in")
+	return s, nil
+}
+
+// abortLogin removes what a failed login created, keeping the lock.
+func (s *Session) abortLogin(opts storekey.Options) {
+	_ = s.db.Close()
+	_ = storekey.Destroy(s.dir, opts)
+	_ = wipeDataDir(s.dir)
+}
+
+// Open opens the account stored in cfg.DataDir.
+func Open(ctx context.Context, cfg Config) (*Session, error) {
+	cfg.defaults()
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(ctx, cfg, lock)
+	if err != nil {
+		_ = lock.Unlock()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, cfg Config, lock *flock.Flock) (*Session, error) {
+	if !storekey.Exists(cfg.DataDir) {
+		return nil, fmt.Errorf("%w: no account in %s", ErrNotLoggedIn, cfg.DataDir)
+	}
+	opts, _ := cfg.keyOptions(false)
+	key, err := storekey.Unlock(cfg.DataDir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unlock store: %w", err)
+	}
+	s, err := openWithKey(ctx, cfg, lock, key)
+	if err != nil {
+		return nil, err
+	}
+	var hs, userID, deviceID, token string
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		var e1, e2, e3, e4 error
+		hs, e1 = tx.Value(store.KeyHomeserver)
+		userID, e2 = tx.Value(store.KeyUserID)
+		deviceID, e3 = tx.Value(store.KeyDeviceID)
+		token, e4 = tx.Value(store.KeyAccessToken)
+		return errors.Join(e1, e2, e3, e4)
+	})
+	if err == nil && token == "" {
+		err = fmt.Errorf("%w: no access token in %s", ErrNotLoggedIn, cfg.DataDir)
+	}
+	if err != nil {
+		_ = s.db.Close()
+		return nil, err
+	}
+	cli, err := mautrix.NewClient(hs, id.UserID(userID), token)
+	if err != nil {
+		_ = s.db.Close()
+		return nil, fmt.Errorf("failed to create client: %w", err)
+	}
+	cli.DeviceID = id.DeviceID(deviceID)
+	s.configureClient(cli)
+	s.cli = cli
+	s.account = Account{Homeserver: hs, UserID: id.UserID(userID), DeviceID: id.DeviceID(deviceID)}
+	return s, nil
+}
+
+func openWithKey(ctx context.Context, cfg Config, lock *flock.Flock, key []byte) (*Session, error) {
+	sealer, err := seal.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("failed to set up store encryption: %w", err)
+	}
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, dbFileName), sealer)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{cfg: cfg, dir: cfg.DataDir, lock: lock, db: db, log: cfg.Log}
+	s.bus = newBus()
+	return s, nil
+}
+
+func (s *Session) configureClient(cli *mautrix.Client) {
+	cli.Client = s.cfg.HTTPClient
+	cli.Log = zerolog.Nop() // mautrix logs URLs with sync tokens; we log ourselves
+	cli.DefaultHTTPRetries = 0
+	cli.UserAgent = "BOSMessenger/0.1 " + mautrix.DefaultUserAgent
+}
+
+// Account is the signed-in user and device.
+func (s *Session) Account() Account { return s.account }
+
+// DataDir is the account's data dir.
+func (s *Session) DataDir() string { return s.dir }
+
+// Close closes the store and releases the data dir.
+func (s *Session) Close() error {
+	var err error
+	s.closeOne.Do(func() {
+		s.bus.close()
+		err = s.db.Close()
+		_ = s.lock.Unlock()
+	})
+	return err
+}
+
+// Logout deletes this device on the server and wipes all local data of the account.
+func (s *Session) Logout(ctx context.Context) error {
+	if _, err := s.cli.Logout(ctx); err != nil && !errors.Is(err, mautrix.MUnknownToken) {
+		return fmt.Errorf("failed to log out on the server (local data kept): %w", err)
+	}
+	s.log.Info().Str("device_id", s.account.DeviceID.String()).Msg("Logged out")
+	opts, _ := s.cfg.keyOptions(false)
+	var err error
+	s.closeOne.Do(func() {
+		s.bus.close()
+		err = errors.Join(s.db.Close(), storekey.Destroy(s.dir, opts), wipeDataDir(s.dir))
+		_ = s.lock.Unlock()
+		_ = os.Remove(filepath.Join(s.dir, lockFileName))
+	})
+	if err != nil {
+		return fmt.Errorf("failed to wipe local data: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"maunium.net/go/mautrix"
+
+	"bosmessenger/store"
+)
+
+// Sync filter: lazy-loaded members, a bounded timeline, no presence.
+const timelineLimit = 50
+
+var syncFilter = json.RawMessage(`{
+	"room": {
+		"state": {"lazy_load_members": true},
+		"timeline": {"limit": ` + strconv.Itoa(timelineLimit) + `, "lazy_load_members": true}
+	},
+	"presence": {"not_types": ["*"]}
+}`)
+
+// SyncStats describes one processed sync response.
+type SyncStats struct {
+	Rooms     int
+	Events    int
+	Malformed int
+	Initial   bool
+}
+
+// SyncOnce makes one /sync request (long-polling up to timeout) and stores the response and its
+// next_batch token in one transaction. After a restart it continues from the stored token.
+func (s *Session) SyncOnce(ctx context.Context, timeout time.Duration) (SyncStats, error) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	var since, filterID string
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var e1, e2 error
+		since, e1 = tx.Value(store.KeyNextBatch)
+		filterID, e2 = tx.Value(store.KeyFilterID)
+		return errors.Join(e1, e2)
+	})
+	if err != nil {
+		return SyncStats{}, err
+	}
+	if filterID == "" {
+		if filterID, err = s.uploadFilter(ctx); err != nil {
+			return SyncStats{}, err
+		}
+	}
+	if since == "" {
+		timeout = 0
+	}
+	query := map[string]string{"filter": filterID, "timeout": strconv.FormatInt(timeout.Milliseconds(), 10)}
+	if since != "" {
+		query["since"] = since
+	}
+	var resp syncResponse
+	reqCtx, cancel := context.WithTimeout(ctx, timeout+90*time.Second)
+	defer cancel()
+	_, err = s.cli.MakeFullRequest(reqCtx, mautrix.FullRequest{
+		Method:       http.MethodGet,
+		URL:          s.cli.BuildURLWithQuery(mautrix.ClientURLPath{"v3", "sync"}, query),
+		ResponseJSON: &resp,
+		MaxAttempts:  1,
+	})
+	if err != nil {
+		return SyncStats{}, s.classify("sync", err)
+	}
+	if resp.NextBatch == "" {
+		return SyncStats{}, fmt.Errorf("failed to sync: response without next_batch")
+	}
+	in := &ingester{me: s.account.UserID.String(), log: s.log}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		*in = ingester{tx: tx, me: in.me, log: in.log}
+		return in.apply(&resp)
+	})
+	if err != nil {
+		return SyncStats{}, fmt.Errorf("failed to store sync response: %w", err)
+	}
+	s.bus.notify()
+	stats := SyncStats{Rooms: len(resp.Rooms.Join) + len(resp.Rooms.Invite) + len(resp.Rooms.Leave),
+		Events: in.events, Malformed: in.malformed, Initial: since == ""}
+	s.log.Debug().Int("rooms", stats.Rooms).Int("events", stats.Events).Int("malformed", stats.Malformed).Msg("Synced")
+	return stats, nil
+}
+
+func (s *Session) uploadFilter(ctx context.Context) (string, error) {
+	var resp mautrix.RespCreateFilter
+	_, err := s.cli.MakeFullRequest(ctx, mautrix.FullRequest{
+		Method:       http.MethodPost,
+		URL:          s.cli.BuildClientURL("v3", "user", s.account.UserID, "filter"),
+		RequestJSON:  syncFilter,
+		ResponseJSON: &resp,
+		MaxAttempts:  1,
+	})
+	if err != nil {
+		return "", s.classify("upload sync filter", err)
+	}
+	if resp.FilterID == "" {
+		return "", errors.New("failed to upload sync filter: no filter_id in response")
+	}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error { return tx.SetValue(store.KeyFilterID, resp.FilterID) })
+	return resp.FilterID, err
+}
+
+// classify wraps request errors: a revoked token is permanent, everything else may be retried.
+func (s *Session) classify(what string, err error) error {
+	if errors.Is(err, mautrix.MUnknownToken) {
+		return fmt.Errorf("%w: %s: %v", ErrSessionTerminated, what, err)
+	}
+	return fmt.Errorf("failed to %s: %w", what, err)
+}
+
+// isPermanent reports errors that retrying cannot fix.
+func isPermanent(err error) bool {
+	if errors.Is(err, ErrSessionTerminated) || errors.Is(err, ErrPolicyDenied) || errors.Is(err, ErrCannotEncrypt) {
+		return true
+	}
+	var httpErr mautrix.HTTPError
+	if errors.As(err, &httpErr) && httpErr.Response != nil {
+		code := httpErr.Response.StatusCode
+		return code >= 400 && code < 500 && code != http.StatusTooManyRequests && code != http.StatusRequestTimeout
+	}
+	return false
+}
+
+// Run syncs until ctx ends, backing off from MinBackoff up to MaxBackoff after failures, and sends
+// queued messages after every sync. onSync, if set, is called after every stored sync response.
+// It returns only when ctx ends or the session was terminated on the server.
+func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(SyncStats)) error {
+	backoff := s.cfg.MinBackoff
+	for {
+		stats, err := s.SyncOnce(ctx, timeout)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			if errors.Is(err, ErrSessionTerminated) {
+				return err
+			}
+			s.log.Warn().Err(err).Dur("backoff", backoff).Msg("Sync failed, retrying")
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(backoff):
+			}
+			backoff = min(backoff*2, s.cfg.MaxBackoff)
+			continue
+		}
+		backoff = s.cfg.MinBackoff
+		if onSync != nil {
+			onSync(stats)
+		}
+		if err := s.FlushQueue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn().Err(err).Msg("Sending queued messages failed")
+		}
+	}
+}

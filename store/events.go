@@ -1,0 +1,165 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Event is one stored room event. Content, Unsigned and Decrypted are sealed at rest.
+type Event struct {
+	RowID           int64
+	RoomID          string
+	EventID         string
+	Sender          string
+	Type            string  // wire type (m.room.encrypted for E2EE events)
+	StateKey        *string // nil for non-state events
+	TS              int64
+	Content         json.RawMessage
+	Unsigned        json.RawMessage
+	DecryptedType   string
+	Decrypted       json.RawMessage
+	MegolmSessionID string
+	DecryptionError string
+	RelatesTo       string
+	RelType         string
+	RedactedBy      string
+	TxnID           string
+}
+
+const eventColumns = `rowid, room_id, event_id, sender, type, state_key, ts, content_sealed, unsigned_sealed,
+	decrypted_type, decrypted_sealed, megolm_session_id, decryption_error, relates_to, rel_type, redacted_by, txn_id`
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// PutEvent stores an event once; a known event ID returns the existing row ID and inserted=false.
+func (tx *Tx) PutEvent(e *Event) (rowID int64, inserted bool, err error) {
+	ad := "|" + e.EventID
+	res, err := tx.tx.Exec(`INSERT INTO event (room_id, event_id, sender, type, state_key, ts, content_sealed,
+		unsigned_sealed, decrypted_type, decrypted_sealed, megolm_session_id, decryption_error, relates_to, rel_type,
+		redacted_by, txn_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING`,
+		e.RoomID, e.EventID, e.Sender, e.Type, e.StateKey, e.TS, tx.seal(nonNil(e.Content), "event.content"+ad),
+		tx.seal(e.Unsigned, "event.unsigned"+ad), nullable(e.DecryptedType), tx.seal(e.Decrypted, "event.decrypted"+ad),
+		nullable(e.MegolmSessionID), nullable(e.DecryptionError), nullable(e.RelatesTo), nullable(e.RelType),
+		nullable(e.RedactedBy), nullable(e.TxnID))
+	if err != nil {
+		return 0, false, fmt.Errorf("failed to store event %s: %w", e.EventID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		rowID, err = res.LastInsertId()
+		e.RowID = rowID
+		return rowID, true, err
+	}
+	err = tx.tx.QueryRow(`SELECT rowid FROM event WHERE event_id = ?`, e.EventID).Scan(&rowID)
+	if err != nil {
+		return 0, false, fmt.Errorf("failed to find event %s: %w", e.EventID, err)
+	}
+	e.RowID = rowID
+	return rowID, false, nil
+}
+
+func nonNil(b json.RawMessage) json.RawMessage {
+	if b == nil {
+		return json.RawMessage("{}")
+	}
+	return b
+}
+
+// EventByID loads an event; ok is false when unknown.
+func (tx *Tx) EventByID(eventID string) (e *Event, ok bool, err error) {
+	rows, err := tx.tx.Query(`SELECT `+eventColumns+` FROM event WHERE event_id = ?`, eventID)
+	if err != nil {
+		return nil, false, fmt.Errorf("failed to load event: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, false, rows.Err()
+	}
+	e, err = tx.scanEvent(rows)
+	return e, err == nil, err
+}
+
+// RedactEvent replaces an event's content with its redacted form and records the redaction.
+func (tx *Tx) RedactEvent(eventID, redactedBy string, redactedContent json.RawMessage) error {
+	ad := "|" + eventID
+	_, err := tx.tx.Exec(`UPDATE event SET content_sealed = ?, decrypted_sealed = NULL, decrypted_type = NULL,
+		redacted_by = ? WHERE event_id = ?`, tx.seal(nonNil(redactedContent), "event.content"+ad), redactedBy, eventID)
+	if err != nil {
+		return fmt.Errorf("failed to redact event: %w", err)
+	}
+	return nil
+}
+
+// SetDecryption records the outcome of decrypting an event: the plaintext type and content, or an error.
+func (tx *Tx) SetDecryption(eventID, sessionID, decryptedType string, decrypted json.RawMessage, decryptErr string) error {
+	ad := "|" + eventID
+	_, err := tx.tx.Exec(`UPDATE event SET megolm_session_id = ?, decrypted_type = ?, decrypted_sealed = ?,
+		decryption_error = ? WHERE event_id = ?`, nullable(sessionID), nullable(decryptedType),
+		tx.seal(decrypted, "event.decrypted"+ad), nullable(decryptErr), eventID)
+	if err != nil {
+		return fmt.Errorf("failed to store decryption of %s: %w", eventID, err)
+	}
+	return nil
+}
+
+func (tx *Tx) scanEvent(rows *sql.Rows) (*Event, error) {
+	var e Event
+	var stateKey, decType, session, decErr, relTo, relType, redBy, txnID sql.NullString
+	var content, unsigned, decrypted []byte
+	err := rows.Scan(&e.RowID, &e.RoomID, &e.EventID, &e.Sender, &e.Type, &stateKey, &e.TS, &content, &unsigned,
+		&decType, &decrypted, &session, &decErr, &relTo, &relType, &redBy, &txnID)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read event: %w", err)
+	}
+	if stateKey.Valid {
+		e.StateKey = &stateKey.String
+	}
+	e.DecryptedType, e.MegolmSessionID, e.DecryptionError = decType.String, session.String, decErr.String
+	e.RelatesTo, e.RelType, e.RedactedBy, e.TxnID = relTo.String, relType.String, redBy.String, txnID.String
+	ad := "|" + e.EventID
+	var e1, e2, e3 error
+	e.Content, e1 = tx.open(content, "event.content"+ad)
+	e.Unsigned, e2 = tx.open(unsigned, "event.unsigned"+ad)
+	e.Decrypted, e3 = tx.open(decrypted, "event.decrypted"+ad)
+	if err := errors.Join(e1, e2, e3); err != nil {
+		return nil, fmt.Errorf("failed to read event %s: %w", e.EventID, err)
+	}
+	return &e, nil
+}
+
+// EventsBySession lists events still waiting for the megolm session sessionID.
+func (tx *Tx) EventsBySession(sessionID string) ([]*Event, error) {
+	return tx.queryEvents(`SELECT `+eventColumns+` FROM event WHERE megolm_session_id = ? AND decrypted_sealed IS NULL`, sessionID)
+}
+
+func (tx *Tx) queryEvents(query string, args ...any) ([]*Event, error) {
+	rows, err := tx.tx.Query(query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("failed to query events: %w", err)
+	}
+	defer rows.Close()
+	var out []*Event
+	for rows.Next() {
+		e, err := tx.scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// EventByTxn finds our own event that was sent with transaction ID txnID; ok is false when unknown.
+func (tx *Tx) EventByTxn(txnID string) (*Event, bool, error) {
+	events, err := tx.queryEvents(`SELECT `+eventColumns+` FROM event WHERE txn_id = ? LIMIT 1`, txnID)
+	if err != nil || len(events) == 0 {
+		return nil, false, err
+	}
+	return events[0], true, nil
+}
