@@ -51,6 +51,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
+	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -92,7 +95,9 @@ const maxDeriveLen = 255 * sha256.Size
 type Sealer struct {
 	aead      cipher.AEAD
 	lookupKey []byte
-	prk       []byte // HKDF pseudorandom key, for DeriveKey
+	// lookupPool holds keyed HMAC states for Lookup (hmac.New is costly).
+	lookupPool sync.Pool
+	prk        []byte // HKDF pseudorandom key, for DeriveKey
 }
 
 // New derives the subkeys of storeKey, which must be KeySize (32) bytes.
@@ -118,7 +123,9 @@ func New(storeKey []byte) (*Sealer, error) {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
 	clear(sealKey) // NewX copies the key
-	return &Sealer{aead: aead, lookupKey: lookupKey, prk: prk}, nil
+	s := &Sealer{aead: aead, lookupKey: lookupKey, prk: prk}
+	s.lookupPool.New = func() any { return hmac.New(sha256.New, s.lookupKey) }
+	return s, nil
 }
 
 // Seal encrypts and authenticates plaintext, binding it to ad, under a fresh
@@ -180,15 +187,17 @@ func (s *Sealer) OpenString(b []byte, ad string) (string, error) {
 // results under the same store key; different domains or store keys give
 // unrelated results.
 func (s *Sealer) Lookup(domain string, value []byte) []byte {
-	m := hmac.New(sha256.New, s.lookupKey)
+	m := s.lookupPool.Get().(hash.Hash)
+	defer s.lookupPool.Put(m)
+	m.Reset()
 	// Length-prefix the domain so that (domain, value) pairs are encoded
 	// unambiguously: ("a", "bc") and ("ab", "c") must differ.
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(domain)))
 	m.Write(n[:])
-	m.Write([]byte(domain))
+	io.WriteString(m, domain)
 	m.Write(value)
-	return m.Sum(nil)
+	return m.Sum(make([]byte, 0, LookupSize))
 }
 
 // DeriveKey returns n bytes of key material for purpose (e.g.

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what building and testing BOS Messenger needs on Debian 12: cgo and Fyne headers, Xvfb
+# tools for GUI smoke tests, the mingw cross-compiler for the Windows build, staticcheck and the
+# test homeserver (Dendrite). Idempotent and quick when everything is there already.
+# Run as root, or as a user with sudo.
+set -euo pipefail
+
+export PATH="/usr/local/go/bin:${GOPATH:-$HOME/go}/bin:$PATH"
+cd "$(dirname "$0")/.."
+
+staticcheck_version=v0.8.2
+
+apt_pkgs=(
+	# cgo and Fyne (GL, X11)
+	gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
+	libxi-dev libxxf86vm-dev
+	# headless GUI smoke tests
+	xvfb x11-utils xdotool imagemagick
+	# Windows cross-build
+	gcc-mingw-w64-x86-64
+)
+# Node only where there is none: never replace an installed one.
+if ! command -v node >/dev/null 2>&1; then
+	apt_pkgs+=(nodejs npm)
+fi
+
+missing=()
+for p in "${apt_pkgs[@]}"; do
+	if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != installed ]; then
+		missing+=("$p")
+	fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	sudo=()
+	if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
+	echo "deps: apt-get install ${missing[*]}"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+	echo "deps: apt packages present"
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+	echo "deps: go not found (expected at /usr/local/go/bin)" >&2
+	exit 1
+fi
+
+gobin="$(go env GOPATH)/bin"
+if [ -x "$gobin/staticcheck" ] && "$gobin/staticcheck" -version 2>/dev/null | grep -q "${staticcheck_version#v}"; then
+	echo "deps: staticcheck ${staticcheck_version} present"
+else
+	echo "deps: go install honnef.co/go/tools/cmd/staticcheck@${staticcheck_version}"
+	GOFLAGS= go install "honnef.co/go/tools/cmd/staticcheck@${staticcheck_version}"
+fi
+
+bash scripts/install-dendrite.sh
+echo "deps: done"

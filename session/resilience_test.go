@@ -1,0 +1,247 @@
+package session_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/internal/faultproxy"
+	"bosmessenger/internal/testserver"
+	"bosmessenger/session"
+)
+
+// runSync runs the session's sync loop until the test ends and returns a function that waits
+// until the room's history contains all bodies.
+func runSync(t *testing.T, s *session.Session) {
+	t.Helper()
+	c, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = s.Run(c, 2*time.Second, nil)
+	}()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+}
+
+// waitStored polls the store (no sync of its own) until the room's timeline has all bodies.
+func waitStored(t *testing.T, s *session.Session, roomID id.RoomID, bodies []string) []session.TimelineEvent {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		hist, err := s.History(ctx(t), roomID, 500)
+		if err != nil {
+			t.Fatalf("history: %v", err)
+		}
+		missing := 0
+		for _, b := range bodies {
+			if countBody(hist, b) == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return hist
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d messages never arrived", missing, len(bodies))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func assertOnce(t *testing.T, hist []session.TimelineEvent, bodies []string) {
+	t.Helper()
+	for _, b := range bodies {
+		if n := countBody(hist, b); n != 1 {
+			t.Errorf("%q is in the timeline %d times, want once", b, n)
+		}
+	}
+	seen := map[id.EventID]bool{}
+	for _, e := range hist {
+		if seen[e.EventID] {
+			t.Errorf("event %s twice in the timeline", e.EventID)
+		}
+		seen[e.EventID] = true
+	}
+}
+
+func TestSyncSurvivesHomeserverRestart(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
+	sa, sb := alice.login(t), bob.login(t)
+	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Neustart"})
+	runSync(t, sb)
+
+	var bodies []string
+	for i := range 3 {
+		bodies = append(bodies, fmt.Sprintf("before-%d", i))
+		mustSend(t, sa, roomID, bodies[len(bodies)-1])
+	}
+	waitStored(t, sb, roomID, bodies)
+
+	srv.Kill() // crash in the middle of bob's long-poll
+	time.Sleep(300 * time.Millisecond)
+	srv.Restart(t)
+	for i := range 3 {
+		bodies = append(bodies, fmt.Sprintf("after-%d", i))
+		mustSend(t, sa, roomID, bodies[len(bodies)-1])
+	}
+	assertOnce(t, waitStored(t, sb, roomID, bodies), bodies)
+}
+
+func TestSyncRetriesThroughServerErrors(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	proxy := faultproxy.New(t, srv.URL)
+	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
+	sa := alice.login(t)
+	cfg := bob.config()
+	sb, err := session.Login(ctx(t), cfg, proxy.URL, bob.Local, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Störung"})
+	mustSync(t, sb)
+
+	for _, fault := range []faultproxy.Fault{faultproxy.Status500, faultproxy.Status502, faultproxy.MalformedJSON, faultproxy.Drop} {
+		t.Run(fault.String(), func(t *testing.T) {
+			before := proxy.Count("/sync")
+			faulted := proxy.Faulted()
+			proxy.Inject("/sync", fault, 3)
+			_, err := sb.SyncOnce(ctx(t), 0)
+			if err == nil {
+				t.Fatalf("a %v answer must fail the sync", fault)
+			}
+			body := "nach " + fault.String()
+			mustSend(t, sa, roomID, body)
+			runCtx, cancel := context.WithCancel(ctx(t))
+			done := make(chan error, 1)
+			go func() { done <- sb.Run(runCtx, time.Second, nil) }()
+			hist := waitStored(t, sb, roomID, []string{body})
+			cancel()
+			<-done
+			assertOnce(t, hist, []string{body})
+			if proxy.Faulted()-faulted < 3 || proxy.Count("/sync")-before < 4 {
+				t.Errorf("expected 3 faults and a retry, saw %d faults and %d sync requests",
+					proxy.Faulted()-faulted, proxy.Count("/sync")-before)
+			}
+		})
+	}
+}
+
+func TestSendRetriesThroughServerErrors(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	proxy := faultproxy.New(t, srv.URL)
+	alice := newAccount(t, srv, "alice")
+	sa, err := session.Login(ctx(t), alice.config(), proxy.URL, alice.Local, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sa.Close() })
+	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Sendestörung"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server stores the event but the answer is lost: the resend with the same transaction ID
+	// must not create a second event.
+	proxy.Inject("/send/", faultproxy.DropResponse, 1)
+	proxy.Inject("/send/", faultproxy.Status502, 2)
+	eventID := mustSend(t, sa, roomID, "genau einmal")
+	if proxy.Count("/send/") < 3 {
+		t.Fatalf("expected retries, saw %d send requests", proxy.Count("/send/"))
+	}
+	hist := waitForBodies(t, sa, roomID, 100, "genau einmal")
+	assertOnce(t, hist, []string{"genau einmal"})
+	if hist[len(hist)-1].EventID != eventID {
+		t.Errorf("send returned %s, timeline has %s", eventID, hist[len(hist)-1].EventID)
+	}
+}
+
+func TestResumeAfterRestartWithoutInitialSync(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
+	sa, sb := alice.login(t), bob.login(t)
+	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Wiederaufnahme"})
+	mustSend(t, sa, roomID, "eins")
+	waitForBodies(t, sb, roomID, 50, "eins")
+	sb.Close()
+
+	mustSend(t, sa, roomID, "zwei")
+	sb = bob.open(t)
+	st := mustSync(t, sb)
+	if st.Initial {
+		t.Fatal("reopened session made an initial sync instead of resuming from the stored token")
+	}
+	if st.Events != 1 {
+		t.Errorf("resumed sync should bring exactly the one new message, got %d events", st.Events)
+	}
+	hist, err := sb.History(ctx(t), roomID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertOnce(t, hist, []string{"eins", "zwei"})
+}
+
+func TestGappySyncAndBackfill(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
+	sa, sb := alice.login(t), bob.login(t)
+	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lücke"})
+	mustSend(t, sa, roomID, "first")
+	waitForBodies(t, sb, roomID, 10, "first")
+
+	// While bob is away, more messages than the sync timeline limit arrive: his next sync is limited.
+	const n = 80
+	var bodies []string
+	for i := range n {
+		bodies = append(bodies, fmt.Sprintf("msg-%03d", i))
+		if _, err := sa.SendText(ctx(t), roomID, bodies[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sa.FlushQueue(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	sub := sb.Subscribe(0)
+	defer sub.Close()
+	all := append([]string{"first"}, bodies...)
+	// Dendrite's sync API catches up asynchronously; sync until all are there.
+	hist := waitForBodies(t, sb, roomID, n+30, all...)
+	assertOnce(t, hist, all)
+	var got []string
+	for _, e := range hist {
+		if e.Type == "m.room.message" {
+			got = append(got, e.Body)
+		}
+	}
+	if fmt.Sprint(got[len(got)-len(all):]) != fmt.Sprint(all) {
+		t.Fatalf("history out of order:\n got %v\nwant %v", got, all)
+	}
+	// Subscribers saw the gap and the backfill.
+	kinds := map[session.ChangeKind]bool{}
+	var last int64
+	for len(kinds) < 10 {
+		c, cancel := context.WithTimeout(ctx(t), time.Second)
+		batch, err := sub.Next(c)
+		cancel()
+		if err != nil {
+			break
+		}
+		for _, ch := range batch {
+			if ch.Seq <= last {
+				t.Fatalf("change sequence not increasing: %d after %d", ch.Seq, last)
+			}
+			last = ch.Seq
+			kinds[ch.Kind] = true
+		}
+	}
+	for _, k := range []session.ChangeKind{session.ChangeTimelineReset, session.ChangeBackfill, session.ChangeTimeline, session.ChangeSyncComplete} {
+		if !kinds[k] {
+			t.Errorf("no %s change seen (saw %v)", k, kinds)
+		}
+	}
+}
