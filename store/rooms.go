@@ -149,9 +149,10 @@ func (tx *Tx) DeleteRoomData(roomID string) error {
 	return nil
 }
 
-// SetDirectRooms marks exactly the given rooms as direct chats (from the m.direct account data).
+// SetDirectRooms marks exactly the given rooms as direct chats (from the m.direct account data);
+// invites keep the is_direct flag of their invite until joined.
 func (tx *Tx) SetDirectRooms(roomIDs []string) error {
-	if _, err := tx.tx.Exec(`UPDATE room SET is_direct = 0 WHERE is_direct = 1`); err != nil {
+	if _, err := tx.tx.Exec(`UPDATE room SET is_direct = 0 WHERE is_direct = 1 AND membership != 'invite'`); err != nil {
 		return fmt.Errorf("failed to update direct rooms: %w", err)
 	}
 	for _, id := range roomIDs {

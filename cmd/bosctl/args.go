@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +15,6 @@ type args struct {
 	cmd    string
 	pos    []string
 	flags  map[string][]string
-	used   map[string]bool
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
@@ -23,7 +24,7 @@ type args struct {
 var boolFlags = map[string]bool{"json": true, "once": true, "encrypted": true, "help": true, "plain": true}
 
 func parseArgs(argv []string) (*args, error) {
-	a := &args{flags: map[string][]string{}, used: map[string]bool{"data": true, "help": true}}
+	a := &args{flags: map[string][]string{}}
 	onlyPos := false
 	for i := 0; i < len(argv); i++ {
 		s := argv[i]
@@ -64,7 +65,6 @@ func parseArgs(argv []string) (*args, error) {
 }
 
 func (a *args) str(name string) string {
-	a.used[name] = true
 	v := a.flags[name]
 	if len(v) == 0 {
 		return ""
@@ -73,7 +73,6 @@ func (a *args) str(name string) string {
 }
 
 func (a *args) list(name string) []string {
-	a.used[name] = true
 	return a.flags[name]
 }
 
@@ -115,10 +114,23 @@ func (a *args) positional(n int) ([]string, error) {
 	return a.pos, nil
 }
 
-// unused reports flags the command did not read (typos should not pass silently).
-func (a *args) unused() error {
+// flagNameRe finds the flags a command's usage line names.
+var flagNameRe = regexp.MustCompile(`--([a-z][a-z-]*)`)
+
+// unknownFlag rejects flags the command's usage does not name, before the command runs: a typo must
+// not pass silently, nor be reported only after the command had its effect.
+func (a *args) unknownFlag(usage string) error {
+	known := map[string]bool{"data": true, "help": true}
+	for _, m := range flagNameRe.FindAllStringSubmatch(usage, -1) {
+		known[m[1]] = true
+	}
+	names := make([]string, 0, len(a.flags))
 	for name := range a.flags {
-		if !a.used[name] {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !known[name] {
 			return usageError{fmt.Sprintf("unknown flag --%s for %s", name, a.cmd)}
 		}
 	}

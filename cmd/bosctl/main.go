@@ -69,9 +69,8 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		a.stdin, a.stdout, a.stderr = stdin, stdout, stderr
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		err = cmd.run(ctx, a)
-		if err == nil {
-			err = a.unused()
+		if err = a.unknownFlag(cmd.usage); err == nil {
+			err = cmd.run(ctx, a)
 		}
 	}
 	if err == nil {

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session"
+	"bosmessenger/store"
+	"bosmessenger/store/seal"
+	"bosmessenger/store/storekey"
+)
+
+// killRun is one bosctl send that was SIGKILLed after delay.
+type killRun struct {
+	marker  string
+	delay   time.Duration
+	printed string // event ID printed before the process died ("" if none)
+	exited  bool   // the process finished by itself before the kill
+	queued  string // state of its send-queue entry right after the kill ("" if it was never queued)
+}
+
+// Stages a killed send can have reached.
+const (
+	stageBeforeQueue = "killed before queueing"
+	stageQueued      = "queued, not confirmed"
+	stageConfirmed   = "confirmed (event ID printed)"
+)
+
+func (k killRun) stage() string {
+	switch {
+	case k.printed != "":
+		return stageConfirmed
+	case k.queued != "":
+		return stageQueued
+	}
+	return stageBeforeQueue
+}
+
+// TestSendExactlyOnceUnderKill starts bosctl send as real processes and SIGKILLs them at random
+// moments. Whatever was queued before the kill must reach the room exactly once (later runs and
+// sync --once resume the queue with the same transaction IDs); what was not queued must not appear.
+func TestSendExactlyOnceUnderKill(t *testing.T) {
+	t.Parallel()
+	srv := sharedServer(t)
+	a, b := loggedIn(t, srv, "killA"), loggedIn(t, srv, "killB")
+	roomID := sharedRoom(t, a, b, "Kill Room")
+
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("BOSCTL_KILL_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("BOSCTL_KILL_SEED: %v", err)
+		}
+		seed = v
+	}
+	t.Logf("kill test seed %d (rerun with BOSCTL_KILL_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
+
+	// Calibrate: how long a send takes to print its event ID, and how long opening the store takes
+	// (whoami: unlock + open, no network). The interesting window lies between the two.
+	var sends, opens []time.Duration
+	for i := range 3 {
+		r := a.ok("send", roomID, fmt.Sprintf("calibration %d", i))
+		oneID(t, r, eventIDRe)
+		sends = append(sends, r.dur)
+		opens = append(opens, a.ok("whoami").dur)
+	}
+	tSend, tOpen := median(sends), median(opens)
+	spread := max(600*time.Millisecond, tSend*6/5)
+	t.Logf("calibration: send %v, open %v; kill delays spread over 0-%v", tSend, tOpen, spread)
+
+	// The store key, to look into A's send queue after each kill without paying Argon2id each time.
+	key, err := storekey.Unlock(a.dir, storekey.Options{Passphrase: testPassphrase})
+	if err != nil {
+		t.Fatalf("unlock A's store: %v", err)
+	}
+	queueOf := func() map[string]string {
+		t.Helper()
+		return queueStates(t, a.dir, key, roomID)
+	}
+
+	const minRuns, maxRuns = 30, 150
+	var runs []killRun
+	// lastBefore is the longest delay that still killed before queueing, firstPrinted the shortest
+	// one that got an event ID printed: the window in between is where resume-after-kill happens.
+	lastBefore, firstPrinted := time.Duration(0), spread
+	queuedHits := 0
+	for i := 0; i < maxRuns && (i < minRuns || queuedHits == 0); i++ {
+		delay := time.Duration(rng.Int64N(int64(spread)))
+		if i%2 == 1 || i >= minRuns {
+			// Every other run (and all extra runs) aims at the window learned so far.
+			lo, hi := lastBefore, firstPrinted
+			if lo > hi {
+				lo, hi = hi, lo
+			}
+			lo, hi = max(0, lo-30*time.Millisecond), hi+30*time.Millisecond
+			delay = lo + time.Duration(rng.Int64N(int64(hi-lo)))
+		}
+		k := killRun{marker: fmt.Sprintf("kill-%d-%d", seed%100000, i), delay: delay}
+		k.printed, k.exited = killedSend(t, a.dir, roomID, k.marker, delay)
+		k.queued = queueOf()[k.marker]
+		switch k.stage() {
+		case stageBeforeQueue:
+			lastBefore = max(lastBefore, delay)
+		case stageConfirmed:
+			firstPrinted = min(firstPrinted, delay)
+		case stageQueued:
+			queuedHits++
+		}
+		runs = append(runs, k)
+	}
+
+	// Resume: A's sync --once sends what is still queued; a second one brings the echoes back and
+	// must not send anything more.
+	a.ok("sync", "--once")
+	if q := pending(queueOf()); len(q) > 0 {
+		t.Fatalf("A's queue after sync --once still holds %v", q)
+	}
+	a.ok("sync", "--once")
+	limit := 200 + len(runs)
+	aHist := a.history(roomID, limit)
+	a.ok("sync", "--once")
+	aHist2 := a.history(roomID, limit)
+	if len(aHist2) != len(aHist) {
+		t.Fatalf("a further sync --once changed A's history from %d to %d events", len(aHist), len(aHist2))
+	}
+
+	b.ok("sync", "--once")
+	bHist := b.history(roomID, limit)
+	aCount, aIDs := markerCounts(aHist)
+	bCount, bIDs := markerCounts(bHist)
+
+	counts := map[string]int{}
+	delivered := map[string]int{}
+	for _, k := range runs {
+		st := k.stage()
+		counts[st]++
+		n := bCount[k.marker]
+		if n > 0 {
+			delivered[st]++
+		}
+		switch {
+		case n > 1:
+			t.Errorf("%s (%v, %s) arrived %d times at B", k.marker, k.delay, st, n)
+		case aCount[k.marker] != n:
+			t.Errorf("%s (%v, %s): A's history has it %d times, B's %d times", k.marker, k.delay, st, aCount[k.marker], n)
+		case st == stageBeforeQueue && n != 0:
+			t.Errorf("%s (%v) was never queued but arrived", k.marker, k.delay)
+		case st != stageBeforeQueue && n != 1:
+			t.Errorf("%s (%v, %s, queue state %q) never arrived", k.marker, k.delay, st, k.queued)
+		case k.printed != "" && bIDs[k.marker] != k.printed:
+			t.Errorf("%s: bosctl printed %s, B got %s", k.marker, k.printed, bIDs[k.marker])
+		case aIDs[k.marker] != bIDs[k.marker]:
+			t.Errorf("%s: A has %s, B has %s", k.marker, aIDs[k.marker], bIDs[k.marker])
+		}
+	}
+	for m := range bCount {
+		if !slices.ContainsFunc(runs, func(k killRun) bool { return k.marker == m }) {
+			t.Errorf("B got unexpected marker %s", m)
+		}
+	}
+	for m := range aCount {
+		if bCount[m] == 0 {
+			t.Errorf("A's history has %s, B's does not", m)
+		}
+	}
+
+	// The engine sees an empty queue: nothing queued, failed, or sent-but-never-seen.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := session.Open(ctx, session.Config{DataDir: a.dir, Passphrase: testPassphrase, Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatalf("open A: %v", err)
+	}
+	out, err := s.Outgoing(ctx, id.RoomID(roomID))
+	s.Close()
+	if err != nil {
+		t.Fatalf("A's outgoing: %v", err)
+	}
+	for _, o := range out {
+		t.Errorf("left in A's send queue: %s %s (%s)", o.TxnID, o.State, bodyOf(o.Content))
+	}
+
+	exited := 0
+	for _, k := range runs {
+		if k.exited {
+			exited++
+		}
+	}
+	t.Logf("%d killed sends: %d %s, %d %s (%d delivered), %d %s (%d of them finished before the kill); window %v-%v",
+		len(runs), counts[stageBeforeQueue], stageBeforeQueue, counts[stageQueued], stageQueued, delivered[stageQueued],
+		counts[stageConfirmed], stageConfirmed, exited, lastBefore, firstPrinted)
+	if delivered[stageQueued] == 0 {
+		t.Errorf("no send killed before printing its event ID was delivered in %d runs (seed %d)", len(runs), seed)
+	}
+}
+
+// killedSend runs bosctl send and SIGKILLs it after delay. It returns the event ID the process
+// printed (if any) and whether it ended by itself first.
+func killedSend(t *testing.T, dir, roomID, text string, delay time.Duration) (printed string, exited bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	defer cancel()
+	cmd := bosctlCmd(ctx, runOpts{}, "--data", dir, "send", roomID, text)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start bosctl send: %v", err)
+	}
+	timer := time.AfterFunc(delay, func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
+	err := cmd.Wait()
+	timer.Stop()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		exited = true
+	case errors.As(err, &ee):
+		if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("bosctl send %s failed by itself: %v, stderr %q", text, err, stderr.String())
+		}
+	default:
+		t.Fatalf("bosctl send %s: %v", text, err)
+	}
+	if line, _, _ := strings.Cut(stdout.String(), "\n"); eventIDRe.MatchString(line) {
+		printed = line
+	} else if exited {
+		t.Fatalf("bosctl send %s exited 0 without an event ID: %q", text, stdout.String())
+	}
+	return printed, exited
+}
+
+// queueStates opens A's store directly (no bosctl runs meanwhile) and maps the bodies of the room's
+// send-queue entries to their states. Opening it also checks that the store survived the kill.
+func queueStates(t *testing.T, dir string, key []byte, roomID string) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sealer, err := seal.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "bos.db"), sealer)
+	if err != nil {
+		t.Fatalf("open A's store after a kill: %v", err)
+	}
+	defer db.Close()
+	var out []*store.Outgoing
+	err = db.Read(ctx, func(tx *store.Tx) (err error) {
+		out, err = tx.OutgoingInRoom(roomID)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("read A's send queue: %v", err)
+	}
+	states := map[string]string{}
+	for _, o := range out {
+		states[bodyOf(o.Content)] = o.State
+	}
+	return states
+}
+
+// pending keeps the entries that still wait to be sent (or failed).
+func pending(states map[string]string) []string {
+	var out []string
+	for body, st := range states {
+		if st != store.SendSent {
+			out = append(out, body+"="+st)
+		}
+	}
+	return out
+}
+
+func bodyOf(content json.RawMessage) string {
+	var c struct {
+		Body string `json:"body"`
+	}
+	_ = json.Unmarshal(content, &c)
+	return c.Body
+}
+
+// markerCounts counts the kill markers in a history and maps them to their event IDs.
+func markerCounts(events []eventJSON) (map[string]int, map[string]string) {
+	counts, ids := map[string]int{}, map[string]string{}
+	for _, ev := range events {
+		if ev.Type == "m.room.message" && strings.HasPrefix(ev.Body, "kill-") {
+			counts[ev.Body]++
+			ids[ev.Body] = ev.EventID
+		}
+	}
+	return counts, ids
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

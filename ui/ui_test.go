@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"bosmessenger/session"
+)
+
+// labels returns the texts of all visible labels under o.
+func labels(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Label:
+			out = append(out, v.Text)
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+func hasLabel(o fyne.CanvasObject, text string) bool {
+	for _, l := range labels(o) {
+		if l == text {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRoomListRendersAndUpdates(t *testing.T) {
+	test.NewTempApp(t)
+	rl := NewRoomList([]session.RoomSummary{
+		{ID: "!a:x", Name: "Einsatz Nord", Membership: "join", Encrypted: true, NotifyCount: 3},
+		{ID: "!b:x", Name: "Leitstelle", Membership: "join"},
+	})
+	w := test.NewTempWindow(t, rl.View())
+	w.Resize(fyne.NewSize(400, 300))
+
+	for _, want := range []string{"Einsatz Nord", "Leitstelle", "3", Translate(lang, "encrypted")} {
+		if !hasLabel(w.Content(), want) {
+			t.Fatalf("label %q missing; have %q", want, labels(w.Content()))
+		}
+	}
+	if n := strings.Count(strings.Join(labels(w.Content()), "\n"), Translate(lang, "encrypted")); n != 1 {
+		t.Fatalf("encrypted marker shown %d times, want 1", n)
+	}
+
+	rl.Set([]session.RoomSummary{{ID: "!c:x", Name: "Lage", Membership: "invite"}})
+	if !hasLabel(w.Content(), T("invite", "Lage")) || hasLabel(w.Content(), "Leitstelle") {
+		t.Fatalf("after Set: %q", labels(w.Content()))
+	}
+	rl.Set(nil)
+	if !hasLabel(w.Content(), T("no_rooms")) {
+		t.Fatalf("empty list: %q", labels(w.Content()))
+	}
+}
+
+// fakeSource hands out batches the test sends; each Next call is announced on calls, so the test
+// knows the previous batch was applied and Follow is waiting.
+type fakeSource struct {
+	calls   chan struct{}
+	batches chan []session.Change
+	rooms   func() []session.RoomSummary
+	loads   int
+}
+
+func (f *fakeSource) Rooms(context.Context) ([]session.RoomSummary, error) {
+	f.loads++
+	return f.rooms(), nil
+}
+
+func (f *fakeSource) Next(ctx context.Context) ([]session.Change, error) {
+	f.calls <- struct{}{}
+	select {
+	case b := <-f.batches:
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func TestFollowAppliesBatches(t *testing.T) {
+	test.NewTempApp(t)
+	rl := NewRoomList(nil)
+	w := test.NewTempWindow(t, rl.View())
+	w.Resize(fyne.NewSize(400, 300))
+
+	n := 1
+	src := &fakeSource{calls: make(chan struct{}), batches: make(chan []session.Change), rooms: func() []session.RoomSummary {
+		var out []session.RoomSummary
+		for i := range n {
+			out = append(out, session.RoomSummary{Name: fmt.Sprintf("Raum %d", i), Membership: "join"})
+		}
+		return out
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- Follow(ctx, src, rl) }()
+
+	<-src.calls // initial load applied
+	if !hasLabel(w.Content(), "Raum 0") {
+		t.Fatalf("initial: %q", labels(w.Content()))
+	}
+	n = 2
+	src.batches <- []session.Change{{Kind: session.ChangeTyping}}
+	<-src.calls
+	if src.loads != 1 || hasLabel(w.Content(), "Raum 1") {
+		t.Fatalf("typing-only batch reloaded the rooms (%d loads)", src.loads)
+	}
+	src.batches <- []session.Change{{Kind: session.ChangeTyping}, {Kind: session.ChangeRoom, RoomID: "!r:x"}}
+	<-src.calls
+	if src.loads != 2 || !hasLabel(w.Content(), "Raum 1") {
+		t.Fatalf("after room change (%d loads): %q", src.loads, labels(w.Content()))
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Follow returned %v", err)
+	}
+}
+
+func TestOpenErrorViewAndLanguage(t *testing.T) {
+	test.NewTempApp(t)
+	v := OpenErrorView("/d", fmt.Errorf("x: %w", session.ErrNotLoggedIn))
+	if want := Translate(lang, "no_account", "/d", "/d"); !hasLabel(v, want) {
+		t.Fatalf("want %q, have %q", want, labels(v))
+	}
+	if got := Translate("de", "no_account", "/d", "/d"); got != "Kein Konto in /d. Anmelden mit: bosctl login --data /d --homeserver … --user …" {
+		t.Fatalf("de: %q", got)
+	}
+	for env, want := range map[string]string{"": "de", "C": "de", "en_US.UTF-8": "en", "de_DE.UTF-8": "de", "fr_FR": "de", "en": "en"} {
+		got := LangFromEnv(func(k string) string {
+			if k == "LANG" {
+				return env
+			}
+			return ""
+		})
+		if got != want {
+			t.Errorf("LANG=%q: %q, want %q", env, got, want)
+		}
+	}
+	if got := LangFromEnv(func(k string) string { return map[string]string{"LC_ALL": "en_GB", "LANG": "de_DE"}[k] }); got != "en" {
+		t.Errorf("LC_ALL must win over LANG: %q", got)
+	}
+	for l, m := range messages {
+		for k := range messages[DefaultLang] {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s lacks %q", l, k)
+			}
+		}
+	}
+}
