@@ -102,6 +102,7 @@ func summarise(tx *store.Tx, r *store.Room, me string) (RoomSummary, error) {
 type CreateRoomOptions struct {
 	Name      string
 	Topic     string
+	Alias     string // local part of a published alias (#alias:server), optional
 	Encrypted bool
 	Invite    []id.UserID
 	Direct    bool // a DM with the (single) invitee, recorded in m.direct
@@ -115,7 +116,7 @@ func (s *Session) CreateRoom(ctx context.Context, opts CreateRoomOptions) (id.Ro
 		}
 	}
 	req := &mautrix.ReqCreateRoom{Name: opts.Name, Topic: opts.Topic, Invite: opts.Invite, IsDirect: opts.Direct,
-		Preset: "private_chat"}
+		Preset: "private_chat", RoomAliasName: opts.Alias}
 	if opts.Direct {
 		req.Preset = "trusted_private_chat"
 	}
@@ -235,6 +236,24 @@ func (s *Session) Members(ctx context.Context, roomID id.RoomID) (out []*store.M
 func (s *Session) AccountData(ctx context.Context, roomID id.RoomID, evType string) (out json.RawMessage, err error) {
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		out, err = tx.AccountData(roomID.String(), evType)
+		return err
+	})
+	return out, err
+}
+
+// Receipts lists the stored read receipts of a room.
+func (s *Session) Receipts(ctx context.Context, roomID id.RoomID) (out []*store.Receipt, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		out, err = tx.Receipts(roomID.String())
+		return err
+	})
+	return out, err
+}
+
+// Typing lists the users typing in a room, as last synced.
+func (s *Session) Typing(ctx context.Context, roomID id.RoomID) (out []string, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		out, err = tx.Typing(roomID.String())
 		return err
 	})
 	return out, err
