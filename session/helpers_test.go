@@ -3,10 +3,13 @@ package session_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/internal/testserver"
@@ -24,16 +27,28 @@ type account struct {
 	Local  string
 	Dir    string
 	srv    *testserver.Server
+	log    zerolog.Logger
 }
 
 func newAccount(t testing.TB, srv *testserver.Server, prefix string) *account {
 	t.Helper()
 	local := fmt.Sprintf("%s%d", prefix, userSeq.Add(1))
-	return &account{UserID: srv.Register(t, local, testPassword), Local: local, Dir: t.TempDir(), srv: srv}
+	a := &account{UserID: srv.Register(t, local, testPassword), Local: local, Dir: t.TempDir(), srv: srv}
+	// Every test logs at debug level into the data dir, so the at-rest test also covers logs.
+	if err := os.MkdirAll(filepath.Join(a.Dir, "log"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(a.Dir, "log", "test.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	a.log = zerolog.New(f).Level(zerolog.DebugLevel)
+	return a
 }
 
 func (a *account) config() session.Config {
-	return session.Config{DataDir: a.Dir, Passphrase: "test store passphrase", MinBackoff: 50 * time.Millisecond,
+	return session.Config{DataDir: a.Dir, Log: a.log, Passphrase: "test store passphrase", MinBackoff: 50 * time.Millisecond,
 		MaxBackoff: 500 * time.Millisecond, KeyParams: &storekey.Params{Time: 1, MemoryKiB: 1024, Threads: 1}}
 }
 

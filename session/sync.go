@@ -112,9 +112,9 @@ func (s *Session) uploadFilter(ctx context.Context) (string, error) {
 // classify wraps request errors: a revoked token is permanent, everything else may be retried.
 func (s *Session) classify(what string, err error) error {
 	if errors.Is(err, mautrix.MUnknownToken) {
-		return fmt.Errorf("%w: %s: %v", ErrSessionTerminated, what, err)
+		return fmt.Errorf("%w: %s: %v", ErrSessionTerminated, what, scrub(err))
 	}
-	return fmt.Errorf("failed to %s: %w", what, err)
+	return fmt.Errorf("failed to %s: %w", what, scrub(err))
 }
 
 // isPermanent reports errors that retrying cannot fix.
