@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // whoamiJSON is the output of whoami --json.
@@ -231,15 +232,18 @@ func TestLogout(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	t.Parallel()
+	t.Logf("bosctl binary built in %v (race detector: %v)", buildTime.Round(time.Millisecond), raceEnabled)
 	dir := t.TempDir() // not logged in: usage errors must come before any account access
 	cases := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"whoami", "--bogus"}, "unknown flag --bogus"},
-		{[]string{"rooms", "--json", "--limit", "3"}, "unknown flag --limit"},
-		{[]string{"send", "!room:server", "text", "--jsn"}, "unknown flag --jsn"},
+		{[]string{"whoami", "--bogus"}, "--bogus"},
+		{[]string{"whoami", "--bogus=1"}, "unknown flag --bogus for whoami"},
+		{[]string{"rooms", "--json", "--limit", "3"}, "unknown flag --limit for rooms"},
+		{[]string{"send", "!room:server", "text", "--format", "html"}, "unknown flag --format for send"},
+		{[]string{"tail", "!room:server", "--since", "1h"}, "unknown flag --since for tail"},
 		{[]string{"whoami", "--data"}, "flag --data needs a value"},
 		{[]string{"whoami", "extra"}, "usage: bosctl whoami"},
 		{[]string{"rooms", "extra"}, "usage: bosctl rooms"},

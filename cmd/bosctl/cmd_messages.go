@@ -135,6 +135,11 @@ func cmdHistory(ctx context.Context, a *args) error {
 	}
 	roomID := id.RoomID(pos[0])
 	return withSession(ctx, a, func(s *session.Session) error {
+		// Catch up first, so the newest messages (also our own) are there. Offline, the stored
+		// history is still shown.
+		syncCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		_, _ = s.SyncOnce(syncCtx, 0)
+		cancel()
 		if err := knownRoom(ctx, s, roomID); err != nil {
 			return err
 		}

@@ -20,19 +20,21 @@ import (
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/faultproxy"
 	"bosmessenger/session"
 	"bosmessenger/store"
 	"bosmessenger/store/seal"
 	"bosmessenger/store/storekey"
 )
 
-// killRun is one bosctl send that was SIGKILLed after delay.
+// killRun is one bosctl send that was SIGKILLed.
 type killRun struct {
-	marker  string
-	delay   time.Duration
-	printed string // event ID printed before the process died ("" if none)
-	exited  bool   // the process finished by itself before the kill
-	queued  string // state of its send-queue entry right after the kill ("" if it was never queued)
+	marker   string
+	targeted bool          // killed right after its PUT reached the homeserver, not after a random delay
+	after    time.Duration // from the start of the process to the kill
+	printed  string        // event ID printed before the process died ("" if none)
+	exited   bool          // the process finished by itself before the kill
+	queued   string        // state of its send-queue entry right after the kill ("" if never queued)
 }
 
 // Stages a killed send can have reached.
@@ -52,13 +54,17 @@ func (k killRun) stage() string {
 	return stageBeforeQueue
 }
 
-// TestSendExactlyOnceUnderKill starts bosctl send as real processes and SIGKILLs them at random
-// moments. Whatever was queued before the kill must reach the room exactly once (later runs and
-// sync --once resume the queue with the same transaction IDs); what was not queued must not appear.
+// TestSendExactlyOnceUnderKill starts bosctl send as real processes and SIGKILLs them: first after
+// random delays, then (to be sure to hit the window between queueing and confirmation) right after
+// the send request reached the homeserver. Whatever was queued before the kill must reach the room
+// exactly once (later sends and sync --once resume the queue); what was not queued must not appear.
 func TestSendExactlyOnceUnderKill(t *testing.T) {
 	t.Parallel()
 	srv := sharedServer(t)
-	a, b := loggedIn(t, srv, "killA"), loggedIn(t, srv, "killB")
+	// A talks to the homeserver through a pass-through proxy, which tells when a send request arrives.
+	proxy := faultproxy.New(t, srv.URL)
+	a, b := newUser(t, srv, "killA"), loggedIn(t, srv, "killB")
+	a.loginTo(t, proxy.URL)
 	roomID := sharedRoom(t, a, b, "Kill Room")
 
 	seed := uint64(time.Now().UnixNano())
@@ -72,18 +78,16 @@ func TestSendExactlyOnceUnderKill(t *testing.T) {
 	t.Logf("kill test seed %d (rerun with BOSCTL_KILL_SEED=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
 
-	// Calibrate: how long a send takes to print its event ID, and how long opening the store takes
-	// (whoami: unlock + open, no network). The interesting window lies between the two.
-	var sends, opens []time.Duration
+	// Calibrate: random delays spread over 0-600 ms, or longer if a send takes longer here.
+	var sends []time.Duration
 	for i := range 3 {
 		r := a.ok("send", roomID, fmt.Sprintf("calibration %d", i))
 		oneID(t, r, eventIDRe)
 		sends = append(sends, r.dur)
-		opens = append(opens, a.ok("whoami").dur)
 	}
-	tSend, tOpen := median(sends), median(opens)
+	tSend := median(sends)
 	spread := max(600*time.Millisecond, tSend*6/5)
-	t.Logf("calibration: send %v, open %v; kill delays spread over 0-%v", tSend, tOpen, spread)
+	t.Logf("calibration: a send takes %v; random kill delays spread over 0-%v", tSend, spread)
 
 	// The store key, to look into A's send queue after each kill without paying Argon2id each time.
 	key, err := storekey.Unlock(a.dir, storekey.Options{Passphrase: testPassphrase})
@@ -95,43 +99,59 @@ func TestSendExactlyOnceUnderKill(t *testing.T) {
 		return queueStates(t, a.dir, key, roomID)
 	}
 
-	const minRuns, maxRuns = 30, 150
+	const randomRuns, minTargeted, maxTargeted, wantQueued = 30, 5, 25, 3
 	var runs []killRun
-	// lastBefore is the longest delay that still killed before queueing, firstPrinted the shortest
-	// one that got an event ID printed: the window in between is where resume-after-kill happens.
-	lastBefore, firstPrinted := time.Duration(0), spread
-	queuedHits := 0
-	for i := 0; i < maxRuns && (i < minRuns || queuedHits == 0); i++ {
-		delay := time.Duration(rng.Int64N(int64(spread)))
-		if i%2 == 1 || i >= minRuns {
-			// Every other run (and all extra runs) aims at the window learned so far.
-			lo, hi := lastBefore, firstPrinted
-			if lo > hi {
-				lo, hi = hi, lo
+	queuedHits, targeted := 0, 0
+	for i := 0; ; i++ {
+		k := killRun{marker: fmt.Sprintf("kill-%d-%d", seed%100000, i), targeted: i >= randomRuns}
+		var trigger func(done <-chan struct{}) bool
+		if !k.targeted {
+			delay := time.Duration(rng.Int64N(int64(spread)))
+			trigger = func(done <-chan struct{}) bool {
+				select {
+				case <-time.After(delay):
+					return true
+				case <-done:
+					return false
+				}
 			}
-			lo, hi = max(0, lo-30*time.Millisecond), hi+30*time.Millisecond
-			delay = lo + time.Duration(rng.Int64N(int64(hi-lo)))
+		} else {
+			if targeted >= maxTargeted || (targeted >= minTargeted && queuedHits >= wantQueued) {
+				break
+			}
+			targeted++
+			seen, extra := proxy.Count("/send/"), time.Duration(rng.Int64N(int64(40*time.Millisecond)))
+			trigger = func(done <-chan struct{}) bool {
+				for proxy.Count("/send/") == seen {
+					select {
+					case <-time.After(time.Millisecond):
+					case <-done:
+						return false
+					}
+				}
+				select {
+				case <-time.After(extra):
+					return true
+				case <-done:
+					return false
+				}
+			}
 		}
-		k := killRun{marker: fmt.Sprintf("kill-%d-%d", seed%100000, i), delay: delay}
-		k.printed, k.exited = killedSend(t, a.dir, roomID, k.marker, delay)
+		k.printed, k.exited, k.after = killedSend(t, a.dir, roomID, k.marker, trigger)
 		k.queued = queueOf()[k.marker]
-		switch k.stage() {
-		case stageBeforeQueue:
-			lastBefore = max(lastBefore, delay)
-		case stageConfirmed:
-			firstPrinted = min(firstPrinted, delay)
-		case stageQueued:
+		if k.stage() == stageQueued {
 			queuedHits++
 		}
 		runs = append(runs, k)
 	}
 
-	// Resume: A's sync --once sends what is still queued; a second one brings the echoes back and
-	// must not send anything more.
+	// Resume: A's sync --once sends what is still queued. Further ones bring the echoes back and
+	// must not send anything more, nor change A's history.
 	a.ok("sync", "--once")
 	if q := pending(queueOf()); len(q) > 0 {
 		t.Fatalf("A's queue after sync --once still holds %v", q)
 	}
+	sendsBefore := proxy.Count("/send/")
 	a.ok("sync", "--once")
 	limit := 200 + len(runs)
 	aHist := a.history(roomID, limit)
@@ -140,30 +160,38 @@ func TestSendExactlyOnceUnderKill(t *testing.T) {
 	if len(aHist2) != len(aHist) {
 		t.Fatalf("a further sync --once changed A's history from %d to %d events", len(aHist), len(aHist2))
 	}
+	if n := proxy.Count("/send/") - sendsBefore; n != 0 {
+		t.Errorf("the sync --once after the flush made %d send requests", n)
+	}
 
 	b.ok("sync", "--once")
 	bHist := b.history(roomID, limit)
 	aCount, aIDs := markerCounts(aHist)
 	bCount, bIDs := markerCounts(bHist)
 
-	counts := map[string]int{}
-	delivered := map[string]int{}
+	// Per mode (random delay, targeted) and stage: how many runs, and how many arrived at B.
+	counts, delivered := map[string]int{}, map[string]int{}
 	for _, k := range runs {
 		st := k.stage()
-		counts[st]++
+		mode := "random"
+		if k.targeted {
+			mode = "targeted"
+		}
+		counts[mode+"/"+st]++
 		n := bCount[k.marker]
 		if n > 0 {
+			delivered[mode+"/"+st]++
 			delivered[st]++
 		}
 		switch {
 		case n > 1:
-			t.Errorf("%s (%v, %s) arrived %d times at B", k.marker, k.delay, st, n)
+			t.Errorf("%s (%v, %s) arrived %d times at B", k.marker, k.after, st, n)
 		case aCount[k.marker] != n:
-			t.Errorf("%s (%v, %s): A's history has it %d times, B's %d times", k.marker, k.delay, st, aCount[k.marker], n)
+			t.Errorf("%s (%v, %s): A's history has it %d times, B's %d times", k.marker, k.after, st, aCount[k.marker], n)
 		case st == stageBeforeQueue && n != 0:
-			t.Errorf("%s (%v) was never queued but arrived", k.marker, k.delay)
+			t.Errorf("%s (%v) was never queued but arrived", k.marker, k.after)
 		case st != stageBeforeQueue && n != 1:
-			t.Errorf("%s (%v, %s, queue state %q) never arrived", k.marker, k.delay, st, k.queued)
+			t.Errorf("%s (%v, %s, queue state %q) never arrived", k.marker, k.after, st, k.queued)
 		case k.printed != "" && bIDs[k.marker] != k.printed:
 			t.Errorf("%s: bosctl printed %s, B got %s", k.marker, k.printed, bIDs[k.marker])
 		case aIDs[k.marker] != bIDs[k.marker]:
@@ -197,35 +225,47 @@ func TestSendExactlyOnceUnderKill(t *testing.T) {
 		t.Errorf("left in A's send queue: %s %s (%s)", o.TxnID, o.State, bodyOf(o.Content))
 	}
 
-	exited := 0
-	for _, k := range runs {
-		if k.exited {
-			exited++
+	for _, mode := range []string{"random", "targeted"} {
+		exited := 0
+		for _, k := range runs {
+			if k.exited && k.targeted == (mode == "targeted") {
+				exited++
+			}
 		}
+		t.Logf("%s kills: %d %s; %d %s, %d of them delivered; %d %s (%d finished before the kill)", mode,
+			counts[mode+"/"+stageBeforeQueue], stageBeforeQueue, counts[mode+"/"+stageQueued], stageQueued,
+			delivered[mode+"/"+stageQueued], counts[mode+"/"+stageConfirmed], stageConfirmed, exited)
 	}
-	t.Logf("%d killed sends: %d %s, %d %s (%d delivered), %d %s (%d of them finished before the kill); window %v-%v",
-		len(runs), counts[stageBeforeQueue], stageBeforeQueue, counts[stageQueued], stageQueued, delivered[stageQueued],
-		counts[stageConfirmed], stageConfirmed, exited, lastBefore, firstPrinted)
 	if delivered[stageQueued] == 0 {
 		t.Errorf("no send killed before printing its event ID was delivered in %d runs (seed %d)", len(runs), seed)
 	}
 }
 
-// killedSend runs bosctl send and SIGKILLs it after delay. It returns the event ID the process
-// printed (if any) and whether it ended by itself first.
-func killedSend(t *testing.T, dir, roomID, text string, delay time.Duration) (printed string, exited bool) {
+// killedSend runs bosctl send and SIGKILLs it when trigger says so (trigger gets a channel that is
+// closed when the process ended by itself). It returns the event ID the process printed (if any),
+// whether it ended by itself first, and when it was killed.
+func killedSend(t *testing.T, dir, roomID, text string, trigger func(done <-chan struct{}) bool) (printed string, exited bool, after time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
 	cmd := bosctlCmd(ctx, runOpts{}, "--data", dir, "send", roomID, text)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start bosctl send: %v", err)
 	}
-	timer := time.AfterFunc(delay, func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
+	done, killed := make(chan struct{}), make(chan time.Duration, 1)
+	go func() {
+		if trigger(done) {
+			killed <- time.Since(start)
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+		}
+		close(killed)
+	}()
 	err := cmd.Wait()
-	timer.Stop()
+	close(done)
+	after = <-killed
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
@@ -242,7 +282,7 @@ func killedSend(t *testing.T, dir, roomID, text string, delay time.Duration) (pr
 	} else if exited {
 		t.Fatalf("bosctl send %s exited 0 without an event ID: %q", text, stdout.String())
 	}
-	return printed, exited
+	return printed, exited, after
 }
 
 // queueStates opens A's store directly (no bosctl runs meanwhile) and maps the bodies of the room's

@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -54,7 +53,9 @@ func testMain(m *testing.M) int {
 	xdgDataDir = filepath.Join(tmp, "xdg-data")
 	args := []string{"build", "-tags", "goolm"}
 	if raceEnabled {
-		args = append(args, "-race")
+		// Argon2id (unlocking the store, in every command) is not instrumented: the race detector
+		// makes it several times slower, and its internal goroutines are no concern of ours.
+		args = append(args, "-race", "-gcflags=golang.org/x/crypto/argon2=-race=false")
 	}
 	args = append(args, "-o", bosctlBin, "bosmessenger/cmd/bosctl")
 	build := exec.Command(goTool(), args...)
@@ -70,9 +71,12 @@ func testMain(m *testing.M) int {
 	return code
 }
 
-// goTool finds the go command that runs these tests.
+// goTool finds the go command: the one on PATH, else the standard install location.
 func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	if p := "/usr/local/go/bin/go"; fileExists(p) {
 		return p
 	}
 	return "go"
@@ -246,7 +250,22 @@ type user struct {
 func newUser(t *testing.T, srv *testserver.Server, prefix string) *user {
 	t.Helper()
 	local := fmt.Sprintf("%s%d", prefix, userSeq.Add(1))
-	return &user{t: t, srv: srv, local: local, id: srv.Register(t, local, testPassword), dir: t.TempDir()}
+	u := &user{t: t, srv: srv, local: local, id: srv.Register(t, local, testPassword), dir: t.TempDir()}
+	t.Cleanup(func() {
+		if t.Failed() {
+			if data, err := os.ReadFile(filepath.Join(u.dir, "log", "bosctl.log")); err == nil {
+				t.Logf("bosctl.log of %s:\n%s", u.local, tailString(string(data), 4000))
+			}
+		}
+	})
+	return u
+}
+
+func tailString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
 }
 
 // loggedIn registers a user and logs it in with bosctl.
@@ -257,12 +276,15 @@ func loggedIn(t *testing.T, srv *testserver.Server, prefix string) *user {
 	return u
 }
 
-func (u *user) login(t *testing.T) {
+func (u *user) login(t *testing.T) { t.Helper(); u.loginTo(t, u.srv.URL) }
+
+// loginTo logs u in with bosctl through the homeserver URL hs (the server's, or a proxy's).
+func (u *user) loginTo(t *testing.T, hs string) {
 	t.Helper()
 	pw := testPassword
-	r := mustOK(t, bosctl(t, runOpts{password: &pw}, "--data", u.dir, "login", "--homeserver", u.srv.URL, "--user", u.local))
+	r := mustOK(t, bosctl(t, runOpts{password: &pw}, "--data", u.dir, "login", "--homeserver", hs, "--user", u.local))
 	m := regexp.MustCompile(`^Logged in as (\S+) \(device (\S+)\) on (\S+)\n$`).FindStringSubmatch(r.stdout)
-	if m == nil || m[1] != u.id || m[3] != u.srv.URL {
+	if m == nil || m[1] != u.id || m[3] != hs {
 		t.Fatalf("unexpected login output: %v", r)
 	}
 	u.device = m[2]

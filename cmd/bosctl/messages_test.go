@@ -46,7 +46,9 @@ func TestSendTailHistory(t *testing.T) {
 	// No new messages: a tail for one event times out with an error.
 	mustFail(t, b.run("tail", roomID, "--json", "--count", "1", "--timeout", "2s"), 1, "timeout: 0 of 1 events arrived")
 
-	// history --json: oldest first, the newest limit events.
+	// history --json: oldest first, the newest limit events. history does not sync (a's sends came
+	// back only as echoes that a has not synced yet), so a syncs first.
+	a.ok("sync", "--once")
 	hist := a.history(roomID, 2)
 	if len(hist) != 2 || hist[0].EventID != sent[1] || hist[1].EventID != sent[2] || hist[1].Body != texts[2] {
 		t.Fatalf("history --limit 2: %+v", hist)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/term"
@@ -30,11 +31,37 @@ func (a *args) config() (session.Config, func(), error) {
 	if err := os.MkdirAll(filepath.Join(dir, "log"), 0o700); err == nil {
 		f, err := os.OpenFile(filepath.Join(dir, "log", "bosctl.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err == nil {
-			cfg.Log = zerolog.New(f).With().Timestamp().Int("pid", os.Getpid()).Logger().Level(zerolog.InfoLevel)
-			closeLog = func() { f.Close() }
+			lf := &logFile{f: f}
+			cfg.Log = zerolog.New(lf).With().Timestamp().Int("pid", os.Getpid()).Logger().Level(zerolog.InfoLevel)
+			closeLog = lf.close
 		}
 	}
 	return cfg, closeLog, nil
+}
+
+// logFile is the log file; once closed (logout closes it before wiping the data dir) later log
+// lines are dropped instead of zerolog reporting the failed write on stderr.
+type logFile struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+func (l *logFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return len(p), nil
+	}
+	return l.f.Write(p)
+}
+
+func (l *logFile) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
 }
 
 // withSession opens the account of the data dir for the command.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -100,7 +102,7 @@ func TestRoomCommands(t *testing.T) {
 	}
 
 	// An unknown flag on a real command is rejected before anything happens.
-	mustFail(t, a.run("send", roomID, "typo flag", "--jsn"), 2, "unknown flag --jsn")
+	mustFail(t, a.run("send", roomID, "typo flag", "--format", "html"), 2, "unknown flag --format")
 	for _, ev := range a.history(roomID, 50) {
 		if ev.Body == "typo flag" {
 			t.Fatal("send with an unknown flag sent the message")
@@ -158,15 +160,18 @@ func equalMaps(a, b map[string]string) bool {
 	return true
 }
 
-// TestSyncLoop runs sync without --once: it reports the initial sync, keeps going, and ends with
+// TestSyncLoop runs sync without --once: it reports new events as they come, and ends with
 // status 0 on SIGINT or SIGTERM.
 func TestSyncLoop(t *testing.T) {
 	t.Parallel()
 	srv := sharedServer(t)
-	a := loggedIn(t, srv, "syncer")
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	a, b := loggedIn(t, srv, "syncer"), loggedIn(t, srv, "poster")
+	roomID := sharedRoom(t, a, b, "Sync Room")
+	a.ok("sync", "--once") // b's join: from now on every sync brings exactly the one new message
+	for i, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		p := a.start("sync")
-		if l := p.nextLine(time.Minute); !strings.HasPrefix(l, "synced: ") {
+		b.send(roomID, fmt.Sprintf("wake up %d", i))
+		if l := p.nextLine(time.Minute); l != "synced: 1 rooms, 1 events" {
 			t.Fatalf("sync printed %q", l)
 		}
 		if err := p.cmd.Process.Signal(sig); err != nil {
@@ -176,6 +181,8 @@ func TestSyncLoop(t *testing.T) {
 			t.Fatalf("sync after %v: %v", sig, r)
 		}
 	}
-	// The store is fine after the interrupted loops.
-	a.ok("sync", "--once")
+	// The store is fine after the interrupted loops and holds what they synced.
+	if got := bodies(messages(a.history(roomID, 10))); !slices.Equal(got, []string{"wake up 0", "wake up 1"}) {
+		t.Fatalf("history after the sync loops: %q", got)
+	}
 }
