@@ -153,9 +153,15 @@ func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, e
 				in.skip(room.ID, err)
 				continue
 			}
-			rowID, _, err := tx.PutEvent(toStoreEvent(room.ID, ev))
+			se := toStoreEvent(room.ID, ev)
+			rowID, _, err := tx.PutEvent(se)
 			if err != nil {
 				return err
+			}
+			if se.TxnID != "" && se.Sender == in.me {
+				if _, err := tx.DeleteOutgoing(se.TxnID); err != nil {
+					return err
+				}
 			}
 			if err := tx.PrependTimeline(room.ID, rowID); err != nil {
 				return err

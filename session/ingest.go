@@ -108,6 +108,9 @@ func (in *ingester) joinedRoom(roomID string, raw json.RawMessage) error {
 		if err := in.tx.ClearTimeline(roomID); err != nil {
 			return err
 		}
+		if err := in.tx.DeleteSentOutgoing(roomID); err != nil {
+			return err
+		}
 		if err := in.change(ChangeTimelineReset, roomID, ""); err != nil {
 			return err
 		}

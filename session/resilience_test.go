@@ -146,11 +146,27 @@ func TestSendRetriesThroughServerErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The server stores the event but the answer is lost: the resend with the same transaction ID
-	// must not create a second event.
-	proxy.Inject("/send/", faultproxy.DropResponse, 1)
+	// Two refusals, then the server stores the event but the answer is lost: the next attempt must
+	// not create a second event (the queue finds the echo in sync, or the server deduplicates the
+	// transaction ID).
 	proxy.Inject("/send/", faultproxy.Status502, 2)
-	eventID := mustSend(t, sa, roomID, "genau einmal")
+	txn, err := sa.SendText(ctx(t), roomID, "genau einmal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := sa.FlushQueue(ctx(t)); err == nil {
+			t.Fatal("a 502 must fail the flush")
+		}
+	}
+	proxy.Inject("/send/", faultproxy.DropResponse, 1)
+	if err := sa.FlushQueue(ctx(t)); err == nil {
+		t.Fatal("a lost answer must fail the flush")
+	}
+	eventID, err := sa.WaitSent(ctx(t), txn)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if proxy.Count("/send/") < 3 {
 		t.Fatalf("expected retries, saw %d send requests", proxy.Count("/send/"))
 	}

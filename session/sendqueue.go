@@ -69,15 +69,36 @@ func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, 
 func (s *Session) FlushQueue(ctx context.Context) error {
 	s.flushMu.Lock()
 	defer s.flushMu.Unlock()
-	var pending []*store.Outgoing
-	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
-		pending, err = tx.PendingOutgoing()
-		return err
-	})
+	pending, err := s.pendingOutgoing(ctx)
 	if err != nil {
 		return err
 	}
+	if retry := lastAttempt(pending); !retry.IsZero() {
+		// An earlier attempt may have reached the server without its answer reaching us (the process
+		// died, the connection broke, a timeout). The transaction ID does not always prevent a
+		// duplicate: Dendrite stores the event of a request the client abandoned midway without
+		// remembering its transaction ID. So before resending, give the server a moment to publish
+		// the event, then sync: messages whose own echo came back are removed from the queue.
+		if wait := time.Until(retry.Add(echoGrace)); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+		if _, err := s.SyncOnce(ctx, 0); err != nil {
+			return err
+		}
+		if pending, err = s.pendingOutgoing(ctx); err != nil {
+			return err
+		}
+	}
 	for _, o := range pending {
+		// Record the attempt (with no error yet) before making it, so that it is known even if this
+		// process dies during it.
+		if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.BeginAttempt(o.TxnID) }); err != nil {
+			return err
+		}
 		eventID, err := s.sendOne(ctx, o)
 		err = s.recordAttempt(ctx, o, eventID, err)
 		if err != nil && !isPermanent(err) {
@@ -85,6 +106,32 @@ func (s *Session) FlushQueue(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// echoGrace is how long after an uncertain attempt the queue waits before it checks the sync
+// stream for the message's echo (Dendrite publishes events to sync asynchronously).
+const echoGrace = 1500 * time.Millisecond
+
+// lastAttempt is the time of the newest earlier attempt among the pending messages (zero if none).
+func lastAttempt(pending []*store.Outgoing) time.Time {
+	var last int64
+	for _, o := range pending {
+		if o.Attempts > 0 && o.UpdatedTS > last {
+			last = o.UpdatedTS
+		}
+	}
+	if last == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(last)
+}
+
+func (s *Session) pendingOutgoing(ctx context.Context) (pending []*store.Outgoing, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		pending, err = tx.PendingOutgoing()
+		return err
+	})
+	return pending, err
 }
 
 func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error) {

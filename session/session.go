@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -108,6 +109,9 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		return nil, fmt.Errorf("%w: %s (log out first, or use another --data dir)", ErrAlreadyLoggedIn, cfg.DataDir)
 	}
 	if homeserver == "" {
+		if !strings.HasPrefix(user, "@") {
+			return nil, fmt.Errorf("no homeserver: give one, or log in with a full Matrix ID (@user:server) instead of %q", user)
+		}
 		homeserver = user
 	}
 	info, err := Discover(ctx, cfg.HTTPClient, homeserver)

@@ -27,6 +27,7 @@ type Outgoing struct {
 	Error     string
 	Attempts  int
 	CreatedTS int64
+	UpdatedTS int64 // time of the last state change or attempt
 }
 
 // Enqueue writes an outgoing event; its transaction ID is fixed from now on.
@@ -46,7 +47,7 @@ func (tx *Tx) Enqueue(o *Outgoing) error {
 	return err
 }
 
-const outgoingColumns = `id, room_id, txn_id, type, content_sealed, state, event_id, error, attempts, created_ts`
+const outgoingColumns = `id, room_id, txn_id, type, content_sealed, state, event_id, error, attempts, created_ts, updated_ts`
 
 func (tx *Tx) queryOutgoing(query string, args ...any) ([]*Outgoing, error) {
 	rows, err := tx.tx.Query(query, args...)
@@ -60,7 +61,7 @@ func (tx *Tx) queryOutgoing(query string, args ...any) ([]*Outgoing, error) {
 		var content []byte
 		var eventID, errText sql.NullString
 		if err := rows.Scan(&o.ID, &o.RoomID, &o.TxnID, &o.Type, &content, &o.State, &eventID, &errText,
-			&o.Attempts, &o.CreatedTS); err != nil {
+			&o.Attempts, &o.CreatedTS, &o.UpdatedTS); err != nil {
 			return nil, err
 		}
 		o.EventID, o.Error = eventID.String, errText.String
@@ -102,16 +103,38 @@ func (tx *Tx) MarkSent(txnID, eventID string) error {
 	return nil
 }
 
-// MarkAttempt counts a failed attempt; permanent failures move the event to the failed state.
+// BeginAttempt records, before a request is made, that the outgoing event is being sent: after a
+// crash the next process knows an attempt may have reached the server.
+func (tx *Tx) BeginAttempt(txnID string) error {
+	_, err := tx.tx.Exec(`UPDATE send_queue SET attempts = attempts + 1, error = NULL, updated_ts = ?
+		WHERE txn_id = ? AND state = ?`, time.Now().UnixMilli(), txnID, SendQueued)
+	if err != nil {
+		return fmt.Errorf("failed to record send attempt: %w", err)
+	}
+	return nil
+}
+
+// MarkAttempt records the error of a failed attempt; permanent failures move the event to the
+// failed state.
 func (tx *Tx) MarkAttempt(txnID, errText string, permanent bool) error {
 	state := SendQueued
 	if permanent {
 		state = SendFailed
 	}
-	_, err := tx.tx.Exec(`UPDATE send_queue SET state = ?, error = ?, attempts = attempts + 1, updated_ts = ?
+	_, err := tx.tx.Exec(`UPDATE send_queue SET state = ?, error = ?, updated_ts = ?
 		WHERE txn_id = ? AND state != ?`, state, errText, time.Now().UnixMilli(), txnID, SendSent)
 	if err != nil {
 		return fmt.Errorf("failed to record send attempt: %w", err)
+	}
+	return nil
+}
+
+// DeleteSentOutgoing removes the room's outgoing events the server has accepted: after a gap in the
+// timeline their echoes may never come through sync (history brings them back instead).
+func (tx *Tx) DeleteSentOutgoing(roomID string) error {
+	_, err := tx.tx.Exec(`DELETE FROM send_queue WHERE room_id = ? AND state = ?`, roomID, SendSent)
+	if err != nil {
+		return fmt.Errorf("failed to clear sent messages: %w", err)
 	}
 	return nil
 }
