@@ -54,4 +54,9 @@ else
 fi
 
 bash scripts/install-dendrite.sh
+
+# The foreign E2EE client for interop tests: matrix-js-sdk from npm, pinned by
+# internal/jspeer/js/package-lock.json, installed into the test cache (fast when present).
+echo "deps: matrix-js-sdk peer (npm ci into the test cache)"
+go test -tags goolm -count=1 -run '^TestInstall$' ./internal/jspeer
 echo "deps: done"

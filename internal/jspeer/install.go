@@ -1,0 +1,173 @@
+package jspeer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// installTimeout bounds `npm ci` (about 7 s with a warm npm cache).
+const installTimeout = 10 * time.Minute
+
+// installedMarker is written into node_modules after a complete `npm ci`.
+const installedMarker = ".jspeer-installed"
+
+var installed struct {
+	sync.Mutex
+	dir string
+}
+
+// Install makes sure the pinned npm dependencies are installed and returns
+// the cache dir holding node_modules and the peer script. A failure is fatal
+// (t.Fatal), with or without CI=true: it never skips.
+func Install(t testing.TB) string {
+	t.Helper()
+	dir, err := InstallE(context.Background())
+	if err != nil {
+		ci := ""
+		if os.Getenv("CI") == "true" {
+			ci = " (CI=true)"
+		}
+		t.Fatalf("jspeer: matrix-js-sdk is required for this test%s: %v", ci, err)
+	}
+	return dir
+}
+
+// InstallE is Install without testing.TB. It runs `npm ci` from the embedded
+// package-lock.json into the cache dir jspeer-<lock hash> once, holding a
+// file lock so that parallel test binaries install only once, and writes the
+// peer script next to node_modules.
+func InstallE(ctx context.Context) (dir string, err error) {
+	installed.Lock()
+	defer installed.Unlock()
+	if installed.dir != "" {
+		return installed.dir, nil
+	}
+	root, err := cacheRoot()
+	if err != nil {
+		return "", err
+	}
+	dir = filepath.Join(root, "jspeer-"+shortHash(asset("package-lock.json")))
+	if !isInstalled(dir) {
+		if err := npmInstall(ctx, dir); err != nil {
+			return "", err
+		}
+	}
+	if _, err := writeScript(dir); err != nil {
+		return "", err
+	}
+	installed.dir = dir
+	return dir, nil
+}
+
+// cacheRoot is ${BOS_TEST_CACHE:-${XDG_CACHE_HOME:-~/.cache}/bosmessenger-test},
+// the same root as the testserver's Dendrite cache.
+func cacheRoot() (string, error) {
+	if c := os.Getenv("BOS_TEST_CACHE"); c != "" {
+		return c, nil
+	}
+	base := os.Getenv("XDG_CACHE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("failed to find the cache dir: %w", err)
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(base, "bosmessenger-test"), nil
+}
+
+func isInstalled(dir string) bool {
+	marker, err := os.ReadFile(filepath.Join(dir, "node_modules", installedMarker))
+	if err != nil || !bytes.Equal(marker, asset("package-lock.json")) {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(dir, "node_modules", "matrix-js-sdk", "package.json"))
+	return err == nil
+}
+
+// npmInstall runs `npm ci` in dir under a lock shared by all processes.
+func npmInstall(ctx context.Context, dir string) error {
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return fmt.Errorf("failed to find npm: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("failed to create the cache dir: %w", err)
+	}
+	unlock, err := lockFile(dir + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if isInstalled(dir) { // another process installed it while we waited
+		return nil
+	}
+	for _, name := range []string{"package.json", "package-lock.json"} {
+		if err := os.WriteFile(filepath.Join(dir, name), asset(name), 0o644); err != nil {
+			return fmt.Errorf("failed to write %s: %w", name, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, installTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "npm_config_update_notifier=false")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("failed to run npm ci in %s: %w\n%s", dir, err, tailString(string(out), 4000))
+	}
+	marker := filepath.Join(dir, "node_modules", installedMarker)
+	if err := os.WriteFile(marker, asset("package-lock.json"), 0o644); err != nil {
+		return fmt.Errorf("failed to write the install marker: %w", err)
+	}
+	return nil
+}
+
+// writeScript writes the ES modules into dir/js-<hash>/ (atomically, once) and
+// returns the entry script's path. The modules sit below dir so that their
+// imports resolve from dir/node_modules.
+func writeScript(dir string) (string, error) {
+	target := filepath.Join(dir, "js-"+scriptsHash())
+	entry := filepath.Join(target, entryScript)
+	if _, err := os.Stat(entry); err == nil {
+		return entry, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("failed to look for the peer script: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, ".js-*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("failed to write the peer scripts: %w", err)
+	}
+	defer os.RemoveAll(tmp) // gone after a successful rename
+	for _, name := range scripts() {
+		if err := os.WriteFile(filepath.Join(tmp, name), asset(name), 0o644); err != nil {
+			return "", fmt.Errorf("failed to write %s: %w", name, err)
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return "", fmt.Errorf("failed to write the peer scripts: %w", err)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		if _, serr := os.Stat(entry); serr == nil { // another process was faster
+			return entry, nil
+		}
+		return "", fmt.Errorf("failed to install the peer scripts: %w", err)
+	}
+	return entry, nil
+}
+
+// tailString returns the last n bytes of s.
+func tailString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}

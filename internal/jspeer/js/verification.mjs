@@ -1,0 +1,150 @@
+// verification.mjs: cross-signing bootstrap, device trust and SAS verification.
+import { EV, PHASE, push, state, client, crypto, waitFor } from "./shared.mjs";
+
+// trackRequest follows a verification request: the initiator starts SAS once
+// the other side is ready, and both sides run the verifier when it appears.
+export function trackRequest(req) {
+  if (state.attached.has(req)) return;
+  state.attached.add(req);
+  state.requests.push(req);
+  state.sas = null;
+  state.verifyDone = null;
+  state.verifyError = null;
+  const onChange = () => {
+    if (req.phase === PHASE.Ready && req.initiatedByMe && !req.verifier && !req.startingSas) {
+      req.startingSas = true;
+      req.startVerification("m.sas.v1").catch((e) => {
+        state.verifyError = e;
+        console.error("jspeer: startVerification:", e);
+      });
+    }
+    const v = req.verifier;
+    if (v && !state.attached.has(v)) {
+      state.attached.add(v);
+      v.on(EV.showSas, (sas) => {
+        state.sas = sas;
+        push("sas", { emoji: (sas.sas.emoji ?? []).map((e) => e[1]) });
+      });
+      v.on(EV.verifierCancel, (e) => {
+        state.verifyError = e instanceof Error ? e : new Error(`cancelled: ${e?.getContent?.()?.code ?? e}`);
+      });
+      state.verifyDone = v.verify().then(
+        () => push("verification_done", { user_id: req.otherUserId, device_id: req.otherDeviceId ?? "" }),
+        (e) => {
+          state.verifyError = e;
+          throw e;
+        },
+      );
+      state.verifyDone.catch(() => {});
+    }
+    if (req.phase === PHASE.Cancelled && !state.verifyError) {
+      state.verifyError = new Error(`verification cancelled: ${req.cancellationCode}`);
+    }
+  };
+  req.on(EV.requestChange, onChange);
+  onChange();
+}
+
+// attachVerificationHandlers follows incoming verification requests and tells Go about them.
+export function attachVerificationHandlers(c) {
+  c.on(EV.verificationRequest, (req) => {
+    trackRequest(req);
+    push("verification_request", {
+      user_id: req.otherUserId,
+      device_id: req.otherDeviceId ?? "",
+      transaction_id: req.transactionId ?? "",
+    });
+  });
+}
+
+function currentRequest() {
+  const r = state.requests[state.requests.length - 1];
+  if (!r) throw new Error("no verification request");
+  return r;
+}
+
+export const verificationOps = {
+  async bootstrap_cross_signing({ password, timeout_ms }) {
+    const c = client();
+    const pw = password || state.password;
+    const auth = { type: "m.login.password", identifier: { type: "m.id.user", user: c.getUserId() }, password: pw };
+    await crypto().bootstrapCrossSigning({
+      authUploadDeviceSigningKeys: async (makeRequest) => {
+        try {
+          return await makeRequest(auth);
+        } catch (e) {
+          // A server that insists on a UIA session answers 401 with one: retry
+          // with it. (Dendrite 0.13.8 takes the password auth without a session.)
+          if (e?.httpStatus === 401 && e?.data?.session) {
+            console.error("jspeer: cross-signing upload: retrying with the UIA session", e.data.session);
+            return await makeRequest({ ...auth, session: e.data.session });
+          }
+          throw e;
+        }
+      },
+    });
+    // The SDK learns that its own device is now signed only from a later
+    // /keys/query (after the device list change comes down /sync): wait for it.
+    const uid = c.getUserId();
+    const did = c.getDeviceId();
+    await waitFor("own device signed by the new self-signing key", timeout_ms, async () => {
+      const st = await crypto().getDeviceVerificationStatus(uid, did);
+      return st?.signedByOwner && st?.crossSigningVerified;
+    }, 100);
+    return { ready: await crypto().isCrossSigningReady() };
+  },
+
+  async device_verified({ user_id, device_id }) {
+    // null for devices the Rust crypto does not track (no shared encrypted room).
+    const st = await crypto().getDeviceVerificationStatus(user_id, device_id);
+    return {
+      verified: Boolean(st?.isVerified()),
+      cross_signing_verified: Boolean(st?.crossSigningVerified),
+      locally_verified: Boolean(st?.localVerified),
+      signed_by_owner: Boolean(st?.signedByOwner),
+      known: Boolean(st),
+    };
+  },
+
+  async request_verification({ user_id, device_id, timeout_ms }) {
+    const c = crypto();
+    // The Rust crypto only knows devices of users it tracks (members of shared
+    // encrypted rooms); their keys may still be in flight after a join.
+    await waitFor(
+      `device ${user_id}/${device_id} to be known (share an encrypted room with the user first)`,
+      Math.min(timeout_ms, 10000),
+      async () => (await c.getDeviceVerificationStatus(user_id, device_id)) !== null,
+      100,
+    );
+    const req = await c.requestDeviceVerification(user_id, device_id);
+    trackRequest(req);
+    return { transaction_id: req.transactionId ?? "" };
+  },
+
+  async accept_verification({ timeout_ms }) {
+    const req = await waitFor("an incoming verification request", timeout_ms, () =>
+      state.requests.findLast((r) => !r.initiatedByMe && r.phase === PHASE.Requested),
+    );
+    await req.accept();
+    return { user_id: req.otherUserId, device_id: req.otherDeviceId ?? "" };
+  },
+
+  async sas_emojis({ timeout_ms }) {
+    const sas = await waitFor("the SAS", timeout_ms, () => {
+      if (state.verifyError) throw state.verifyError;
+      return state.sas;
+    });
+    return { emoji: (sas.sas.emoji ?? []).map((e) => e[1]), symbols: (sas.sas.emoji ?? []).map((e) => e[0]) };
+  },
+
+  async confirm_sas({ timeout_ms }) {
+    const sas = state.sas;
+    if (!sas) throw new Error("no SAS to confirm");
+    await sas.confirm();
+    await waitFor("the verification to finish", timeout_ms, () => {
+      if (state.verifyError) throw state.verifyError;
+      return currentRequest().phase === PHASE.Done;
+    });
+    return {};
+  },
+};
