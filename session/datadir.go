@@ -11,9 +11,10 @@ import (
 
 // Files inside an account's data dir.
 const (
-	dbFileName   = "bos.db"
-	lockFileName = "lock"
-	logDirName   = "log"
+	dbFileName     = "bos.db"
+	cryptoFileName = "crypto.db" // crypto.FileName
+	lockFileName   = "lock"
+	logDirName     = "log"
 )
 
 // DefaultDataDir is the per-OS user data dir of the default account.
@@ -59,7 +60,11 @@ func lockDataDir(dir string) (*flock.Flock, error) {
 // wipeDataDir removes the files an account writes into its data dir (never anything else,
 // in case the dir is shared), except the lock we hold.
 func wipeDataDir(dir string) error {
-	for _, name := range []string{dbFileName, dbFileName + "-wal", dbFileName + "-shm", dbFileName + "-journal", logDirName, "storekey.json"} {
+	var names []string
+	for _, db := range []string{dbFileName, cryptoFileName} {
+		names = append(names, db, db+"-wal", db+"-shm", db+"-journal")
+	}
+	for _, name := range append(names, logDirName, "storekey.json") {
 		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("failed to wipe %s: %w", name, err)
 		}

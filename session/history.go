@@ -125,6 +125,8 @@ func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, e
 	if err != nil {
 		return 0, s.classify("load history", err)
 	}
+	dec := decryptions{}
+	s.decryptEvents(ctx, roomID, resp.Chunk, dec)
 	added := 0
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		added = 0
@@ -154,6 +156,9 @@ func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, e
 				continue
 			}
 			se := toStoreEvent(room.ID, ev)
+			if d, ok := dec[ev.EventID]; ok {
+				applyDecryption(se, d)
+			}
 			rowID, _, err := tx.PutEvent(se)
 			if err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/store"
 )
@@ -14,11 +15,18 @@ import (
 // ingester writes one /sync response into the store inside one transaction. It has no effects
 // outside the transaction, so a retried transaction can run it again.
 type ingester struct {
-	tx        *store.Tx
-	me        string
-	log       zerolog.Logger
-	malformed int
-	events    int
+	tx           *store.Tx
+	me           string
+	log          zerolog.Logger
+	decrypted    decryptions // outcomes of decrypting this response's encrypted events
+	malformed    int
+	events       int
+	memberEvents []memberEvent // for the crypto machine, after the transaction
+}
+
+type memberEvent struct {
+	roomID id.RoomID
+	raw    json.RawMessage
 }
 
 func (in *ingester) change(kind ChangeKind, roomID, eventID string) error {
@@ -170,6 +178,12 @@ func (in *ingester) timelineEvent(room *store.Room, raw json.RawMessage) (member
 	}
 	in.events++
 	se := toStoreEvent(room.ID, ev)
+	if d, ok := in.decrypted[ev.EventID]; ok {
+		applyDecryption(se, d)
+	}
+	if ev.Type == "m.room.member" {
+		in.memberEvents = append(in.memberEvents, memberEvent{id.RoomID(room.ID), raw})
+	}
 	if se.Sender == in.me && se.TxnID != "" {
 		// Our own message came back: the local echo is replaced by the real event.
 		removed, err := in.tx.DeleteOutgoing(se.TxnID)

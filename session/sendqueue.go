@@ -47,8 +47,8 @@ func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, 
 		if !ok || room.Membership != "join" {
 			return fmt.Errorf("%w: %s (not joined)", ErrUnknownRoom, roomID)
 		}
-		if room.Encryption != "" {
-			return fmt.Errorf("%w: %s is end-to-end encrypted and this build has no encryption support; nothing was sent", ErrCannotEncrypt, roomID)
+		if room.Encryption != "" && s.e2ee == nil {
+			return fmt.Errorf("%w: %s is end-to-end encrypted and encryption is not available; nothing was sent", ErrCannotEncrypt, roomID)
 		}
 		if err := tx.Enqueue(o); err != nil {
 			return err
@@ -138,11 +138,15 @@ func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error
 	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: o.RoomID}); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrPolicyDenied, err)
 	}
+	evType, content, err := s.encryptIfNeeded(ctx, o)
+	if err != nil {
+		return "", err
+	}
 	var resp mautrix.RespSendEvent
-	_, err := s.cli.MakeFullRequest(ctx, mautrix.FullRequest{
+	_, err = s.cli.MakeFullRequest(ctx, mautrix.FullRequest{
 		Method:       http.MethodPut,
-		URL:          s.cli.BuildClientURL("v3", "rooms", o.RoomID, "send", o.Type, o.TxnID),
-		RequestJSON:  o.Content,
+		URL:          s.cli.BuildClientURL("v3", "rooms", o.RoomID, "send", evType, o.TxnID),
+		RequestJSON:  content,
 		ResponseJSON: &resp,
 		MaxAttempts:  1,
 	})
@@ -251,4 +255,59 @@ func (s *Session) Outgoing(ctx context.Context, roomID id.RoomID) (out []*store.
 		return err
 	})
 	return out, err
+}
+
+// encryptIfNeeded encrypts an outgoing event for an encrypted room. Nothing is ever sent in
+// plaintext into an encrypted room: if encryption fails, so does the send (and the message stays
+// in the queue, marked failed, for a retry).
+func (s *Session) encryptIfNeeded(ctx context.Context, o *store.Outgoing) (string, json.RawMessage, error) {
+	var encrypted bool
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		room, ok, err := tx.Room(o.RoomID)
+		encrypted = ok && room.Encryption != ""
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if !encrypted || o.Type == "m.reaction" {
+		// Reactions stay unencrypted so servers can aggregate them (as Element and matrix-js-sdk do).
+		return o.Type, o.Content, nil
+	}
+	if s.e2ee == nil {
+		return "", nil, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
+	}
+	content, err := s.e2ee.Encrypt(ctx, id.RoomID(o.RoomID), o.Type, o.Content, func(ctx context.Context) ([]id.UserID, error) {
+		return s.keyRecipients(ctx, id.RoomID(o.RoomID))
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %v", ErrCannotEncrypt, err)
+	}
+	return "m.room.encrypted", content, nil
+}
+
+// keyRecipients lists the users whose devices get the room key: joined and invited members, as
+// the server knows them (the synced member list is lazy-loaded), minus those the policy refuses.
+func (s *Session) keyRecipients(ctx context.Context, roomID id.RoomID) ([]id.UserID, error) {
+	resp, err := s.cli.Members(ctx, roomID)
+	if err != nil {
+		return nil, s.classify("load room members", err)
+	}
+	var users []id.UserID
+	for _, evt := range resp.Chunk {
+		_ = evt.Content.ParseRaw(evt.Type)
+		m := evt.Content.AsMember()
+		if evt.StateKey == nil || (m.Membership != "join" && m.Membership != "invite") {
+			continue
+		}
+		user := id.UserID(*evt.StateKey)
+		err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionShareKeys, UserID: s.account.UserID.String(),
+			RoomID: roomID.String(), Target: user.String()})
+		if err != nil {
+			s.log.Info().Str("room_id", roomID.String()).Str("user_id", user.String()).Err(err).Msg("Policy keeps room key from user")
+			continue
+		}
+		users = append(users, user)
+	}
+	return users, nil
 }

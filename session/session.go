@@ -16,6 +16,7 @@ import (
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
 
+	e2ee "bosmessenger/crypto"
 	"bosmessenger/store"
 	"bosmessenger/store/seal"
 	"bosmessenger/store/storekey"
@@ -78,6 +79,8 @@ type Session struct {
 	dir     string
 	lock    *flock.Flock
 	db      *store.DB
+	sealer  *seal.Sealer
+	e2ee    *e2ee.Machine
 	cli     *mautrix.Client
 	account Account
 	log     zerolog.Logger
@@ -170,12 +173,29 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		s.abortLogin(opts)
 		return nil, fmt.Errorf("failed to save account: %w", err)
 	}
+	if err := s.openCrypto(ctx); err != nil {
+		_, _ = cli.Logout(ctx)
+		s.abortLogin(opts)
+		return nil, err
+	}
 	s.log.Info().Str("user_id", resp.UserID.String()).Str("device_id", resp.DeviceID.String()).Msg("Logged in")
 	return s, nil
 }
 
+// openCrypto opens the device's E2EE state (creating and uploading its keys on first use) and
+// retries the decryption of stored events whose keys arrived while we were not running.
+func (s *Session) openCrypto(ctx context.Context) error {
+	m, err := e2ee.Open(ctx, s.cli, filepath.Join(s.dir, e2ee.FileName), s.sealer.DeriveKey("crypto-pickle v1", 32), s.db, s.log)
+	if err != nil {
+		return fmt.Errorf("failed to set up end-to-end encryption: %w", err)
+	}
+	s.e2ee = m
+	return s.retryUndecrypted(ctx, nil)
+}
+
 // abortLogin removes what a failed login created, keeping the lock.
 func (s *Session) abortLogin(opts storekey.Options) {
+	_ = s.closeCrypto()
 	_ = s.db.Close()
 	_ = storekey.Destroy(s.dir, opts)
 	_ = wipeDataDir(s.dir)
@@ -234,6 +254,10 @@ func open(ctx context.Context, cfg Config, lock *flock.Flock) (*Session, error) 
 	s.configureClient(cli)
 	s.cli = cli
 	s.account = Account{Homeserver: hs, UserID: id.UserID(userID), DeviceID: id.DeviceID(deviceID)}
+	if err := s.openCrypto(ctx); err != nil {
+		_ = s.db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -246,7 +270,7 @@ func openWithKey(ctx context.Context, cfg Config, lock *flock.Flock, key []byte)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{cfg: cfg, dir: cfg.DataDir, lock: lock, db: db, log: cfg.Log}
+	s := &Session{cfg: cfg, dir: cfg.DataDir, lock: lock, db: db, sealer: sealer, log: cfg.Log}
 	s.bus = newBus()
 	return s, nil
 }
@@ -269,10 +293,17 @@ func (s *Session) Close() error {
 	var err error
 	s.closeOne.Do(func() {
 		s.bus.close()
-		err = s.db.Close()
+		err = errors.Join(s.closeCrypto(), s.db.Close())
 		_ = s.lock.Unlock()
 	})
 	return err
+}
+
+func (s *Session) closeCrypto() error {
+	if s.e2ee == nil {
+		return nil
+	}
+	return s.e2ee.Close()
 }
 
 // Logout deletes this device on the server and wipes all local data of the account.
@@ -285,7 +316,7 @@ func (s *Session) Logout(ctx context.Context) error {
 	var err error
 	s.closeOne.Do(func() {
 		s.bus.close()
-		err = errors.Join(s.db.Close(), storekey.Destroy(s.dir, opts), wipeDataDir(s.dir))
+		err = errors.Join(s.closeCrypto(), s.db.Close(), storekey.Destroy(s.dir, opts), wipeDataDir(s.dir))
 		_ = s.lock.Unlock()
 		_ = os.Remove(filepath.Join(s.dir, lockFileName))
 	})

@@ -11,6 +11,7 @@ import (
 
 	"maunium.net/go/mautrix"
 
+	e2ee "bosmessenger/crypto"
 	"bosmessenger/store"
 )
 
@@ -75,15 +76,30 @@ func (s *Session) SyncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 	if resp.NextBatch == "" {
 		return SyncStats{}, fmt.Errorf("failed to sync: response without next_batch")
 	}
+	if s.e2ee != nil {
+		s.e2ee.ProcessSync(ctx, e2ee.SyncInput{Since: since, ToDevice: resp.ToDevice.Events,
+			DeviceLists: resp.DeviceLists, OTKCounts: resp.OTKCounts})
+	}
+	dec := s.decryptTimelines(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		*in = ingester{tx: tx, me: in.me, log: in.log}
+		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec}
 		return in.apply(&resp)
 	})
 	if err != nil {
 		return SyncStats{}, fmt.Errorf("failed to store sync response: %w", err)
 	}
 	s.bus.notify()
+	if s.e2ee != nil {
+		for _, m := range in.memberEvents {
+			s.e2ee.MembershipChanged(ctx, m.roomID, m.raw)
+		}
+		if received := s.e2ee.TakeReceived(); len(received) > 0 {
+			if err := s.retryUndecrypted(ctx, received); err != nil {
+				s.log.Warn().Err(err).Msg("Re-decrypting events failed")
+			}
+		}
+	}
 	stats := SyncStats{Rooms: len(resp.Rooms.Join) + len(resp.Rooms.Invite) + len(resp.Rooms.Leave),
 		Events: in.events, Malformed: in.malformed, Initial: since == ""}
 	s.log.Debug().Int("rooms", stats.Rooms).Int("events", stats.Events).Int("malformed", stats.Malformed).Msg("Synced")

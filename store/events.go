@@ -133,11 +133,6 @@ func (tx *Tx) scanEvent(rows *sql.Rows) (*Event, error) {
 	return &e, nil
 }
 
-// EventsBySession lists events still waiting for the megolm session sessionID.
-func (tx *Tx) EventsBySession(sessionID string) ([]*Event, error) {
-	return tx.queryEvents(`SELECT `+eventColumns+` FROM event WHERE megolm_session_id = ? AND decrypted_sealed IS NULL`, sessionID)
-}
-
 func (tx *Tx) queryEvents(query string, args ...any) ([]*Event, error) {
 	rows, err := tx.tx.Query(query, args...)
 	if err != nil {
@@ -162,4 +157,12 @@ func (tx *Tx) EventByTxn(txnID string) (*Event, bool, error) {
 		return nil, false, err
 	}
 	return events[0], true, nil
+}
+
+// UndecryptedEvents lists encrypted events without plaintext, newest first, up to limit; with
+// sessionID set only those of that megolm session.
+func (tx *Tx) UndecryptedEvents(sessionID string, limit int) ([]*Event, error) {
+	return tx.queryEvents(`SELECT `+eventColumns+` FROM event WHERE type = 'm.room.encrypted'
+		AND decrypted_sealed IS NULL AND redacted_by IS NULL AND (? = '' OR megolm_session_id = ?)
+		ORDER BY rowid DESC LIMIT ?`, sessionID, sessionID, limit)
 }

@@ -94,3 +94,22 @@ func (tx *Tx) Member(roomID, userID string) (*Member, bool, error) {
 	m.Avatar, e2 = tx.openString(avatar, "member.avatar"+ad)
 	return m, true, errors.Join(e1, e2)
 }
+
+// EncryptedRoomsWithMember lists the encrypted rooms in which userID is joined or invited.
+func (tx *Tx) EncryptedRoomsWithMember(userID string) ([]string, error) {
+	rows, err := tx.tx.Query(`SELECT m.room_id FROM member m JOIN room r ON r.room_id = m.room_id
+		WHERE m.user_id = ? AND m.membership IN ('join', 'invite') AND r.encryption IS NOT NULL`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("failed to find shared rooms: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,126 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+
+	"maunium.net/go/mautrix/id"
+
+	e2ee "bosmessenger/crypto"
+	"bosmessenger/store"
+)
+
+// decryptions maps event IDs to the outcome of decrypting them.
+type decryptions map[string]e2ee.Decrypted
+
+// decryptTimelines decrypts the encrypted timeline events of a sync response. It runs after the
+// response's to-device messages were handled and before the response is stored, so the store
+// transaction never waits for the crypto store.
+func (s *Session) decryptTimelines(ctx context.Context, resp *syncResponse) decryptions {
+	out := decryptions{}
+	for roomID, raw := range resp.Rooms.Join {
+		var jr struct {
+			Timeline struct {
+				Events []json.RawMessage `json:"events"`
+			} `json:"timeline"`
+		}
+		if json.Unmarshal(raw, &jr) != nil {
+			continue
+		}
+		s.decryptEvents(ctx, id.RoomID(roomID), jr.Timeline.Events, out)
+	}
+	return out
+}
+
+// decryptEvents decrypts the m.room.encrypted events among raws into out.
+func (s *Session) decryptEvents(ctx context.Context, roomID id.RoomID, raws []json.RawMessage, out decryptions) {
+	for _, raw := range raws {
+		var head struct {
+			Type    string `json:"type"`
+			EventID string `json:"event_id"`
+		}
+		if json.Unmarshal(raw, &head) != nil || head.Type != "m.room.encrypted" || head.EventID == "" {
+			continue
+		}
+		if s.e2ee == nil {
+			out[head.EventID] = e2ee.Decrypted{Error: "this build cannot decrypt"}
+			continue
+		}
+		out[head.EventID] = s.e2ee.Decrypt(ctx, roomID, raw)
+	}
+}
+
+// applyDecryption copies a decryption outcome into the event to store.
+func applyDecryption(se *store.Event, d e2ee.Decrypted) {
+	se.MegolmSessionID = string(d.SessionID)
+	if d.Error != "" {
+		se.DecryptionError = d.Error
+		return
+	}
+	se.DecryptedType, se.Decrypted = d.Type, d.Content
+}
+
+// retryUndecrypted decrypts stored events again whose megolm session arrived: those of the given
+// sessions, or (sessions nil) every stored event still waiting for a key. All results are stored
+// in one transaction with a change event for each newly readable event.
+func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionID]id.RoomID) error {
+	if s.e2ee == nil {
+		return nil
+	}
+	var waiting []*store.Event
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		if sessions == nil {
+			list, err := tx.UndecryptedEvents("", 10000)
+			waiting = list
+			return err
+		}
+		for sessionID := range sessions {
+			list, err := tx.UndecryptedEvents(sessionID.String(), 10000)
+			if err != nil {
+				return err
+			}
+			waiting = append(waiting, list...)
+		}
+		return nil
+	})
+	if err != nil || len(waiting) == 0 {
+		return err
+	}
+	type result struct {
+		ev *store.Event
+		d  e2ee.Decrypted
+	}
+	var results []result
+	for _, ev := range waiting {
+		raw, err := json.Marshal(map[string]any{"type": ev.Type, "event_id": ev.EventID, "sender": ev.Sender,
+			"origin_server_ts": ev.TS, "content": ev.Content, "room_id": ev.RoomID})
+		if err != nil {
+			continue
+		}
+		d := s.e2ee.Decrypt(ctx, id.RoomID(ev.RoomID), raw)
+		if d.Error == "" || d.Error != ev.DecryptionError {
+			results = append(results, result{ev, d})
+		}
+	}
+	if len(results) == 0 {
+		return nil
+	}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		for _, r := range results {
+			if err := tx.SetDecryption(r.ev.EventID, string(r.d.SessionID), r.d.Type, r.d.Content, r.d.Error); err != nil {
+				return err
+			}
+			if r.d.Error == "" {
+				if _, err := tx.AddChange(string(ChangeDecrypted), r.ev.RoomID, r.ev.EventID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		s.bus.notify()
+		s.log.Debug().Int("events", len(results)).Msg("Re-decrypted events after their keys arrived")
+	}
+	return err
+}
