@@ -1,4 +1,22 @@
 package session
 
+import (
+	"context"
+
+	"bosmessenger/store"
+)
+
 // AccessTokenForTest exposes the access token to tests that check it never reaches the disk.
 func (s *Session) AccessTokenForTest() string { return s.cli.AccessToken }
+
+// ForgetPlaintextForTest puts an event back into the state "waiting for its key", as if the
+// process had died after the key was stored but before the event was decrypted again.
+func (s *Session) ForgetPlaintextForTest(ctx context.Context, eventID string) error {
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		ev, _, err := tx.EventByID(eventID)
+		if err != nil {
+			return err
+		}
+		return tx.SetDecryption(eventID, ev.MegolmSessionID, "", nil, "the key for this message has not arrived (missing session)")
+	})
+}

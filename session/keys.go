@@ -1,0 +1,28 @@
+package session
+
+import (
+	"context"
+	"fmt"
+)
+
+// ExportRoomKeys exports the room keys of this device into a passphrase-protected key file.
+func (s *Session) ExportRoomKeys(ctx context.Context, passphrase string) ([]byte, error) {
+	if s.e2ee == nil {
+		return nil, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
+	}
+	return s.e2ee.ExportRoomKeys(ctx, passphrase)
+}
+
+// ImportRoomKeys imports a key file and decrypts the stored messages that were waiting for those
+// keys, in one transaction. It returns how many keys were new and how many the file held.
+func (s *Session) ImportRoomKeys(ctx context.Context, passphrase string, data []byte) (imported, total int, err error) {
+	if s.e2ee == nil {
+		return 0, 0, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
+	}
+	imported, total, err = s.e2ee.ImportRoomKeys(ctx, passphrase, data)
+	if err != nil {
+		return 0, 0, err
+	}
+	s.e2ee.TakeReceived()
+	return imported, total, s.retryUndecrypted(ctx, nil)
+}
