@@ -15,14 +15,16 @@ import (
 )
 
 // TestNothingInPlaintextOnDisk sends and receives messages, names, topics and display names with
-// known markers through full sync cycles, then searches every file of both data dirs (database,
-// WAL, SHM, logs, key file) for the markers and the access token.
+// known markers through full sync cycles (in a plain and an end-to-end encrypted room), then
+// searches every file of both data dirs (database, crypto store, WAL, SHM, logs, key file) for the
+// markers and the access token.
 func TestNothingInPlaintextOnDisk(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	markers := []string{"MARKER-ROOMNAME-7f3a", "MARKER-TOPIC-91c2", "MARKER-BODY-ALICE-55d0", "MARKER-BODY-BOB-c41e",
-		"MARKER-DISPLAYNAME-0b9e", "MARKER-ACCOUNTDATA-e2a7"}
+		"MARKER-DISPLAYNAME-0b9e", "MARKER-ACCOUNTDATA-e2a7", "MARKER-E2EE-ALICE-3d1f", "MARKER-E2EE-BOB-8a64",
+		"MARKER-E2EE-ROOMNAME-6c0b"}
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: markers[0], Topic: markers[1]})
 
 	// Display name and account data go through the plain API of a second client of bob's.
@@ -44,6 +46,12 @@ func TestNothingInPlaintextOnDisk(t *testing.T) {
 	mustSend(t, sb, roomID, markers[3])
 	waitForBodies(t, sa, roomID, 50, markers[2], markers[3])
 	waitForBodies(t, sb, roomID, 50, markers[2], markers[3])
+	encRoom := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: markers[8], Encrypted: true})
+	mustSync(t, sa)
+	mustSend(t, sa, encRoom, markers[6])
+	mustSend(t, sb, encRoom, markers[7])
+	waitForBodies(t, sa, encRoom, 50, markers[6], markers[7])
+	waitForBodies(t, sb, encRoom, 50, markers[6], markers[7])
 	for range 3 {
 		mustSync(t, sa)
 		mustSync(t, sb)
