@@ -74,9 +74,14 @@ func Open(ctx context.Context, cli *mautrix.Client, path string, pickleKey []byt
 		raw.Close()
 		return nil, fmt.Errorf("failed to load olm account: %w", err)
 	}
-	if err := m.mach.ShareKeys(ctx, -1); err != nil {
-		raw.Close()
-		return nil, fmt.Errorf("failed to upload device keys: %w", err)
+	if !m.mach.GetAccount().Shared {
+		// First start of this device: its identity and one-time keys must be on the server before
+		// anyone can encrypt to it. Later, one-time keys are topped up from the sync's key count,
+		// so opening an existing account works offline.
+		if err := m.mach.ShareKeys(ctx, -1); err != nil {
+			raw.Close()
+			return nil, fmt.Errorf("failed to upload device keys: %w", err)
+		}
 	}
 	return m, nil
 }

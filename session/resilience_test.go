@@ -261,3 +261,41 @@ func TestGappySyncAndBackfill(t *testing.T) {
 		}
 	}
 }
+
+func TestOpensAndReadsOfflineWhenServerIsDown(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
+	sa, sb := alice.login(t), bob.login(t)
+	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Offline", Encrypted: true})
+	mustSync(t, sa)
+	mustSend(t, sa, roomID, "vor dem Ausfall")
+	waitForBodies(t, sb, roomID, 50, "vor dem Ausfall")
+	sb.Close()
+	srv.Stop()
+
+	sb = bob.open(t) // no network needed to open an existing account
+	rooms, err := sb.Rooms(ctx(t))
+	if err != nil || len(rooms) != 1 {
+		t.Fatalf("rooms offline: %+v %v", rooms, err)
+	}
+	hist, err := sb.History(ctx(t), roomID, 5)
+	if err != nil || countBody(hist, "vor dem Ausfall") != 1 {
+		t.Fatalf("history offline: %+v %v", hist, err)
+	}
+	if _, err := sb.SyncOnce(ctx(t), 0); err == nil {
+		t.Fatal("sync with the server down succeeded")
+	}
+	// A message written offline waits in the queue and goes out once the server is back.
+	txn, err := sb.SendText(ctx(t), roomID, "während des Ausfalls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.FlushQueue(ctx(t)); err == nil {
+		t.Fatal("flush with the server down succeeded")
+	}
+	srv.Restart(t)
+	if _, err := sb.WaitSent(ctx(t), txn); err != nil {
+		t.Fatal(err)
+	}
+	waitForBodies(t, sa, roomID, 50, "während des Ausfalls")
+}

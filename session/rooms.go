@@ -134,7 +134,10 @@ func (s *Session) CreateRoom(ctx context.Context, opts CreateRoomOptions) (id.Ro
 		}
 	}
 	s.log.Info().Str("room_id", resp.RoomID.String()).Bool("encrypted", opts.Encrypted).Msg("Created room")
-	return resp.RoomID, s.syncUntil(ctx, resp.RoomID, joined)
+	// Wait until the sync has brought the room (and, for a DM, the updated m.direct).
+	return resp.RoomID, s.syncUntil(ctx, resp.RoomID, func(r *store.Room) bool {
+		return joined(r) && (!opts.Direct || r.IsDirect) && (!opts.Encrypted || r.Encryption != "")
+	})
 }
 
 // CreateDM starts a direct chat with user (encrypted unless plain is set).

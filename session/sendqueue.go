@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"maunium.net/go/mautrix"
@@ -281,6 +282,12 @@ func (s *Session) encryptIfNeeded(ctx context.Context, o *store.Outgoing) (strin
 		return s.keyRecipients(ctx, id.RoomID(o.RoomID))
 	})
 	if err != nil {
+		var httpErr mautrix.HTTPError
+		var urlErr *url.Error
+		if errors.As(err, &httpErr) || errors.As(err, &urlErr) {
+			// The server could not be asked (members, device keys, key sharing): try again later.
+			return "", nil, s.classify("prepare encryption", err)
+		}
 		return "", nil, fmt.Errorf("%w: %v", ErrCannotEncrypt, err)
 	}
 	return "m.room.encrypted", content, nil
