@@ -57,7 +57,7 @@ func applyDecryption(se *store.Event, d e2ee.Decrypted) {
 		se.DecryptionError = d.Error
 		return
 	}
-	se.DecryptedType, se.Decrypted = d.Type, d.Content
+	se.DecryptedType, se.Decrypted, se.SenderTrust = d.Type, d.Content, int(d.Trust)
 }
 
 // retryUndecrypted decrypts stored events again whose megolm session arrived: those of the given
@@ -107,7 +107,7 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		for _, r := range results {
-			if err := tx.SetDecryption(r.ev.EventID, string(r.d.SessionID), r.d.Type, r.d.Content, r.d.Error); err != nil {
+			if err := tx.SetDecryption(r.ev.EventID, string(r.d.SessionID), r.d.Type, r.d.Content, r.d.Error, int(r.d.Trust)); err != nil {
 				return err
 			}
 			if r.d.Error == "" {

@@ -17,6 +17,9 @@ func (s *Session) ForgetPlaintextForTest(ctx context.Context, eventID string) er
 		if err != nil {
 			return err
 		}
-		return tx.SetDecryption(eventID, ev.MegolmSessionID, "", nil, "the key for this message has not arrived (missing session)")
+		return tx.SetDecryption(eventID, ev.MegolmSessionID, "", nil, "the key for this message has not arrived (missing session)", 0)
 	})
 }
+
+// CrossSigningSeedsForTest exposes the private cross-signing seeds to the at-rest test.
+func (s *Session) CrossSigningSeedsForTest() [][]byte { return s.e2ee.CrossSigningSeeds() }

@@ -25,6 +25,8 @@ type TimelineEvent struct {
 	Encrypted       bool            `json:"encrypted"`
 	Decrypted       bool            `json:"decrypted"`
 	DecryptionError string          `json:"decryption_error,omitempty"`
+	SenderVerified  bool            `json:"sender_verified"` // the sender's device was verified (cross-signed) when decrypted
+	SenderTrust     string          `json:"sender_trust,omitempty"`
 	RelType         string          `json:"rel_type,omitempty"`
 	RelatesTo       id.EventID      `json:"relates_to,omitempty"`
 	Redacted        bool            `json:"redacted,omitempty"`
@@ -37,6 +39,9 @@ func viewEvent(e *store.Event) TimelineEvent {
 		DecryptionError: e.DecryptionError, RelType: e.RelType, RelatesTo: id.EventID(e.RelatesTo),
 		Redacted: e.RedactedBy != "", Content: e.Content}
 	if e.Decrypted != nil {
+		trust := id.TrustState(e.SenderTrust)
+		te.SenderVerified = trust >= id.TrustStateCrossSignedVerified
+		te.SenderTrust = trust.String()
 		te.Decrypted = true
 		te.Type = e.DecryptedType
 		te.Content = e.Decrypted

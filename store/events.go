@@ -22,6 +22,7 @@ type Event struct {
 	Decrypted       json.RawMessage
 	MegolmSessionID string
 	DecryptionError string
+	SenderTrust     int // trust in the sender's device when decrypted (mautrix id.TrustState)
 	RelatesTo       string
 	RelType         string
 	RedactedBy      string
@@ -29,7 +30,8 @@ type Event struct {
 }
 
 const eventColumns = `rowid, room_id, event_id, sender, type, state_key, ts, content_sealed, unsigned_sealed,
-	decrypted_type, decrypted_sealed, megolm_session_id, decryption_error, relates_to, rel_type, redacted_by, txn_id`
+	decrypted_type, decrypted_sealed, megolm_session_id, decryption_error, relates_to, rel_type, redacted_by, txn_id,
+	sender_trust`
 
 func nullable(s string) any {
 	if s == "" {
@@ -43,11 +45,11 @@ func (tx *Tx) PutEvent(e *Event) (rowID int64, inserted bool, err error) {
 	ad := "|" + e.EventID
 	res, err := tx.tx.Exec(`INSERT INTO event (room_id, event_id, sender, type, state_key, ts, content_sealed,
 		unsigned_sealed, decrypted_type, decrypted_sealed, megolm_session_id, decryption_error, relates_to, rel_type,
-		redacted_by, txn_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING`,
+		redacted_by, txn_id, sender_trust) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING`,
 		e.RoomID, e.EventID, e.Sender, e.Type, e.StateKey, e.TS, tx.seal(nonNil(e.Content), "event.content"+ad),
 		tx.seal(e.Unsigned, "event.unsigned"+ad), nullable(e.DecryptedType), tx.seal(e.Decrypted, "event.decrypted"+ad),
 		nullable(e.MegolmSessionID), nullable(e.DecryptionError), nullable(e.RelatesTo), nullable(e.RelType),
-		nullable(e.RedactedBy), nullable(e.TxnID))
+		nullable(e.RedactedBy), nullable(e.TxnID), e.SenderTrust)
 	if err != nil {
 		return 0, false, fmt.Errorf("failed to store event %s: %w", e.EventID, err)
 	}
@@ -97,11 +99,11 @@ func (tx *Tx) RedactEvent(eventID, redactedBy string, redactedContent json.RawMe
 }
 
 // SetDecryption records the outcome of decrypting an event: the plaintext type and content, or an error.
-func (tx *Tx) SetDecryption(eventID, sessionID, decryptedType string, decrypted json.RawMessage, decryptErr string) error {
+func (tx *Tx) SetDecryption(eventID, sessionID, decryptedType string, decrypted json.RawMessage, decryptErr string, senderTrust int) error {
 	ad := "|" + eventID
 	_, err := tx.tx.Exec(`UPDATE event SET megolm_session_id = ?, decrypted_type = ?, decrypted_sealed = ?,
-		decryption_error = ? WHERE event_id = ?`, nullable(sessionID), nullable(decryptedType),
-		tx.seal(decrypted, "event.decrypted"+ad), nullable(decryptErr), eventID)
+		decryption_error = ?, sender_trust = ? WHERE event_id = ?`, nullable(sessionID), nullable(decryptedType),
+		tx.seal(decrypted, "event.decrypted"+ad), nullable(decryptErr), senderTrust, eventID)
 	if err != nil {
 		return fmt.Errorf("failed to store decryption of %s: %w", eventID, err)
 	}
@@ -113,7 +115,7 @@ func (tx *Tx) scanEvent(rows *sql.Rows) (*Event, error) {
 	var stateKey, decType, session, decErr, relTo, relType, redBy, txnID sql.NullString
 	var content, unsigned, decrypted []byte
 	err := rows.Scan(&e.RowID, &e.RoomID, &e.EventID, &e.Sender, &e.Type, &stateKey, &e.TS, &content, &unsigned,
-		&decType, &decrypted, &session, &decErr, &relTo, &relType, &redBy, &txnID)
+		&decType, &decrypted, &session, &decErr, &relTo, &relType, &redBy, &txnID, &e.SenderTrust)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read event: %w", err)
 	}
