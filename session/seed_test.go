@@ -8,14 +8,12 @@ package session_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 
+	"bosmessenger/internal/testcache"
 	"bosmessenger/internal/testserver"
 )
 
@@ -60,30 +59,13 @@ type seedInfo struct {
 	Seconds    float64   `json:"seed_seconds"`
 }
 
-// benchCacheRoot is ${BOS_TEST_CACHE:-${XDG_CACHE_HOME:-~/.cache}/bosmessenger-test}, the cache
-// the test harness keeps its Dendrite binaries in.
-func benchCacheRoot() (string, error) {
-	if c := os.Getenv("BOS_TEST_CACHE"); c != "" {
-		return c, nil
-	}
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("failed to find the cache dir: %w", err)
-		}
-		base = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(base, "bosmessenger-test"), nil
-}
-
 // startSeededServer starts the cached seeded server, seeding it first if the cache is missing or
 // incomplete (about 6 minutes). It holds an exclusive lock on the cache for the rest of the
 // benchmark, so two benchmark processes never seed or run it at once; the server stops and the
 // lock is released at cleanup.
 func startSeededServer(b *testing.B) *seededServer {
 	b.Helper()
-	root, err := benchCacheRoot()
+	root, err := testcache.Root()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,7 +73,7 @@ func startSeededServer(b *testing.B) *seededServer {
 		b.Fatalf("failed to create the cache dir: %v", err)
 	}
 	dir := filepath.Join(root, seedDirName)
-	unlock, err := lockPath(dir + ".lock")
+	unlock, err := testcache.Lock(dir + ".lock")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -273,26 +255,4 @@ var seedPhrases = []string{
 // seedBody is a realistic message text of about 60 to 120 characters.
 func seedBody(room, n int) string {
 	return fmt.Sprintf("[%03d/%02d] %s", room, n, seedPhrases[(room+n)%len(seedPhrases)])
-}
-
-// lockPath takes an exclusive advisory lock on path (waiting for other holders) and returns its release.
-func lockPath(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("failed to open lock file: %w", err)
-	}
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-		if !errors.Is(err, syscall.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("failed to lock %s: %w", path, err)
-	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
 }

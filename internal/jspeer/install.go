@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"bosmessenger/internal/testcache"
 )
 
 // installTimeout bounds `npm ci` (about 7 s with a warm npm cache).
@@ -50,7 +52,7 @@ func InstallE(ctx context.Context) (dir string, err error) {
 	if installed.dir != "" {
 		return installed.dir, nil
 	}
-	root, err := cacheRoot()
+	root, err := testcache.Root()
 	if err != nil {
 		return "", err
 	}
@@ -65,23 +67,6 @@ func InstallE(ctx context.Context) (dir string, err error) {
 	}
 	installed.dir = dir
 	return dir, nil
-}
-
-// cacheRoot is ${BOS_TEST_CACHE:-${XDG_CACHE_HOME:-~/.cache}/bosmessenger-test},
-// the same root as the testserver's Dendrite cache.
-func cacheRoot() (string, error) {
-	if c := os.Getenv("BOS_TEST_CACHE"); c != "" {
-		return c, nil
-	}
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("failed to find the cache dir: %w", err)
-		}
-		base = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(base, "bosmessenger-test"), nil
 }
 
 func isInstalled(dir string) bool {
@@ -102,7 +87,7 @@ func npmInstall(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("failed to create the cache dir: %w", err)
 	}
-	unlock, err := lockFile(dir + ".lock")
+	unlock, err := testcache.Lock(dir + ".lock")
 	if err != nil {
 		return err
 	}

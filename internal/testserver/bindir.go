@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"bosmessenger/internal/testcache"
 )
 
 // DendriteVersion is the Dendrite release the harness runs.
@@ -68,19 +70,11 @@ func EnsureBinDir(ctx context.Context) (string, error) {
 
 // binCacheDir mirrors the cache location used by scripts/install-dendrite.sh.
 func binCacheDir() (string, error) {
-	cache := os.Getenv("BOS_TEST_CACHE")
-	if cache == "" {
-		base := os.Getenv("XDG_CACHE_HOME")
-		if base == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return "", fmt.Errorf("failed to find the cache dir: %w", err)
-			}
-			base = filepath.Join(home, ".cache")
-		}
-		cache = filepath.Join(base, "bosmessenger-test")
+	root, err := testcache.Root()
+	if err != nil {
+		return "", err
 	}
-	return filepath.Join(cache, "dendrite-"+DendriteVersion, "bin"), nil
+	return filepath.Join(root, "dendrite-"+DendriteVersion, "bin"), nil
 }
 
 // missingBinary returns the first binary not present (and executable) in dir, or "".
@@ -108,7 +102,7 @@ func install(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return fmt.Errorf("failed to create the cache dir: %w", err)
 	}
-	unlock, err := lockFile(filepath.Join(filepath.Dir(dir), "install.lock"))
+	unlock, err := testcache.Lock(filepath.Join(filepath.Dir(dir), "install.lock"))
 	if err != nil {
 		return err
 	}

@@ -12,5 +12,3 @@ func setProcAttr(*exec.Cmd) {}
 func terminate(p *os.Process) error { return p.Kill() }
 
 func forceKill(p *os.Process) error { return p.Kill() }
-
-func lockFile(string) (func(), error) { return func() {}, nil }
