@@ -118,11 +118,20 @@ func sharedRoom(t testing.TB, a, b *session.Session, opts session.CreateRoomOpti
 // waitForBodies syncs s until the room's history holds all bodies, and returns the history.
 func waitForBodies(t testing.TB, s *session.Session, roomID id.RoomID, limit int, bodies ...string) []session.TimelineEvent {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	return pollHistory(t, s, roomID, limit, bodies, 30*time.Second, func() {
 		if _, err := s.SyncOnce(ctx(t), time.Second); err != nil {
 			t.Logf("sync: %v", err)
 		}
+	})
+}
+
+// pollHistory calls step, then reads the room's history, until it holds all bodies or the
+// timeout passes (a test failure).
+func pollHistory(t testing.TB, s *session.Session, roomID id.RoomID, limit int, bodies []string, timeout time.Duration, step func()) []session.TimelineEvent {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		step()
 		hist, err := s.History(ctx(t), roomID, limit)
 		if err != nil {
 			t.Fatalf("history: %v", err)

@@ -31,26 +31,7 @@ func runSync(t *testing.T, s *session.Session) {
 // waitStored polls the store (no sync of its own) until the room's timeline has all bodies.
 func waitStored(t *testing.T, s *session.Session, roomID id.RoomID, bodies []string) []session.TimelineEvent {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		hist, err := s.History(ctx(t), roomID, 500)
-		if err != nil {
-			t.Fatalf("history: %v", err)
-		}
-		missing := 0
-		for _, b := range bodies {
-			if countBody(hist, b) == 0 {
-				missing++
-			}
-		}
-		if missing == 0 {
-			return hist
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d messages never arrived", missing, len(bodies))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return pollHistory(t, s, roomID, 500, bodies, 60*time.Second, func() { time.Sleep(100 * time.Millisecond) })
 }
 
 func assertOnce(t *testing.T, hist []session.TimelineEvent, bodies []string) {
