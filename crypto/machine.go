@@ -33,6 +33,8 @@ type Machine struct {
 	received map[id.SessionID]id.RoomID // megolm sessions received since the last TakeReceived
 
 	encryptMu sync.Map // id.RoomID -> *sync.Mutex: encryption is serialised per room
+
+	verify *verifier // nil until EnableVerification
 }
 
 // Open opens (creating if needed) the crypto store at path for the logged-in client and uploads
@@ -73,6 +75,10 @@ func Open(ctx context.Context, cli *mautrix.Client, path string, pickleKey []byt
 	if err := m.mach.Load(ctx); err != nil {
 		raw.Close()
 		return nil, fmt.Errorf("failed to load olm account: %w", err)
+	}
+	if err := m.loadCrossSigningSeeds(ctx); err != nil {
+		raw.Close()
+		return nil, err
 	}
 	if !m.mach.GetAccount().Shared {
 		// First start of this device: its identity and one-time keys must be on the server before
@@ -127,6 +133,9 @@ func (m *Machine) ProcessSync(ctx context.Context, in SyncInput) {
 		resp.ToDevice.Events = append(resp.ToDevice.Events, &evt)
 	}
 	m.mach.ProcessSyncResponse(ctx, resp, in.Since)
+	for _, evt := range resp.ToDevice.Events {
+		m.dispatchVerification(ctx, evt)
+	}
 }
 
 // MembershipChanged tells the machine about a member event in an encrypted room, so the room's

@@ -25,6 +25,7 @@ const (
 	ChangeSendState     ChangeKind = "send_state" // EventID holds the transaction ID of the outgoing event
 	ChangeSyncComplete  ChangeKind = "sync_complete"
 	ChangeDecrypted     ChangeKind = "decrypted"
+	ChangeVerification  ChangeKind = "verification" // a SAS verification was requested or changed; EventID holds its ID
 )
 
 // Change is one typed change event. Seq increases by one for every change the store records, so a

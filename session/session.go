@@ -178,6 +178,7 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		s.abortLogin(opts)
 		return nil, err
 	}
+	s.bootstrapCrossSigning(ctx, password)
 	s.log.Info().Str("user_id", resp.UserID.String()).Str("device_id", resp.DeviceID.String()).Msg("Logged in")
 	return s, nil
 }
@@ -190,6 +191,9 @@ func (s *Session) openCrypto(ctx context.Context) error {
 		return fmt.Errorf("failed to set up end-to-end encryption: %w", err)
 	}
 	s.e2ee = m
+	if err := m.EnableVerification(ctx, s.onVerification); err != nil {
+		return err
+	}
 	return s.retryUndecrypted(ctx, nil)
 }
 

@@ -38,6 +38,8 @@ func init() {
 		"tail":        {"tail ROOM_ID [--json] [--count N] [--timeout DURATION]", cmdTail},
 		"history":     {"history ROOM_ID [--json] [--limit N]", cmdHistory},
 		"members":     {"members ROOM_ID [--json]", cmdMembers},
+		"devices":     {"devices [@user:server] [--json]", cmdDevices},
+		"verify":      {"verify @user:server [--device ID] [--yes] [--timeout DURATION] | verify --incoming [--yes] [--timeout DURATION]", cmdVerify},
 	}
 }
 

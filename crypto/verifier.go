@@ -1,0 +1,93 @@
+package crypto
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/crypto/verificationhelper"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+)
+
+// verifier tracks verifications of the helper; its callbacks run on the sync goroutine with the
+// helper's lock held, so they only record state and never call back into the helper directly.
+type verifier struct {
+	vh      *verificationhelper.VerificationHelper
+	syncer  *mautrix.DefaultSyncer
+	changed func(Verification)
+
+	mu    sync.Mutex
+	txns  map[id.VerificationTransactionID]*Verification
+	wake  chan struct{} // closed and replaced on every change
+	start func(id.VerificationTransactionID)
+}
+
+// cryptoStub lets the verification helper be constructed (see EnableVerification).
+type cryptoStub struct{ mautrix.CryptoHelper }
+
+func (x *Verification) copy() Verification {
+	c := *x
+	c.Emojis = append([]Emoji(nil), x.Emojis...)
+	return c
+}
+
+// update changes (creating if needed) a verification, wakes waiters and reports the change.
+func (v *verifier) update(txn id.VerificationTransactionID, fn func(*Verification)) Verification {
+	v.mu.Lock()
+	x, ok := v.txns[txn]
+	if !ok {
+		x = &Verification{ID: string(txn)}
+		v.txns[txn] = x
+	}
+	if x.Finished() {
+		c := x.copy()
+		v.mu.Unlock()
+		return c
+	}
+	fn(x)
+	c := x.copy()
+	close(v.wake)
+	v.wake = make(chan struct{})
+	v.mu.Unlock()
+	if v.changed != nil {
+		v.changed(c)
+	}
+	return c
+}
+
+func (v *verifier) VerificationRequested(_ context.Context, txn id.VerificationTransactionID, from id.UserID, fromDevice id.DeviceID) {
+	v.update(txn, func(x *Verification) {
+		x.UserID, x.DeviceID, x.Incoming, x.State = from, fromDevice, true, VerificationRequested
+	})
+}
+
+func (v *verifier) VerificationReady(_ context.Context, txn id.VerificationTransactionID, otherDevice id.DeviceID, supportsSAS, _ bool, _ *verificationhelper.QRCode) {
+	x := v.update(txn, func(x *Verification) { x.DeviceID, x.State = otherDevice, VerificationReady })
+	if !x.Incoming && supportsSAS {
+		v.start(txn) // we asked: we start SAS once the other side is ready
+	}
+}
+
+func (v *verifier) VerificationCancelled(_ context.Context, txn id.VerificationTransactionID, code event.VerificationCancelCode, reason string) {
+	v.update(txn, func(x *Verification) {
+		x.State, x.CancelReason = VerificationCancelled, fmt.Sprintf("%s: %s", code, reason)
+	})
+}
+
+func (v *verifier) VerificationDone(_ context.Context, txn id.VerificationTransactionID, _ event.VerificationMethod) {
+	v.update(txn, func(x *Verification) { x.State = VerificationDone })
+}
+
+func (v *verifier) ShowSAS(_ context.Context, txn id.VerificationTransactionID, emojis []rune, names []string, _ []int) {
+	v.update(txn, func(x *Verification) {
+		x.Emojis = x.Emojis[:0]
+		for i, r := range emojis {
+			if i < len(names) {
+				x.Emojis = append(x.Emojis, Emoji{Symbol: string(r), Name: names[i]})
+			}
+		}
+		x.State = VerificationSAS
+	})
+}
