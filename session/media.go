@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,7 +45,8 @@ func (s *Session) SendFile(ctx context.Context, roomID id.RoomID, name, mimeType
 	var file *attachment.EncryptedFile
 	if room.Encrypted {
 		file = attachment.NewEncryptedFile()
-		upload, uploadType = file.Encrypt(data), "application/octet-stream"
+		upload, uploadType = bytes.Clone(data), "application/octet-stream" // the caller's data stays plaintext
+		file.EncryptInPlace(upload)
 	}
 	resp, err := s.cli.UploadBytes(ctx, upload, uploadType)
 	if err != nil {
@@ -117,7 +119,7 @@ func (s *Session) DownloadFile(ctx context.Context, eventID id.EventID) (*Attach
 		return nil, s.classify("download attachment", err)
 	}
 	if c.File != nil {
-		if data, err = c.File.Decrypt(data); err != nil {
+		if err = c.File.DecryptInPlace(data); err != nil {
 			return nil, fmt.Errorf("failed to decrypt attachment (damaged or tampered): %w", err)
 		}
 	}
