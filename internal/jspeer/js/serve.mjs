@@ -5,8 +5,9 @@ import { send, push, state } from "./shared.mjs";
 import { clientOps } from "./client.mjs";
 import { attachmentOps } from "./attachments.mjs";
 import { verificationOps } from "./verification.mjs";
+import { benchOps } from "./bench.mjs";
 
-const ops = { ...clientOps, ...attachmentOps, ...verificationOps };
+const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps };
 
 async function handle(line) {
   let req;

@@ -1,0 +1,28 @@
+package jspeer
+
+import (
+	"context"
+	"fmt"
+)
+
+// BenchMegolm measures the SDK's megolm throughput in an encrypted room the peer has joined: after
+// one real message (which shares the room key as usual) it encrypts n message events with the Rust
+// OlmMachine the SDK uses, then decrypts them again (see js/bench.mjs for exactly what is timed).
+// The results are events per second.
+func (p *Peer) BenchMegolm(ctx context.Context, roomID string, n int) (encPerSec, decPerSec float64, err error) {
+	if n <= 0 {
+		return 0, 0, fmt.Errorf("failed to benchmark megolm: n must be positive, not %d", n)
+	}
+	var res struct {
+		N         int     `json:"n"`
+		EncryptMS float64 `json:"encrypt_ms"`
+		DecryptMS float64 `json:"decrypt_ms"`
+	}
+	if err := p.call(ctx, "bench_megolm", map[string]any{"room_id": roomID, "n": n}, &res); err != nil {
+		return 0, 0, fmt.Errorf("failed to benchmark megolm in %s: %w", roomID, err)
+	}
+	if res.N != n || res.EncryptMS <= 0 || res.DecryptMS <= 0 {
+		return 0, 0, fmt.Errorf("failed to benchmark megolm: implausible result %+v", res)
+	}
+	return float64(n) / (res.EncryptMS / 1000), float64(n) / (res.DecryptMS / 1000), nil
+}
