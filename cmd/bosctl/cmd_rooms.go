@@ -75,7 +75,11 @@ func cmdCreateRoom(ctx context.Context, a *args) error {
 	if _, err := a.positional(0); err != nil {
 		return err
 	}
-	opts := session.CreateRoomOptions{Name: a.str("name"), Topic: a.str("topic"), Encrypted: a.bool("encrypted")}
+	if a.bool("encrypted") && a.bool("plain") {
+		return usageError{"--encrypted and --plain contradict each other"}
+	}
+	// New rooms are end-to-end encrypted unless --plain asks otherwise (--encrypted is the default).
+	opts := session.CreateRoomOptions{Name: a.str("name"), Topic: a.str("topic"), Encrypted: !a.bool("plain")}
 	if opts.Name == "" {
 		return usageError{"usage: bosctl " + commands["create-room"].usage}
 	}

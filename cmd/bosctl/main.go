@@ -29,7 +29,7 @@ func init() {
 		"logout":      {"logout", cmdLogout},
 		"rooms":       {"rooms [--json]", cmdRooms},
 		"sync":        {"sync [--once]", cmdSync},
-		"create-room": {"create-room --name NAME [--topic T] [--encrypted] [--invite @user:server]...", cmdCreateRoom},
+		"create-room": {"create-room --name NAME [--topic T] [--encrypted|--plain] [--invite @user:server]...  (encrypted unless --plain)", cmdCreateRoom},
 		"dm":          {"dm @user:server [--plain]", cmdDM},
 		"invite":      {"invite ROOM_ID @user:server", cmdInvite},
 		"join":        {"join ROOM_ID_OR_ALIAS", cmdJoin},

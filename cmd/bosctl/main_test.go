@@ -333,10 +333,10 @@ func (u *user) send(roomID, text string) string {
 	return oneID(u.t, u.ok("send", roomID, text), eventIDRe)
 }
 
-// sharedRoom creates a room of a (name given), invites b, and lets b join.
+// sharedRoom creates an unencrypted room of a (name given), invites b, and lets b join.
 func sharedRoom(t *testing.T, a, b *user, name string) string {
 	t.Helper()
-	roomID := a.createRoom("--name", name, "--invite", b.id)
+	roomID := a.createRoom("--name", name, "--plain", "--invite", b.id)
 	if got := oneID(t, b.ok("join", roomID), roomIDRe); got != roomID {
 		t.Fatalf("join printed %s, want %s", got, roomID)
 	}

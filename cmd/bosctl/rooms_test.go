@@ -45,7 +45,7 @@ func TestRoomCommands(t *testing.T) {
 	}
 
 	// create-room with name, topic and an invite; the room is in the creator's store right away.
-	roomID := a.createRoom("--name", "Ops Room", "--topic", "Daily ops", "--invite", b.id)
+	roomID := a.createRoom("--name", "Ops Room", "--topic", "Daily ops", "--plain", "--invite", b.id)
 	room, ok := a.rooms()[roomID]
 	if !ok || room.Name != "Ops Room" || room.Topic != "Daily ops" || room.Membership != "join" || room.Encrypted || room.IsDirect {
 		t.Fatalf("rooms --json of the creator: %+v (found %v)", room, ok)
@@ -110,7 +110,12 @@ func TestRoomCommands(t *testing.T) {
 	}
 
 	// Encrypted rooms: created and listed as such; messages go out encrypted and read back decrypted.
-	secret := a.createRoom("--name", "Secret", "--encrypted")
+	secret := a.createRoom("--name", "Secret") // encrypted by default
+	explicit := a.createRoom("--name", "Explizit", "--encrypted")
+	if room := a.rooms()[explicit]; !room.Encrypted {
+		t.Fatalf("--encrypted room listed as %+v", room)
+	}
+	mustFail(t, a.run("create-room", "--name", "X", "--encrypted", "--plain"), 2, "contradict")
 	if room := a.rooms()[secret]; !room.Encrypted || room.Name != "Secret" {
 		t.Fatalf("encrypted room listed as %+v", room)
 	}
