@@ -33,6 +33,9 @@ type Config struct {
 	DeviceName string           // initial device display name at login
 	KeyParams  *storekey.Params // Argon2id parameters for a new passphrase-wrapped store key (nil: defaults)
 
+	// ExcludeInsecureDevices shares room keys only with cross-signed devices (MSC4153).
+	ExcludeInsecureDevices bool
+
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration
 }
@@ -191,6 +194,7 @@ func (s *Session) openCrypto(ctx context.Context) error {
 		return fmt.Errorf("failed to set up end-to-end encryption: %w", err)
 	}
 	s.e2ee = m
+	m.SetExcludeInsecureDevices(s.cfg.ExcludeInsecureDevices)
 	if err := m.EnableVerification(ctx, s.onVerification); err != nil {
 		return err
 	}
