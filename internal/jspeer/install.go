@@ -32,13 +32,7 @@ var installed struct {
 func Install(t testing.TB) string {
 	t.Helper()
 	dir, err := InstallE(context.Background())
-	if err != nil {
-		ci := ""
-		if os.Getenv("CI") == "true" {
-			ci = " (CI=true)"
-		}
-		t.Fatalf("jspeer: matrix-js-sdk is required for this test%s: %v", ci, err)
-	}
+	testcache.Require(t, "jspeer: matrix-js-sdk", err)
 	return dir
 }
 

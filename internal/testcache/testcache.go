@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"testing"
 
 	"github.com/gofrs/flock"
 )
@@ -39,4 +40,18 @@ func Lock(path string) (func(), error) {
 		return nil, fmt.Errorf("failed to lock %s: %w", path, err)
 	}
 	return func() { _ = l.Unlock() }, nil
+}
+
+// Require fails the test when a real part it needs (what) could not be provided. It never skips:
+// a missing homeserver or peer is a failure, with or without CI=true.
+func Require(t testing.TB, what string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	ci := ""
+	if os.Getenv("CI") == "true" {
+		ci = " (CI=true)"
+	}
+	t.Fatalf("%s is required for this test%s: %v", what, ci, err)
 }

@@ -35,13 +35,7 @@ var binDirOnce struct {
 func BinDir(t testing.TB) string {
 	t.Helper()
 	dir, err := EnsureBinDir(context.Background())
-	if err != nil {
-		ci := ""
-		if os.Getenv("CI") == "true" {
-			ci = " (CI=true)"
-		}
-		t.Fatalf("testserver: dendrite %s is required for this test%s: %v", DendriteVersion, ci, err)
-	}
+	testcache.Require(t, "testserver: dendrite "+DendriteVersion, err)
 	return dir
 }
 
