@@ -172,16 +172,44 @@ func (s *Server) run(ctx context.Context) error {
 	if s.proc != nil && !s.proc.exited() {
 		return fmt.Errorf("failed to start dendrite %s: already running", s.ServerName)
 	}
+	// Dendrite v0.13.8 has a start-up race: when key-change messages are still queued in its
+	// JetStream (after a kill or restart), a federation consumer can run before the roomserver's
+	// query API is set and crash with a nil pointer. Such a crash right at start is retried.
+	var err error
+	for attempt := 1; attempt <= startAttempts; attempt++ {
+		var crashed bool
+		if crashed, err = s.startOnce(ctx); !crashed {
+			return err
+		}
+	}
+	return err
+}
+
+// startAttempts bounds the retries of a Dendrite that crashed while starting.
+const startAttempts = 5
+
+// settleTime is how long a freshly ready Dendrite must stay up to count as started.
+const settleTime = 300 * time.Millisecond
+
+// startOnce starts the process and waits until it is ready; crashed reports that it exited on
+// its own while starting (worth another attempt).
+func (s *Server) startOnce(ctx context.Context) (crashed bool, err error) {
 	p, err := startProcess(s.bin, s.args, s.Dir, filepath.Join(s.Dir, logFile))
 	if err != nil {
-		return err
+		return false, err
 	}
 	s.proc = p
 	if err := s.waitReady(ctx, p); err != nil {
+		crashed = p.exited()
 		p.kill()
-		return fmt.Errorf("failed to start dendrite %s: %w\n--- log tail ---\n%s", s.ServerName, err, s.Logs())
+		return crashed, fmt.Errorf("failed to start dendrite %s: %w\n--- log tail ---\n%s", s.ServerName, err, s.Logs())
 	}
-	return nil
+	time.Sleep(settleTime)
+	if p.exited() {
+		return true, fmt.Errorf("failed to start dendrite %s: it exited right after start: %v\n--- log tail ---\n%s",
+			s.ServerName, p.exitError(), s.Logs())
+	}
+	return false, nil
 }
 
 // waitReady polls the client API (and the federation listener) until they answer.
