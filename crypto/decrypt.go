@@ -16,8 +16,10 @@ import (
 type Decrypted struct {
 	Type       string
 	Content    json.RawMessage
+	RoomID     id.RoomID
 	SessionID  id.SessionID
-	Error      string // why the event could not be decrypted, for the user
+	SenderKey  id.SenderKey // the sending device's curve25519 key, for key requests
+	Error      string       // why the event could not be decrypted, for the user
 	Trust      id.TrustState
 	MissingKey bool // the session is not (yet) known: worth retrying when it arrives
 }
@@ -37,7 +39,7 @@ func (m *Machine) Decrypt(ctx context.Context, roomID id.RoomID, raw json.RawMes
 	if !ok {
 		return Decrypted{Error: "malformed encrypted content"}
 	}
-	res := Decrypted{SessionID: content.SessionID}
+	res := Decrypted{RoomID: roomID, SessionID: content.SessionID, SenderKey: content.SenderKey}
 	if content.Algorithm != id.AlgorithmMegolmV1 {
 		res.Error = fmt.Sprintf("unsupported encryption algorithm %q", content.Algorithm)
 		return res

@@ -89,6 +89,8 @@ type Session struct {
 	log     zerolog.Logger
 	bus     *bus
 
+	keyReqs keyRequests // room keys asked from our other devices
+
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time
 	closeOne sync.Once

@@ -94,11 +94,19 @@ func (s *Session) SyncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		for _, m := range in.memberEvents {
 			s.e2ee.MembershipChanged(ctx, m.roomID, m.raw)
 		}
-		if received := s.e2ee.TakeReceived(); len(received) > 0 {
+		received := s.e2ee.TakeReceived()
+		if len(resp.ToDevice.Events) > 0 {
+			// Forwarded keys (answers to our key requests) do not announce themselves.
+			for sessionID, roomID := range s.arrivedKeys(ctx) {
+				received[sessionID] = roomID
+			}
+		}
+		if len(received) > 0 {
 			if err := s.retryUndecrypted(ctx, received); err != nil {
 				s.log.Warn().Err(err).Msg("Re-decrypting events failed")
 			}
 		}
+		s.requestMissingKeys(ctx, dec)
 	}
 	stats := SyncStats{Rooms: len(resp.Rooms.Join) + len(resp.Rooms.Invite) + len(resp.Rooms.Leave),
 		Events: in.events, Malformed: in.malformed, Initial: since == ""}

@@ -34,6 +34,10 @@ type Verification struct {
 
 // onVerification records a verification change for subscribers.
 func (s *Session) onVerification(v e2ee.Verification) {
+	if v.State == e2ee.VerificationDone && v.UserID == s.account.UserID {
+		// Verified by (or verifying) another device of ours: our devices now answer key requests.
+		go s.rerequestKeys(context.Background())
+	}
 	err := s.db.Tx(context.Background(), func(tx *store.Tx) error {
 		_, err := tx.AddChange(string(ChangeVerification), "", v.ID)
 		return err

@@ -251,42 +251,7 @@ func TestSelfVerificationBetweenOurDevices(t *testing.T) {
 	runSyncLoop(t, first)
 	runSyncLoop(t, second)
 
-	seq, _ := first.LastSeq(ctx(t))
-	sub := first.Subscribe(seq)
-	defer sub.Close()
-	v2, err := second.StartVerification(ctx(t), first.Account().UserID, first.Account().DeviceID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for len(first.PendingVerifications()) == 0 {
-		if _, err := sub.Next(ctx(t)); err != nil {
-			t.Fatalf("no request on the first device: %v", err)
-		}
-	}
-	v1, err := first.AcceptVerification(ctx(t), first.PendingVerifications()[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e1, err1 := v1.WaitEmojis(ctx(t))
-	e2, err2 := v2.WaitEmojis(ctx(t))
-	if err1 != nil || err2 != nil || len(e1) != 7 || !slices.Equal(e1, e2) {
-		t.Fatalf("emojis: %v %v / %v %v", e1, err1, e2, err2)
-	}
-	errs := make(chan error, 2)
-	for _, v := range []*session.Verification{v1, v2} {
-		go func() {
-			if err := v.ConfirmSAS(ctx(t)); err != nil {
-				errs <- err
-				return
-			}
-			errs <- v.Wait(ctx(t))
-		}()
-	}
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
+	selfVerify(t, first, second)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ok2, err2 := second.OwnDeviceVerified(ctx(t))
@@ -328,5 +293,46 @@ func assertNotOnDisk(t *testing.T, dir string, secrets [][]byte) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// selfVerify runs SAS between two devices of the same user (both syncing), started by second.
+func selfVerify(t *testing.T, first, second *session.Session) {
+	t.Helper()
+	seq, _ := first.LastSeq(ctx(t))
+	sub := first.Subscribe(seq)
+	defer sub.Close()
+	v2, err := second.StartVerification(ctx(t), first.Account().UserID, first.Account().DeviceID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for len(first.PendingVerifications()) == 0 {
+		if _, err := sub.Next(ctx(t)); err != nil {
+			t.Fatalf("no request on the first device: %v", err)
+		}
+	}
+	v1, err := first.AcceptVerification(ctx(t), first.PendingVerifications()[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e1, err1 := v1.WaitEmojis(ctx(t))
+	e2, err2 := v2.WaitEmojis(ctx(t))
+	if err1 != nil || err2 != nil || len(e1) != 7 || !slices.Equal(e1, e2) {
+		t.Fatalf("emojis: %v %v / %v %v", e1, err1, e2, err2)
+	}
+	errs := make(chan error, 2)
+	for _, v := range []*session.Verification{v1, v2} {
+		go func() {
+			if err := v.ConfirmSAS(ctx(t)); err != nil {
+				errs <- err
+				return
+			}
+			errs <- v.Wait(ctx(t))
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
