@@ -58,15 +58,15 @@ func (c *Config) defaults() {
 	}
 }
 
-func (c *Config) keyOptions(create bool) (storekey.Options, error) {
+// keyOptions says how the store key is protected: the configured passphrase, else
+// BOSMESSENGER_PASSPHRASE, else the OS keyring.
+func (c *Config) keyOptions() storekey.Options {
 	opts := storekey.Options{Passphrase: c.Passphrase, Keyring: c.Keyring, Argon2: c.KeyParams}
 	if opts.Passphrase == "" {
 		opts.Passphrase, _ = storekey.PassphraseFromEnv()
 	}
-	if opts.Passphrase == "" {
-		opts.UseKeyring = true
-	}
-	return opts, nil
+	opts.UseKeyring = opts.Passphrase == ""
+	return opts
 }
 
 // Account identifies the signed-in user and device.
@@ -129,7 +129,7 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 	if err := cfg.Policy.Check(ctx, PolicyRequest{Action: ActionLogin, Homeserver: info.BaseURL, UserID: user}); err != nil {
 		return nil, fmt.Errorf("%w: login to %s: %v", ErrPolicyDenied, info.BaseURL, err)
 	}
-	opts, _ := cfg.keyOptions(true)
+	opts := cfg.keyOptions()
 	key, err := storekey.Create(cfg.DataDir, opts)
 	if err != nil {
 		if errors.Is(err, storekey.ErrKeyringUnavailable) {
@@ -230,7 +230,7 @@ func open(ctx context.Context, cfg Config, lock *flock.Flock) (*Session, error) 
 	if !storekey.Exists(cfg.DataDir) {
 		return nil, fmt.Errorf("%w: no account in %s", ErrNotLoggedIn, cfg.DataDir)
 	}
-	opts, _ := cfg.keyOptions(false)
+	opts := cfg.keyOptions()
 	key, err := storekey.Unlock(cfg.DataDir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unlock store: %w", err)
@@ -322,7 +322,7 @@ func (s *Session) Logout(ctx context.Context) error {
 		return fmt.Errorf("failed to log out on the server (local data kept): %w", err)
 	}
 	s.log.Info().Str("device_id", s.account.DeviceID.String()).Msg("Logged out")
-	opts, _ := s.cfg.keyOptions(false)
+	opts := s.cfg.keyOptions()
 	var err error
 	s.closeOne.Do(func() {
 		s.bus.close()
