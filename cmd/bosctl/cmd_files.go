@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"os"
+	"path/filepath"
+
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session"
+)
+
+func cmdSendFile(ctx context.Context, a *args) error {
+	pos, err := a.positional(2)
+	if err != nil {
+		return err
+	}
+	roomID, path := id.RoomID(pos[0]), pos[1]
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	mimeType := a.str("type")
+	if mimeType == "" {
+		mimeType = mime.TypeByExtension(filepath.Ext(path))
+	}
+	if mimeType == "" {
+		mimeType = "application/octet-stream"
+	}
+	return withSession(ctx, a, func(s *session.Session) error {
+		if err := knownRoom(ctx, s, roomID); err != nil {
+			return err
+		}
+		txnID, err := s.SendFile(ctx, roomID, filepath.Base(path), mimeType, data)
+		if err != nil {
+			return err
+		}
+		eventID, err := s.WaitSent(ctx, txnID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, eventID)
+		return nil
+	})
+}
+
+func cmdDownload(ctx context.Context, a *args) error {
+	pos, err := a.positional(1)
+	if err != nil {
+		return err
+	}
+	out := a.str("out")
+	if out == "" {
+		return usageError{"usage: bosctl " + commands["download"].usage}
+	}
+	return withSession(ctx, a, func(s *session.Session) error {
+		att, err := s.DownloadFile(ctx, id.EventID(pos[0]))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(out, att.Data, 0o600); err != nil {
+			return fmt.Errorf("failed to write %s: %w", out, err)
+		}
+		fmt.Fprintf(a.stdout, "%s (%s, %d bytes)\n", out, att.MimeType, len(att.Data))
+		return nil
+	})
+}
