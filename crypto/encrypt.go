@@ -37,6 +37,10 @@ func (m *Machine) Encrypt(ctx context.Context, roomID id.RoomID, evType string, 
 		if err := m.mach.ShareGroupSession(ctx, roomID, users); err != nil {
 			return nil, fmt.Errorf("failed to share room key: %w", err)
 		}
+		// A new session of ours: put its key into the key backup too (if there is one).
+		if _, err := m.BackupRoomKeys(ctx); err != nil {
+			m.log.Warn().Err(err).Msg("Backing up the new room key failed")
+		}
 		enc, err = m.mach.EncryptMegolmEvent(ctx, roomID, typ, parsed)
 	}
 	if err != nil {

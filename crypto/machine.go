@@ -13,6 +13,7 @@ import (
 	"go.mau.fi/util/dbutil"
 	"maunium.net/go/mautrix"
 	mcrypto "maunium.net/go/mautrix/crypto"
+	"maunium.net/go/mautrix/crypto/backup"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
@@ -33,6 +34,9 @@ type Machine struct {
 	received map[id.SessionID]id.RoomID // megolm sessions received since the last TakeReceived
 
 	encryptMu sync.Map // id.RoomID -> *sync.Mutex: encryption is serialised per room
+
+	backupKey     *backup.MegolmBackupKey // the key backup this device writes to, once known
+	backupVersion id.KeyBackupVersion
 
 	verify *verifier // nil until EnableVerification
 }
@@ -81,6 +85,10 @@ func Open(ctx context.Context, cli *mautrix.Client, path string, pickleKey []byt
 		return nil, fmt.Errorf("failed to load olm account: %w", err)
 	}
 	if err := m.loadCrossSigningSeeds(ctx); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	if err := m.loadBackupKey(ctx); err != nil {
 		raw.Close()
 		return nil, err
 	}

@@ -105,6 +105,7 @@ func (s *Session) SyncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 			if err := s.retryUndecrypted(ctx, received); err != nil {
 				s.log.Warn().Err(err).Msg("Re-decrypting events failed")
 			}
+			s.backupNewKeys(ctx)
 		}
 		s.requestMissingKeys(ctx, dec)
 	}

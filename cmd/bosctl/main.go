@@ -40,6 +40,7 @@ func init() {
 		"tail":        {"tail ROOM_ID [--json] [--count N] [--timeout DURATION]", cmdTail},
 		"history":     {"history ROOM_ID [--json] [--limit N]", cmdHistory},
 		"members":     {"members ROOM_ID [--json]", cmdMembers},
+		"backup":      {"backup create|restore  (passphrase from BOSCTL_BACKUP_PASSPHRASE, recovery key from BOSCTL_RECOVERY_KEY, else stdin)", cmdBackup},
 		"devices":     {"devices [@user:server] [--json]", cmdDevices},
 		"verify":      {"verify @user:server [--device ID] [--yes] [--timeout DURATION] | verify --incoming [--yes] [--timeout DURATION]", cmdVerify},
 	}

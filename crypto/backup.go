@@ -1,0 +1,198 @@
+package crypto
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/crypto/backup"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/store"
+)
+
+// CreateKeyBackup sets up server-side key backup (m.megolm_backup.v1.curve25519-aes-sha2): a new
+// backup key, stored in secret storage (m.secret_storage) under a new default key that the
+// passphrase (or the returned recovery key) unlocks, a new backup version on the server, and all
+// room keys this device knows uploaded into it. It returns the recovery key to show the user.
+func (m *Machine) CreateKeyBackup(ctx context.Context, passphrase string) (recoveryKey string, version id.KeyBackupVersion, err error) {
+	ssssKey, err := m.mach.SSSS.GenerateAndUploadKey(ctx, passphrase)
+	if err != nil {
+		return "", "", fmt.Errorf("failed to create secret storage key: %w", err)
+	}
+	if err := m.mach.SSSS.SetDefaultKeyID(ctx, ssssKey.ID); err != nil {
+		return "", "", fmt.Errorf("failed to set default secret storage key: %w", err)
+	}
+	bk, err := backup.NewMegolmBackupKey()
+	if err != nil {
+		return "", "", fmt.Errorf("failed to create backup key: %w", err)
+	}
+	if err := m.mach.SSSS.SetEncryptedAccountData(ctx, event.AccountDataMegolmBackupKey, bk.Bytes(), ssssKey); err != nil {
+		return "", "", fmt.Errorf("failed to store backup key in secret storage: %w", err)
+	}
+	resp, err := m.mach.Client.CreateKeyBackupVersion(ctx, &mautrix.ReqRoomKeysVersionCreate[backup.MegolmAuthData]{
+		Algorithm: id.KeyBackupAlgorithmMegolmBackupV1,
+		AuthData:  backup.MegolmAuthData{PublicKey: id.Ed25519(base64.RawStdEncoding.EncodeToString(bk.PublicKey().Bytes()))},
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("failed to create key backup version: %w", err)
+	}
+	m.mu.Lock()
+	m.backupKey, m.backupVersion = bk, resp.Version
+	m.mu.Unlock()
+	if err := m.saveBackupKey(ctx); err != nil {
+		return "", "", err
+	}
+	if _, err := m.BackupRoomKeys(ctx); err != nil {
+		return "", "", err
+	}
+	return ssssKey.RecoveryKey(), resp.Version, nil
+}
+
+// BackupRoomKeys uploads every room key this device knows into the current key backup (a no-op
+// without one) and returns how many were uploaded.
+func (m *Machine) BackupRoomKeys(ctx context.Context) (int, error) {
+	m.mu.Lock()
+	bk, version := m.backupKey, m.backupVersion
+	m.mu.Unlock()
+	if bk == nil {
+		return 0, nil
+	}
+	sessions, err := m.mach.CryptoStore.GetAllGroupSessions(ctx).AsList()
+	if err != nil {
+		return 0, fmt.Errorf("failed to list room keys: %w", err)
+	}
+	req := &mautrix.ReqKeyBackup{Rooms: map[id.RoomID]mautrix.ReqRoomKeyBackup{}}
+	n := 0
+	for _, igs := range sessions {
+		first := igs.Internal.FirstKnownIndex()
+		key, err := igs.Internal.Export(first)
+		if err != nil {
+			return 0, fmt.Errorf("failed to export room key: %w", err)
+		}
+		enc, err := backup.EncryptSessionData(bk, backup.MegolmSessionData{
+			Algorithm:          id.AlgorithmMegolmV1,
+			ForwardingKeyChain: igs.ForwardingChains,
+			SenderClaimedKeys:  backup.SenderClaimedKeys{Ed25519: igs.SigningKey},
+			SenderKey:          igs.SenderKey,
+			SessionKey:         string(key),
+		})
+		if err != nil {
+			return 0, fmt.Errorf("failed to encrypt room key for backup: %w", err)
+		}
+		raw, err := json.Marshal(enc)
+		if err != nil {
+			return 0, err
+		}
+		room := req.Rooms[igs.RoomID]
+		if room.Sessions == nil {
+			room.Sessions = map[id.SessionID]mautrix.ReqKeyBackupData{}
+		}
+		room.Sessions[igs.ID()] = mautrix.ReqKeyBackupData{FirstMessageIndex: int(first),
+			ForwardedCount: len(igs.ForwardingChains), SessionData: raw}
+		req.Rooms[igs.RoomID] = room
+		n++
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if _, err := m.mach.Client.PutKeysInBackup(ctx, version, req); err != nil {
+		return 0, fmt.Errorf("failed to upload room keys to the backup: %w", err)
+	}
+	return n, nil
+}
+
+// RestoreKeyBackup unlocks secret storage with a recovery key (or the passphrase), takes the backup
+// key from it and imports all room keys of the latest backup. It keeps the backup key so that
+// later keys of this device go into the same backup.
+func (m *Machine) RestoreKeyBackup(ctx context.Context, recoveryKeyOrPassphrase string) (version id.KeyBackupVersion, err error) {
+	keyID, keyData, err := m.mach.SSSS.GetDefaultKeyData(ctx)
+	if err != nil {
+		return "", fmt.Errorf("failed to find secret storage (no key backup set up?): %w", err)
+	}
+	ssssKey, err := keyData.VerifyRecoveryKey(keyID, strings.TrimSpace(recoveryKeyOrPassphrase))
+	if err != nil && keyData.Passphrase != nil {
+		ssssKey, err = keyData.VerifyPassphrase(keyID, recoveryKeyOrPassphrase)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrWrongRecoveryKey, err)
+	}
+	raw, err := m.mach.SSSS.GetDecryptedAccountData(ctx, event.AccountDataMegolmBackupKey, ssssKey)
+	if err != nil {
+		return "", fmt.Errorf("failed to read the backup key from secret storage: %w", err)
+	}
+	bk, err := backup.MegolmBackupKeyFromBytes(raw)
+	if err != nil {
+		return "", fmt.Errorf("failed to read the backup key: %w", err)
+	}
+	version, err = m.mach.DownloadAndStoreLatestKeyBackup(ctx, bk)
+	if err != nil {
+		return "", fmt.Errorf("failed to restore the key backup: %w", err)
+	}
+	m.mu.Lock()
+	m.backupKey, m.backupVersion = bk, version
+	m.mu.Unlock()
+	return version, m.saveBackupKey(ctx)
+}
+
+// ErrWrongRecoveryKey means neither recovery key nor passphrase unlocked secret storage.
+var ErrWrongRecoveryKey = errors.New("wrong recovery key or passphrase")
+
+// keyBackupKV is where the backup key and version are kept, sealed, in the account store.
+const keyBackupKV = "key_backup"
+
+type savedBackup struct {
+	Key     []byte              `json:"key"`
+	Version id.KeyBackupVersion `json:"version"`
+}
+
+func (m *Machine) saveBackupKey(ctx context.Context) error {
+	m.mu.Lock()
+	saved := savedBackup{Key: m.backupKey.Bytes(), Version: m.backupVersion}
+	m.mu.Unlock()
+	data, err := json.Marshal(saved)
+	if err != nil {
+		return err
+	}
+	err = m.rooms.db.Tx(ctx, func(tx *store.Tx) error { return tx.SetValue(keyBackupKV, string(data)) })
+	if err != nil {
+		return fmt.Errorf("failed to save the backup key: %w", err)
+	}
+	return nil
+}
+
+// loadBackupKey restores the backup key saved by CreateKeyBackup or RestoreKeyBackup.
+func (m *Machine) loadBackupKey(ctx context.Context) error {
+	var data string
+	err := m.rooms.db.Read(ctx, func(tx *store.Tx) (err error) {
+		data, err = tx.Value(keyBackupKV)
+		return err
+	})
+	if err != nil || data == "" {
+		return err
+	}
+	var saved savedBackup
+	if err := json.Unmarshal([]byte(data), &saved); err != nil {
+		return fmt.Errorf("failed to decode the backup key: %w", err)
+	}
+	bk, err := backup.MegolmBackupKeyFromBytes(saved.Key)
+	if err != nil {
+		return fmt.Errorf("failed to decode the backup key: %w", err)
+	}
+	m.mu.Lock()
+	m.backupKey, m.backupVersion = bk, saved.Version
+	m.mu.Unlock()
+	return nil
+}
+
+// BackupEnabled reports whether this device writes room keys into a key backup.
+func (m *Machine) BackupEnabled() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.backupKey != nil
+}

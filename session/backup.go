@@ -1,0 +1,44 @@
+package session
+
+import (
+	"context"
+	"fmt"
+)
+
+// CreateKeyBackup sets up secret storage and server-side key backup, uploads all room keys this
+// device has, and returns the recovery key the user must keep. Keys that arrive later are added
+// to the backup after each sync.
+func (s *Session) CreateKeyBackup(ctx context.Context, passphrase string) (recoveryKey string, err error) {
+	if s.e2ee == nil {
+		return "", fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
+	}
+	recoveryKey, version, err := s.e2ee.CreateKeyBackup(ctx, passphrase)
+	if err != nil {
+		return "", err
+	}
+	s.log.Info().Str("version", string(version)).Msg("Key backup created")
+	return recoveryKey, nil
+}
+
+// RestoreKeyBackup imports the room keys of the server-side backup, unlocked by the recovery key
+// or passphrase, and decrypts the stored messages that were waiting for them.
+func (s *Session) RestoreKeyBackup(ctx context.Context, recoveryKeyOrPassphrase string) error {
+	if s.e2ee == nil {
+		return fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
+	}
+	if _, err := s.e2ee.RestoreKeyBackup(ctx, recoveryKeyOrPassphrase); err != nil {
+		return err
+	}
+	s.e2ee.TakeReceived()
+	return s.retryUndecrypted(ctx, nil)
+}
+
+// backupNewKeys adds room keys to the key backup (when there is one).
+func (s *Session) backupNewKeys(ctx context.Context) {
+	if s.e2ee == nil || !s.e2ee.BackupEnabled() {
+		return
+	}
+	if _, err := s.e2ee.BackupRoomKeys(ctx); err != nil {
+		s.log.Warn().Err(err).Msg("Backing up room keys failed")
+	}
+}
