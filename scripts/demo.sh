@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Placeholder: the demo (two accounts on a local Dendrite, the GUI showing live encrypted traffic)
-# arrives with the GUI issue.
-echo "demo: not built yet; it arrives with the GUI issue. For now: make test, bin/bosctl help" >&2
-exit 1
+# make demo: two federated Dendrite servers with demo accounts and an encrypted incident room, then
+# the GUI signed in as the Leitstelle (see scripts/demo/main.go). Needs a display (DISPLAY).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
+exec go run -tags goolm ./scripts/demo
