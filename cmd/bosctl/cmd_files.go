@@ -29,20 +29,8 @@ func cmdSendFile(ctx context.Context, a *args) error {
 	if mimeType == "" {
 		mimeType = "application/octet-stream"
 	}
-	return withSession(ctx, a, func(s *session.Session) error {
-		if err := knownRoom(ctx, s, roomID); err != nil {
-			return err
-		}
-		txnID, err := s.SendFile(ctx, roomID, filepath.Base(path), mimeType, data)
-		if err != nil {
-			return err
-		}
-		eventID, err := s.WaitSent(ctx, txnID)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(a.stdout, eventID)
-		return nil
+	return sendAndPrint(ctx, a, roomID, func(s *session.Session) (string, error) {
+		return s.SendFile(ctx, roomID, filepath.Base(path), mimeType, data)
 	})
 }
 

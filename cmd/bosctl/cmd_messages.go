@@ -29,11 +29,19 @@ func cmdSend(ctx context.Context, a *args) error {
 		return err
 	}
 	roomID, text := id.RoomID(pos[0]), pos[1]
+	return sendAndPrint(ctx, a, roomID, func(s *session.Session) (string, error) {
+		return s.SendText(ctx, roomID, text)
+	})
+}
+
+// sendAndPrint queues a message with queue (after making sure the room is known), waits until the
+// server has accepted it and prints its event ID.
+func sendAndPrint(ctx context.Context, a *args, roomID id.RoomID, queue func(s *session.Session) (string, error)) error {
 	return withSession(ctx, a, func(s *session.Session) error {
 		if err := knownRoom(ctx, s, roomID); err != nil {
 			return err
 		}
-		txnID, err := s.SendText(ctx, roomID, text)
+		txnID, err := queue(s)
 		if err != nil {
 			return err
 		}
