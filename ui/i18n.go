@@ -3,39 +3,55 @@ package ui
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
+	"sync/atomic"
+
+	"bosmessenger/assets"
 )
 
 // DefaultLang is used when the environment names no language we have. German is the primary UI language.
 const DefaultLang = "de"
 
-var messages = map[string]map[string]string{
-	"de": {
-		"app.title":      "BOS Messenger",
-		"no_account":     "Kein Konto in %s. Anmelden mit: bosctl login --data %s --homeserver … --user …",
-		"data_dir_inuse": "Das Datenverzeichnis %s wird bereits von einem anderen BOS-Messenger-Prozess verwendet.",
-		"open_failed":    "Konto konnte nicht geöffnet werden: %v",
-		"sync_stopped":   "Synchronisierung beendet: %v",
-		"rooms_failed":   "Raumliste konnte nicht geladen werden: %v",
-		"no_rooms":       "Noch keine Räume.",
-		"encrypted":      "verschlüsselt",
-		"invite":         "%s (Einladung)",
-	},
-	"en": {
-		"app.title":      "BOS Messenger",
-		"no_account":     "No account in %s. Sign in with: bosctl login --data %s --homeserver … --user …",
-		"data_dir_inuse": "The data dir %s is in use by another BOS Messenger process.",
-		"open_failed":    "Could not open the account: %v",
-		"sync_stopped":   "Sync stopped: %v",
-		"rooms_failed":   "Could not load the room list: %v",
-		"no_rooms":       "No rooms yet.",
-		"encrypted":      "encrypted",
-		"invite":         "%s (invite)",
-	},
+// messages holds every language's texts, from the translation files in assets/i18n.
+var messages = mustTranslations()
+
+func mustTranslations() map[string]map[string]string {
+	m, err := assets.Translations()
+	if err != nil {
+		panic(err) // the files are embedded: a broken file fails every test
+	}
+	return m
 }
 
-// lang is the UI language, chosen once from the environment.
-var lang = LangFromEnv(os.Getenv)
+// lang is the UI language: from the environment at start, then the user's setting (SetLang).
+var lang atomic.Value // string
+
+func init() { lang.Store(LangFromEnv(os.Getenv)) }
+
+// Lang is the current UI language code.
+func Lang() string { return lang.Load().(string) }
+
+// Languages lists the UI languages, the default first.
+func Languages() []string {
+	out := []string{DefaultLang}
+	for l := range messages {
+		if l != DefaultLang {
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out[1:])
+	return out
+}
+
+// SetLang switches the UI language; unknown codes are ignored. Views built afterwards use it.
+func SetLang(l string) bool {
+	if messages[l] == nil {
+		return false
+	}
+	lang.Store(l)
+	return true
+}
 
 // LangFromEnv picks the UI language from LC_ALL, LC_MESSAGES and LANG (in POSIX order of precedence):
 // "en_US.UTF-8" gives "en"; unknown languages, "C" and "POSIX" give DefaultLang.
@@ -73,4 +89,7 @@ func Translate(l, key string, args ...any) string {
 }
 
 // T translates into the UI language.
-func T(key string, args ...any) string { return Translate(lang, key, args...) }
+func T(key string, args ...any) string { return Translate(Lang(), key, args...) }
+
+// tkey marks a message key that is built at run time, so the translation test can find it.
+func tkey(key string) string { return key }

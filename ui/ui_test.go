@@ -57,12 +57,12 @@ func TestRoomListRendersAndUpdates(t *testing.T) {
 	w := test.NewTempWindow(t, rl.View())
 	w.Resize(fyne.NewSize(400, 300))
 
-	for _, want := range []string{"Einsatz Nord", "Leitstelle", "3", Translate(lang, "encrypted")} {
+	for _, want := range []string{"Einsatz Nord", "Leitstelle", "3", T("encrypted")} {
 		if !hasLabel(w.Content(), want) {
 			t.Fatalf("label %q missing; have %q", want, labels(w.Content()))
 		}
 	}
-	if n := strings.Count(strings.Join(labels(w.Content()), "\n"), Translate(lang, "encrypted")); n != 1 {
+	if n := strings.Count(strings.Join(labels(w.Content()), "\n"), T("encrypted")); n != 1 {
 		t.Fatalf("encrypted marker shown %d times, want 1", n)
 	}
 
@@ -142,7 +142,7 @@ func TestFollowAppliesBatches(t *testing.T) {
 func TestOpenErrorViewAndLanguage(t *testing.T) {
 	test.NewTempApp(t)
 	v := OpenErrorView("/d", fmt.Errorf("x: %w", session.ErrNotLoggedIn))
-	if want := Translate(lang, "no_account", "/d", "/d"); !hasLabel(v, want) {
+	if want := T("no_account", "/d", "/d"); !hasLabel(v, want) {
 		t.Fatalf("want %q, have %q", want, labels(v))
 	}
 	if got := Translate("de", "no_account", "/d", "/d"); got != "Kein Konto in /d. Anmelden mit: bosctl login --data /d --homeserver … --user …" {

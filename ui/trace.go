@@ -1,0 +1,34 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// TraceEnv names a file the app appends UI milestones to, one line each, for the Xvfb smoke test and
+// the start-up benchmark: "<unix-ms> ready rooms=N", "<unix-ms> room_shown room=!id messages=N",
+// "<unix-ms> event_shown event=$id". Lines carry IDs and counts only, never message content.
+const TraceEnv = "BOSMESSENGER_UI_TRACE"
+
+var tracer struct {
+	once sync.Once
+	mu   sync.Mutex
+	f    *os.File
+}
+
+// Trace appends one milestone line when TraceEnv is set; it is safe from any goroutine.
+func Trace(format string, args ...any) {
+	tracer.once.Do(func() {
+		if p := os.Getenv(TraceEnv); p != "" {
+			tracer.f, _ = os.OpenFile(p, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		}
+	})
+	if tracer.f == nil {
+		return
+	}
+	tracer.mu.Lock()
+	defer tracer.mu.Unlock()
+	fmt.Fprintf(tracer.f, "%d %s\n", time.Now().UnixMilli(), fmt.Sprintf(format, args...))
+}
