@@ -17,18 +17,20 @@ import (
 
 // RoomSummary is what a room list shows of a room.
 type RoomSummary struct {
-	ID             id.RoomID `json:"room_id"`
-	Name           string    `json:"name"` // display name: m.room.name, alias, or members
-	Topic          string    `json:"topic,omitempty"`
-	Alias          string    `json:"alias,omitempty"`
-	Membership     string    `json:"membership"`
-	Encrypted      bool      `json:"encrypted"`
-	IsDirect       bool      `json:"is_direct"`
-	JoinedCount    int       `json:"joined_members"`
-	InvitedCount   int       `json:"invited_members"`
-	NotifyCount    int       `json:"unread"`
-	HighlightCount int       `json:"highlights"`
-	LastActivity   int64     `json:"last_activity_ts"`
+	ID             id.RoomID   `json:"room_id"`
+	Name           string      `json:"name"` // display name: m.room.name, alias, or members
+	Topic          string      `json:"topic,omitempty"`
+	Alias          string      `json:"alias,omitempty"`
+	Membership     string      `json:"membership"`
+	Encrypted      bool        `json:"encrypted"`
+	IsDirect       bool        `json:"is_direct"`
+	JoinedCount    int         `json:"joined_members"`
+	InvitedCount   int         `json:"invited_members"`
+	NotifyCount    int         `json:"unread"`
+	HighlightCount int         `json:"highlights"`
+	LastActivity   int64       `json:"last_activity_ts"`
+	IsSpace        bool        `json:"is_space,omitempty"` // an m.space room (a filter, not a chat)
+	Spaces         []id.RoomID `json:"spaces,omitempty"`   // spaces that list this room as a child
 }
 
 // Rooms lists joined rooms and invites: invites first, then by last activity.
@@ -73,6 +75,10 @@ func summarise(tx *store.Tx, r *store.Room, me string) (RoomSummary, error) {
 	sum := RoomSummary{ID: id.RoomID(r.ID), Name: r.Name, Topic: r.Topic, Alias: r.Alias, Membership: r.Membership,
 		Encrypted: r.Encryption != "", IsDirect: r.IsDirect, JoinedCount: r.JoinedCount, InvitedCount: r.InvitedCount,
 		NotifyCount: r.NotifyCount, HighlightCount: r.HighlightCount, LastActivity: r.LastActivityTS}
+	var err error
+	if sum.IsSpace, sum.Spaces, err = spaceInfo(tx, r.ID); err != nil {
+		return sum, err
+	}
 	if sum.Name == "" {
 		sum.Name = r.Alias
 	}
