@@ -155,10 +155,21 @@ func isPermanent(err error) bool {
 	return false
 }
 
-// Run syncs until ctx ends, backing off from MinBackoff up to MaxBackoff after failures, and sends
-// queued messages after every sync. onSync, if set, is called after every stored sync response.
-// It returns only when ctx ends or the session was terminated on the server.
+// Run syncs until ctx ends, backing off from MinBackoff up to MaxBackoff after failures. Meanwhile
+// it sends queued messages as soon as they are queued (and after every sync). onSync, if set, is
+// called after every stored sync response. It returns only when ctx ends or the session was
+// terminated on the server.
 func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(SyncStats)) error {
+	sendCtx, stopSending := context.WithCancel(ctx)
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		s.sendLoop(sendCtx)
+	}()
+	defer func() {
+		stopSending()
+		<-sent
+	}()
 	backoff := s.cfg.MinBackoff
 	for {
 		stats, err := s.SyncOnce(ctx, timeout)
