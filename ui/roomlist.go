@@ -1,29 +1,72 @@
 package ui
 
 import (
-	"context"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/session"
 )
 
-// RoomList is a virtualised list of room summaries: name, unread count and an encryption marker.
-// Its methods must run on the Fyne UI goroutine.
+// RoomFilter narrows the room list.
+type RoomFilter struct {
+	Text  string    // part of the name, topic or alias (case-insensitive)
+	Kind  string    // "", "dm" or "rooms"
+	Space id.RoomID // only rooms of this space
+}
+
+// Match tells whether the filter lets r through.
+func (f RoomFilter) Match(r session.RoomSummary) bool {
+	switch f.Kind {
+	case "dm":
+		if !r.IsDirect {
+			return false
+		}
+	case "rooms":
+		if r.IsDirect {
+			return false
+		}
+	}
+	if f.Space != "" && !slices.Contains(r.Spaces, f.Space) {
+		return false
+	}
+	if f.Text == "" {
+		return true
+	}
+	q := strings.ToLower(f.Text)
+	return strings.Contains(strings.ToLower(r.Name), q) || strings.Contains(strings.ToLower(r.Topic), q) ||
+		strings.Contains(strings.ToLower(r.Alias), q) || strings.Contains(strings.ToLower(string(r.ID)), q)
+}
+
+// RoomList is a virtualised list of room summaries (invites first, then by activity, as the session
+// sorts them): name, last activity, unread and mention badges, an encryption marker. Spaces are not
+// listed; they are filters. Its methods must run on the Fyne UI goroutine.
 type RoomList struct {
-	rooms []session.RoomSummary
-	list  *widget.List
-	empty *widget.Label
-	view  *fyne.Container
+	all      []session.RoomSummary
+	rooms    []session.RoomSummary // after the filter
+	filter   RoomFilter
+	selected id.RoomID
+	list     *widget.List
+	empty    *widget.Label
+	view     *fyne.Container
+
+	// OnSelected runs when the user picks a room.
+	OnSelected func(id.RoomID)
+	// OnFirstShown runs once, when the list shows rooms for the first time.
+	OnFirstShown func(n int)
+	shown        bool
 }
 
 // NewRoomList makes a room list showing rooms.
 func NewRoomList(rooms []session.RoomSummary) *RoomList {
 	rl := &RoomList{empty: widget.NewLabel(T("no_rooms"))}
+	rl.empty.Wrapping = fyne.TextWrapWord
 	rl.list = widget.NewList(
 		func() int { return len(rl.rooms) },
 		func() fyne.CanvasObject {
@@ -36,23 +79,45 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 			return container.NewBorder(nil, nil, nil, container.NewHBox(enc, unread), name)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(rl.rooms) {
+				return
+			}
 			r := rl.rooms[i]
 			row := o.(*fyne.Container)
 			name, right := row.Objects[0].(*widget.Label), row.Objects[1].(*fyne.Container)
 			enc, unread := right.Objects[0].(*widget.Label), right.Objects[1].(*widget.Label)
+			label := r.Name
 			if r.Membership == "invite" {
-				name.SetText(T("invite", r.Name))
-			} else {
-				name.SetText(r.Name)
+				label = T("invite", r.Name)
+			} else if r.IsDirect {
+				label = "👤 " + r.Name
 			}
+			name.SetText(label)
+			name.TextStyle.Bold = r.NotifyCount > 0 || r.Membership == "invite"
+			name.Refresh()
 			enc.Hidden = !r.Encrypted
-			unread.SetText("")
-			if r.NotifyCount > 0 {
+			unread.Importance = widget.MediumImportance
+			switch {
+			case r.HighlightCount > 0:
+				unread.SetText("@ " + strconv.Itoa(r.NotifyCount))
+				unread.Importance = widget.DangerImportance
+			case r.NotifyCount > 0:
 				unread.SetText(strconv.Itoa(r.NotifyCount))
+			default:
+				unread.SetText("")
 			}
+			unread.Refresh()
 			right.Refresh()
 		},
 	)
+	rl.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(rl.rooms) && rl.rooms[i].ID != rl.selected {
+			rl.selected = rl.rooms[i].ID
+			if rl.OnSelected != nil {
+				rl.OnSelected(rl.selected)
+			}
+		}
+	}
 	rl.view = container.NewStack(rl.list, rl.empty)
 	rl.Set(rooms)
 	return rl
@@ -61,72 +126,90 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 // View is the list's canvas object.
 func (rl *RoomList) View() fyne.CanvasObject { return rl.view }
 
-// Rooms is what the list shows now.
+// Rooms is what the list shows now (after the filter).
 func (rl *RoomList) Rooms() []session.RoomSummary { return rl.rooms }
 
-// Set replaces the shown rooms.
+// All is every room the list knows, spaces included.
+func (rl *RoomList) All() []session.RoomSummary { return rl.all }
+
+// Set replaces the rooms.
 func (rl *RoomList) Set(rooms []session.RoomSummary) {
-	rl.rooms = rooms
-	rl.empty.Hidden = len(rooms) > 0
+	rl.all = rooms
+	rl.apply()
+	if !rl.shown && len(rooms) > 0 {
+		rl.shown = true
+		if rl.OnFirstShown != nil {
+			rl.OnFirstShown(len(rooms))
+		}
+	}
+}
+
+// SetFilter narrows the list.
+func (rl *RoomList) SetFilter(f RoomFilter) {
+	rl.filter = f
+	rl.apply()
+}
+
+// Filter is the current filter.
+func (rl *RoomList) Filter() RoomFilter { return rl.filter }
+
+func (rl *RoomList) apply() {
+	rl.rooms = rl.rooms[:0:0]
+	for _, r := range rl.all {
+		if !r.IsSpace && rl.filter.Match(r) {
+			rl.rooms = append(rl.rooms, r)
+		}
+	}
+	rl.empty.Hidden = len(rl.rooms) > 0
+	if len(rl.all) > 0 {
+		rl.empty.SetText(T("no_match"))
+	} else {
+		rl.empty.SetText(T("no_rooms"))
+	}
+	rl.markSelected()
 	rl.view.Refresh() // refreshes the list and the empty-list label
 }
 
-// RoomSource is where the room list comes from; sessionSource adapts a session.
-type RoomSource interface {
-	Rooms(ctx context.Context) ([]session.RoomSummary, error)
-	// Next blocks for the next batch of changes.
-	Next(ctx context.Context) ([]session.Change, error)
+// Select highlights a room (without calling OnSelected).
+func (rl *RoomList) Select(roomID id.RoomID) {
+	rl.selected = roomID
+	rl.markSelected()
 }
 
-// Follow loads the rooms, shows them, and reloads them after every batch of changes that concerns
-// the room list. Loading runs on the calling goroutine; each batch reaches the widgets in one fyne.Do.
-// It returns when ctx ends or src fails.
-func Follow(ctx context.Context, src RoomSource, rl *RoomList) error {
-	for first := true; ; first = false {
-		if !first {
-			batch, err := src.Next(ctx)
-			if err != nil {
-				return err
-			}
-			if !concernsRoomList(batch) {
-				continue
-			}
-		}
-		rooms, err := src.Rooms(ctx)
-		if err != nil {
-			return err
-		}
-		fyne.Do(func() { rl.Set(rooms) })
-	}
-}
+// Selected is the highlighted room.
+func (rl *RoomList) Selected() id.RoomID { return rl.selected }
 
-func concernsRoomList(batch []session.Change) bool {
-	for _, c := range batch {
-		switch c.Kind {
-		case session.ChangeTyping, session.ChangeSendState, session.ChangeSyncComplete:
-		default:
-			return true
+func (rl *RoomList) markSelected() {
+	for i, r := range rl.rooms {
+		if r.ID == rl.selected {
+			rl.list.Select(i)
+			rl.list.ScrollTo(i)
+			return
 		}
 	}
-	return false
+	rl.list.UnselectAll()
 }
 
-type sessionSource struct {
-	*session.Session
-	sub *session.Subscription
-}
-
-func (s sessionSource) Next(ctx context.Context) ([]session.Change, error) { return s.sub.Next(ctx) }
-
-// FollowSession runs Follow on the session's rooms and changes until ctx ends.
-func FollowSession(ctx context.Context, s *session.Session, rl *RoomList) error {
-	seq, err := s.LastSeq(ctx)
-	if err != nil {
-		return err
+// Neighbour is the room delta places below (or above, for negative delta) the selected one in the
+// visible order, wrapping around; "" when the list is empty.
+func (rl *RoomList) Neighbour(delta int) id.RoomID {
+	n := len(rl.rooms)
+	if n == 0 {
+		return ""
 	}
-	sub := s.Subscribe(seq)
-	defer sub.Close()
-	return Follow(ctx, sessionSource{s, sub}, rl)
+	cur := -1
+	for i, r := range rl.rooms {
+		if r.ID == rl.selected {
+			cur = i
+		}
+	}
+	if cur < 0 {
+		if delta > 0 {
+			return rl.rooms[0].ID
+		}
+		return rl.rooms[n-1].ID
+	}
+	return rl.rooms[((cur+delta)%n+n)%n].ID
 }
 
 // OpenErrorView explains why the account in dir could not be opened.

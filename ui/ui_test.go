@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -73,69 +71,6 @@ func TestRoomListRendersAndUpdates(t *testing.T) {
 	rl.Set(nil)
 	if !hasLabel(w.Content(), T("no_rooms")) {
 		t.Fatalf("empty list: %q", labels(w.Content()))
-	}
-}
-
-// fakeSource hands out batches the test sends; each Next call is announced on calls, so the test
-// knows the previous batch was applied and Follow is waiting.
-type fakeSource struct {
-	calls   chan struct{}
-	batches chan []session.Change
-	rooms   func() []session.RoomSummary
-	loads   int
-}
-
-func (f *fakeSource) Rooms(context.Context) ([]session.RoomSummary, error) {
-	f.loads++
-	return f.rooms(), nil
-}
-
-func (f *fakeSource) Next(ctx context.Context) ([]session.Change, error) {
-	f.calls <- struct{}{}
-	select {
-	case b := <-f.batches:
-		return b, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func TestFollowAppliesBatches(t *testing.T) {
-	test.NewTempApp(t)
-	rl := NewRoomList(nil)
-	w := test.NewTempWindow(t, rl.View())
-	w.Resize(fyne.NewSize(400, 300))
-
-	n := 1
-	src := &fakeSource{calls: make(chan struct{}), batches: make(chan []session.Change), rooms: func() []session.RoomSummary {
-		var out []session.RoomSummary
-		for i := range n {
-			out = append(out, session.RoomSummary{Name: fmt.Sprintf("Raum %d", i), Membership: "join"})
-		}
-		return out
-	}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- Follow(ctx, src, rl) }()
-
-	<-src.calls // initial load applied
-	if !hasLabel(w.Content(), "Raum 0") {
-		t.Fatalf("initial: %q", labels(w.Content()))
-	}
-	n = 2
-	src.batches <- []session.Change{{Kind: session.ChangeTyping}}
-	<-src.calls
-	if src.loads != 1 || hasLabel(w.Content(), "Raum 1") {
-		t.Fatalf("typing-only batch reloaded the rooms (%d loads)", src.loads)
-	}
-	src.batches <- []session.Change{{Kind: session.ChangeTyping}, {Kind: session.ChangeRoom, RoomID: "!r:x"}}
-	<-src.calls
-	if src.loads != 2 || !hasLabel(w.Content(), "Raum 1") {
-		t.Fatalf("after room change (%d loads): %q", src.loads, labels(w.Content()))
-	}
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("Follow returned %v", err)
 	}
 }
 

@@ -1,8 +1,8 @@
-// Command bosmessenger is the BOS Messenger desktop app. This skeleton opens the account of a data
-// dir and shows its room list, kept live by the sync loop; the full GUI replaces it.
+// Command bosmessenger is the BOS Messenger desktop app.
 //
-// The store is unlocked with BOSMESSENGER_PASSPHRASE or, where there is none, the OS keyring (see
-// package session). Sign in with bosctl first.
+// It opens the account of a data dir (--data, default the per-OS user data dir); a new data dir
+// shows the sign-in form. The store is unlocked with BOSMESSENGER_PASSPHRASE, the OS keyring, or a
+// passphrase the app asks for. --room opens a room at start.
 package main
 
 import (
@@ -11,14 +11,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/assets"
 	"bosmessenger/session"
@@ -30,6 +27,7 @@ const AppID = "de.bos-messenger.client"
 
 func main() {
 	dataDir := flag.String("data", "", "account data dir (default: the per-OS user data dir)")
+	room := flag.String("room", "", "room ID to open at start")
 	flag.Parse()
 	dir := *dataDir
 	if dir == "" {
@@ -42,40 +40,40 @@ func main() {
 
 	a := app.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
+	prefs := ui.NewPrefs(a.Preferences())
+	ui.ApplyPrefs(a, prefs)
 	w := a.NewWindow(ui.T("app.title"))
-	w.Resize(fyne.NewSize(1000, 700))
+	w.Resize(fyne.NewSize(1100, 720))
+	w.SetMaster()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
 	cfg, closeLog := config(dir)
 	defer closeLog()
-	s, err := session.Open(ctx, cfg)
-	if err != nil {
-		w.SetContent(ui.OpenErrorView(dir, err))
-	} else {
-		rl := ui.NewRoomList(nil)
-		status := widget.NewLabel(string(s.Account().UserID))
-		w.SetContent(container.NewBorder(status, nil, nil, nil, rl.View()))
-		report := func(key string, err error) {
-			if err != nil && ctx.Err() == nil {
-				fyne.Do(func() { status.SetText(ui.T(key, err)) })
+	cfg.ExcludeInsecureDevices = prefs.ExcludeInsecureDevices()
+	sh := ui.StartShell(ctx, w, ui.ShellConfig{
+		DataDir: dir,
+		Room:    id.RoomID(*room),
+		Prefs:   prefs,
+		Open: func(ctx context.Context, passphrase string) (*session.Session, error) {
+			c := cfg
+			if passphrase != "" {
+				c.Passphrase = passphrase
 			}
-		}
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			report("sync_stopped", s.Run(ctx, 30*time.Second, nil))
-		}()
-		go func() {
-			defer wg.Done()
-			report("rooms_failed", ui.FollowSession(ctx, s, rl))
-		}()
-	}
+			return session.Open(ctx, c)
+		},
+		Login: func(ctx context.Context, homeserver, user, password, passphrase string) (*session.Session, error) {
+			c := cfg
+			if passphrase != "" {
+				c.Passphrase = passphrase
+			}
+			return session.Login(ctx, c, homeserver, user, password)
+		},
+	})
 	w.ShowAndRun()
 
 	cancel()
-	wg.Wait()
-	if s != nil {
+	sh.Wait()
+	if s := sh.Session(); s != nil {
 		_ = s.Close()
 	}
 }

@@ -1,0 +1,788 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session"
+)
+
+// pageSize is how many messages a room opens with, and how many each scrollback adds.
+const pageSize = 100
+
+// App is the signed-in main window: room list on the left; header, timeline, message actions and
+// composer on the right. Engine work runs on goroutines; widgets change only in fyne.Do, once per
+// batch of engine changes.
+type App struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	w      fyne.Window
+	s      *session.Session
+	me     id.UserID
+
+	rooms    *RoomList
+	search   *widget.Entry
+	kind     *widget.Select
+	space    *widget.Select
+	spaceIDs []id.RoomID
+	header   *Header
+	timeline *Timeline
+	composer *Composer
+	actions  *fyne.Container
+	actLabel *widget.Label
+	actBtns  map[string]*widget.Button
+	status   *widget.Label
+	view     fyne.CanvasObject
+
+	selected *session.Message
+	switcher *Switcher
+	find     *findBar
+	members  []session.MemberInfo
+
+	mu      sync.Mutex // guards cur, limit: read by the engine goroutines
+	cur     id.RoomID
+	limit   int
+	reqSeq  int // bumps when the shown room changes, so stale loads are dropped
+	shownID map[id.EventID]bool
+
+	// Hooks to the dialogs (set by NewApp; tests may replace them).
+	ShowCreateRoom, ShowStartDM, ShowSettings func()
+	ShowMembers, ShowInvite, ShowRoomSettings func(id.RoomID)
+}
+
+// NewApp builds the main view for a signed-in session; Start begins following the engine.
+func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
+	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}}
+	a.ctx, a.cancel = context.WithCancel(ctx)
+	a.rooms = NewRoomList(nil)
+	a.rooms.OnSelected = a.OpenRoom
+	a.rooms.OnFirstShown = func(n int) { Trace("ready rooms=%d", n) }
+	a.search = widget.NewEntry()
+	a.search.SetPlaceHolder(T("rooms.search"))
+	a.search.OnChanged = func(string) { a.applyFilter() }
+	kinds := []string{T("rooms.filter_all"), T("rooms.filter_dm"), T("rooms.filter_rooms")}
+	a.kind = widget.NewSelect(kinds, nil)
+	a.kind.SetSelectedIndex(0)
+	a.kind.OnChanged = func(string) { a.applyFilter() }
+	a.space = widget.NewSelect([]string{T("rooms.all_spaces")}, nil)
+	a.space.SetSelectedIndex(0)
+	a.space.OnChanged = func(string) { a.applyFilter() }
+	a.space.Hide()
+	newRoom := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { a.call(a.ShowCreateRoom) })
+	newDM := widget.NewButtonWithIcon("", theme.AccountIcon(), func() { a.call(a.ShowStartDM) })
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { a.call(a.ShowSettings) })
+	me := widget.NewLabel(string(a.me))
+	me.Truncation = fyne.TextTruncateEllipsis
+	me.TextStyle.Bold = true
+	left := container.NewBorder(
+		container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(newRoom, newDM, settings), me),
+			a.search, container.NewGridWithColumns(2, a.kind, a.space)),
+		nil, nil, nil, a.rooms.View())
+
+	a.header = NewHeader()
+	a.header.OnMembers = func() { a.callRoom(a.ShowMembers) }
+	a.header.OnInvite = func() { a.callRoom(a.ShowInvite) }
+	a.header.OnSettings = func() { a.callRoom(a.ShowRoomSettings) }
+	a.header.OnLeave = a.confirmLeave
+	a.header.OnAccept = a.acceptInvite
+	a.header.OnReject = a.rejectInvite
+	a.timeline = NewTimeline(a.me)
+	a.timeline.OnNeedOlder = a.loadOlder
+	a.timeline.OnSelected = a.selectMessage
+	a.timeline.OnShown = a.traceShown
+	a.timeline.Names = a.memberName
+	a.composer = NewComposer()
+	a.composer.OnSend = a.send
+	a.composer.OnEditLast = a.editLast
+	a.composer.OnTyping = a.typing
+	a.composer.Members = a.mentionCandidates
+	a.composer.OnAttach = a.chooseFile
+	a.composer.Entry.Shortcuts = a.Shortcut
+	a.buildActions()
+	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.focusComposer() })
+	a.status = widget.NewLabel("")
+	a.status.Importance = widget.DangerImportance
+	a.status.Wrapping = fyne.TextWrapWord
+	a.status.Hide()
+	right := container.NewBorder(container.NewVBox(a.header.View(), a.find.view, widget.NewSeparator()),
+		container.NewVBox(a.actions, a.composer.View()), nil, nil, a.timeline.View())
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.28
+	a.view = container.NewBorder(nil, a.status, nil, nil, split)
+	a.setComposerEnabled(false)
+	return a
+}
+
+// Stop ends the app's engine goroutines (when the view is rebuilt or the window closes).
+func (a *App) Stop() { a.cancel() }
+
+// View is the main view's canvas object.
+func (a *App) View() fyne.CanvasObject { return a.view }
+
+// RoomList, Timeline, Composer and Header expose the parts (for tests and the app's wiring).
+func (a *App) RoomList() *RoomList { return a.rooms }
+
+// Timeline is the shown room's message list.
+func (a *App) Timeline() *Timeline { return a.timeline }
+
+// Composer is the message entry.
+func (a *App) Composer() *Composer { return a.composer }
+
+// Header is the room header.
+func (a *App) Header() *Header { return a.header }
+
+// Current is the shown room.
+func (a *App) Current() id.RoomID {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cur
+}
+
+func (a *App) call(f func()) {
+	if f != nil {
+		f()
+	}
+}
+
+func (a *App) callRoom(f func(id.RoomID)) {
+	if cur := a.Current(); f != nil && cur != "" {
+		f(cur)
+	}
+}
+
+// Start loads the room list and follows the engine's changes until the app's context ends. Call it
+// once, from any goroutine; it returns at once.
+func (a *App) Start() error {
+	seq, err := a.s.LastSeq(a.ctx)
+	if err != nil {
+		return err
+	}
+	sub := a.s.Subscribe(seq)
+	go func() {
+		defer sub.Close()
+		a.refresh(true, true, true)
+		for {
+			batch, err := sub.Next(a.ctx)
+			if err != nil {
+				if a.ctx.Err() == nil {
+					a.showError(T("rooms_failed", err))
+				}
+				return
+			}
+			rooms, timeline, typing := a.classify(batch)
+			a.refresh(rooms, timeline, typing)
+		}
+	}()
+	return nil
+}
+
+// classify tells which parts of the view a batch of changes touches.
+func (a *App) classify(batch []session.Change) (rooms, timeline, typing bool) {
+	cur := a.Current()
+	for _, c := range batch {
+		switch c.Kind {
+		case session.ChangeTyping:
+			typing = typing || c.RoomID == cur
+		case session.ChangeSyncComplete:
+		case session.ChangeSendState:
+			timeline = timeline || c.RoomID == cur || c.RoomID == ""
+		case session.ChangeTimeline, session.ChangeTimelineReset, session.ChangeBackfill, session.ChangeDecrypted,
+			session.ChangeReceipts, session.ChangeMembers:
+			rooms = true
+			timeline = timeline || c.RoomID == cur || c.RoomID == ""
+		default:
+			rooms = true
+		}
+	}
+	return rooms, timeline, typing
+}
+
+// refresh loads what changed off the UI goroutine and applies it in one fyne.Do.
+func (a *App) refresh(rooms, timeline, typing bool) {
+	a.mu.Lock()
+	cur, limit, seq := a.cur, a.limit, a.reqSeq
+	a.mu.Unlock()
+	var (
+		list    []session.RoomSummary
+		msgs    []session.Message
+		names   []string
+		summary *session.RoomSummary
+		err     error
+	)
+	if rooms {
+		if list, err = a.s.Rooms(a.ctx); err != nil {
+			a.showError(T("rooms_failed", err))
+			return
+		}
+		for i := range list {
+			if list[i].ID == cur {
+				summary = &list[i]
+			}
+		}
+	}
+	if timeline && cur != "" {
+		if msgs, err = a.s.Timeline(a.ctx, cur, limit); err != nil {
+			a.showError(T("timeline.load_failed", err))
+			timeline = false
+		}
+	}
+	if typing && cur != "" {
+		names = a.typingNames(cur)
+	}
+	do(func() {
+		a.mu.Lock()
+		stale := seq != a.reqSeq
+		a.mu.Unlock()
+		if rooms {
+			a.rooms.Set(list)
+			a.updateSpaces(list)
+			if summary != nil && !stale {
+				a.header.Set(summary)
+			}
+		}
+		if stale {
+			return
+		}
+		if timeline && cur != "" {
+			a.timeline.Set(msgs, false)
+			a.markRead(cur, msgs)
+		}
+		if typing {
+			a.timeline.SetTyping(names)
+		}
+	})
+}
+
+func (a *App) typingNames(room id.RoomID) []string {
+	users, err := a.s.Typing(a.ctx, room)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, u := range users {
+		if id.UserID(u) != a.me {
+			names = append(names, a.memberName(u))
+		}
+	}
+	return names
+}
+
+// OpenRoom shows a room: header at once, then its timeline and members when loaded.
+func (a *App) OpenRoom(room id.RoomID) {
+	a.mu.Lock()
+	if a.cur == room {
+		a.mu.Unlock()
+		return
+	}
+	a.cur, a.limit = room, pageSize
+	a.reqSeq++
+	seq := a.reqSeq
+	a.mu.Unlock()
+	a.rooms.Select(room)
+	a.selected = nil
+	a.actions.Hide()
+	a.composer.CancelReplyEdit()
+	a.members = nil
+	for _, r := range a.rooms.All() {
+		if r.ID == room {
+			a.header.Set(&r)
+			a.setComposerEnabled(r.Membership == "join")
+		}
+	}
+	a.find.Hide()
+	a.timeline.OlderLoaded(false)
+	a.timeline.Set(nil, true)
+	a.timeline.SetTyping(nil)
+	go func() {
+		msgs, err := a.s.Timeline(a.ctx, room, pageSize)
+		members, _ := a.s.MemberList(a.ctx, room)
+		do(func() {
+			if a.reqSeq != seq {
+				return
+			}
+			if err != nil {
+				a.showError(T("timeline.load_failed", err))
+				return
+			}
+			a.members = members
+			a.timeline.Set(msgs, true)
+			Trace("room_shown room=%s messages=%d", room, len(msgs))
+			a.markRead(room, msgs)
+			a.focusComposer()
+		})
+	}()
+}
+
+// markRead sends a read receipt for the newest message when it is someone else's and the window has
+// focus (or there is no way to tell).
+func (a *App) markRead(room id.RoomID, msgs []session.Message) {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if m.EventID == "" || m.Kind == "state" {
+			continue
+		}
+		if m.Sender == a.me {
+			return
+		}
+		go func() { _ = a.s.MarkRead(a.ctx, room, m.EventID) }()
+		return
+	}
+}
+
+func (a *App) loadOlder() {
+	a.mu.Lock()
+	room, seq := a.cur, a.reqSeq
+	a.limit += pageSize
+	limit := a.limit
+	a.mu.Unlock()
+	go func() {
+		msgs, err := a.s.Timeline(a.ctx, room, limit)
+		do(func() {
+			if a.reqSeq != seq {
+				return
+			}
+			if err != nil {
+				a.timeline.OlderLoaded(false)
+				a.showError(T("timeline.load_failed", err))
+				return
+			}
+			exhausted := len(msgs) < limit || (len(msgs) > 0 && msgs[0].Kind == "state" && msgs[0].StateKind == "create")
+			a.timeline.OlderLoaded(exhausted)
+			a.timeline.Set(msgs, false)
+		})
+	}()
+}
+
+func (a *App) traceShown(ev id.EventID) {
+	if !a.shownID[ev] {
+		a.shownID[ev] = true
+		Trace("event_shown event=%s", ev)
+	}
+}
+
+func (a *App) applyFilter() {
+	f := RoomFilter{Text: a.search.Text}
+	switch a.kind.SelectedIndex() {
+	case 1:
+		f.Kind = "dm"
+	case 2:
+		f.Kind = "rooms"
+	}
+	if i := a.space.SelectedIndex(); i > 0 && i <= len(a.spaceIDs) {
+		f.Space = a.spaceIDs[i-1]
+	}
+	a.rooms.SetFilter(f)
+}
+
+// updateSpaces offers the joined spaces as filters; the select hides while there are none.
+func (a *App) updateSpaces(list []session.RoomSummary) {
+	var ids []id.RoomID
+	opts := []string{T("rooms.all_spaces")}
+	for _, r := range list {
+		if r.IsSpace && r.Membership == "join" {
+			ids = append(ids, r.ID)
+			opts = append(opts, r.Name)
+		}
+	}
+	if slices.Equal(ids, a.spaceIDs) {
+		return
+	}
+	sel := a.space.SelectedIndex()
+	var selID id.RoomID
+	if sel > 0 && sel <= len(a.spaceIDs) {
+		selID = a.spaceIDs[sel-1]
+	}
+	a.spaceIDs = ids
+	a.space.Options = opts
+	a.space.Hidden = len(ids) == 0
+	idx := 0
+	for i, s := range ids {
+		if s == selID {
+			idx = i + 1
+		}
+	}
+	a.space.SetSelectedIndex(idx)
+	a.space.Refresh()
+}
+
+func (a *App) setComposerEnabled(on bool) {
+	if on {
+		a.composer.Entry.Enable()
+	} else {
+		a.composer.Entry.Disable()
+	}
+}
+
+func (a *App) focusComposer() {
+	if !a.composer.Entry.Disabled() {
+		a.w.Canvas().Focus(a.composer.Entry)
+	}
+}
+
+// showError shows an engine error in the status line; it is safe from any goroutine.
+func (a *App) showError(msg string) {
+	do(func() {
+		a.status.SetText(msg)
+		a.status.Show()
+	})
+}
+
+// SetStatus shows (or with "" hides) the status line; it runs on the UI goroutine.
+func (a *App) SetStatus(msg string) {
+	a.status.SetText(msg)
+	a.status.Hidden = msg == ""
+}
+
+func (a *App) memberName(user string) string {
+	for _, m := range a.members {
+		if string(m.UserID) == user && m.DisplayName != "" {
+			return m.DisplayName
+		}
+	}
+	if l, _, err := id.UserID(user).Parse(); err == nil {
+		return l
+	}
+	return user
+}
+
+func (a *App) mentionCandidates(prefix string) []Candidate {
+	q := strings.ToLower(prefix)
+	var out []Candidate
+	for _, m := range a.members {
+		if m.Membership != "join" || m.UserID == a.me {
+			continue
+		}
+		if strings.Contains(strings.ToLower(m.DisplayName), q) || strings.Contains(strings.ToLower(string(m.UserID)), q) {
+			name := m.DisplayName
+			if name == "" {
+				name = string(m.UserID)
+			}
+			out = append(out, Candidate{UserID: m.UserID, Name: name})
+		}
+	}
+	return out
+}
+
+// send hands a draft to the engine; the timeline shows it as queued through the change events.
+func (a *App) send(d Draft) {
+	room := a.Current()
+	if room == "" {
+		return
+	}
+	go func() {
+		var err error
+		switch {
+		case d.Edits != "":
+			_, err = a.s.SendEditMarkdown(a.ctx, room, d.Edits, d.Text)
+		case d.ReplyTo != "":
+			_, err = a.s.SendReplyMarkdown(a.ctx, room, d.ReplyTo, d.Text)
+		default:
+			_, err = a.s.SendMarkdown(a.ctx, room, d.Text)
+		}
+		if err != nil {
+			a.showError(T("composer.send_failed", err))
+		}
+	}()
+}
+
+func (a *App) typing(on bool) {
+	room := a.Current()
+	if room == "" {
+		return
+	}
+	go func() { _ = a.s.SetTyping(a.ctx, room, on) }()
+}
+
+// editLast loads our newest text message into the composer (Up in an empty composer).
+func (a *App) editLast() {
+	msgs := a.timeline.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if m.Sender == a.me && m.EventID != "" && (m.Kind == "text" || m.Kind == "emote" || m.Kind == "notice") {
+			a.composer.StartEdit(m.EventID, m.Body)
+			return
+		}
+	}
+}
+
+func (a *App) buildActions() {
+	a.actLabel = widget.NewLabel("")
+	a.actLabel.Truncation = fyne.TextTruncateEllipsis
+	a.actBtns = map[string]*widget.Button{}
+	add := func(key string, icon fyne.Resource, f func(session.Message)) *widget.Button {
+		b := widget.NewButtonWithIcon(T(key), icon, func() {
+			if a.selected != nil {
+				m := *a.selected
+				a.clearSelection()
+				f(m)
+			}
+		})
+		a.actBtns[key] = b
+		return b
+	}
+	btns := container.NewHBox(
+		add(tkey("action.reply"), theme.MailReplyIcon(), func(m session.Message) { a.composer.StartReply(m.EventID, m.SenderName, m.Body) }),
+		add(tkey("action.edit"), theme.DocumentCreateIcon(), func(m session.Message) { a.composer.StartEdit(m.EventID, m.Body) }),
+		add(tkey("action.react_ok"), nil, func(m session.Message) { a.react(m, "👍") }),
+		add(tkey("action.react_coming"), nil, func(m session.Message) { a.react(m, "✅") }),
+		add(tkey("action.react_not_coming"), nil, func(m session.Message) { a.react(m, "❌") }),
+		add(tkey("action.retry"), theme.ViewRefreshIcon(), a.retry),
+		add(tkey("action.save"), theme.DownloadIcon(), a.saveFile),
+		add(tkey("action.delete"), theme.DeleteIcon(), a.confirmRedact),
+		widget.NewButtonWithIcon("", theme.CancelIcon(), a.clearSelection),
+	)
+	a.actions = container.NewVBox(widget.NewSeparator(), a.actLabel, container.NewHScroll(btns))
+	a.actions.Hide()
+}
+
+func (a *App) selectMessage(m session.Message) {
+	if m.Kind == "state" {
+		a.timeline.ClearSelection()
+		return
+	}
+	a.selected = &m
+	a.actLabel.SetText(m.SenderName + ": " + firstLine(m.Body, 100))
+	mine := m.Sender == a.me
+	sent := m.EventID != ""
+	show := map[string]bool{
+		"action.reply": sent && m.Kind != "redacted", "action.edit": sent && mine && (m.Kind == "text" || m.Kind == "notice" || m.Kind == "emote"),
+		"action.react_ok": sent && m.Kind != "redacted", "action.react_coming": sent && m.Kind != "redacted",
+		"action.react_not_coming": sent && m.Kind != "redacted", "action.retry": m.SendState == "failed",
+		"action.save":   sent && (m.Kind == "image" || m.Kind == "file" || m.Kind == "video" || m.Kind == "audio"),
+		"action.delete": sent && mine && m.Kind != "redacted",
+	}
+	for k, b := range a.actBtns {
+		b.Hidden = !show[k]
+	}
+	a.actions.Show()
+	a.actions.Refresh()
+}
+
+func (a *App) clearSelection() {
+	a.selected = nil
+	a.actions.Hide()
+	a.timeline.ClearSelection()
+}
+
+func (a *App) react(m session.Message, key string) {
+	for _, r := range m.Reactions {
+		if r.Key == key && r.Mine {
+			return // already reacted
+		}
+	}
+	go func() {
+		if _, err := a.s.SendReaction(a.ctx, a.Current(), m.EventID, key); err != nil {
+			a.showError(T("composer.send_failed", err))
+		}
+	}()
+}
+
+func (a *App) retry(m session.Message) {
+	go func() {
+		if err := a.s.Retry(a.ctx, m.TxnID); err != nil {
+			a.showError(T("composer.send_failed", err))
+		}
+	}()
+}
+
+func (a *App) confirmRedact(m session.Message) {
+	room := a.Current()
+	dialog.ShowConfirm(T("action.delete_title"), T("action.delete_confirm"), func(ok bool) {
+		if !ok {
+			return
+		}
+		go func() {
+			if err := a.s.Redact(a.ctx, room, m.EventID, ""); err != nil {
+				a.showError(T("action.delete_failed", err))
+			}
+		}()
+	}, a.w)
+}
+
+func (a *App) saveFile(m session.Message) {
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		prog := dialog.NewCustomWithoutButtons(T("action.saving"), widget.NewProgressBarInfinite(), a.w)
+		prog.Show()
+		go func() {
+			defer wc.Close()
+			att, err := a.s.DownloadFile(a.ctx, m.EventID)
+			if err == nil {
+				_, err = wc.Write(att.Data)
+			}
+			do(func() {
+				prog.Hide()
+				if err != nil {
+					dialog.ShowError(errors.New(T("action.save_failed", err)), a.w)
+				}
+			})
+		}()
+	}, a.w)
+	if m.File != nil {
+		d.SetFileName(m.File.Name)
+	}
+	d.Show()
+}
+
+func (a *App) confirmLeave() {
+	room := a.Current()
+	dialog.ShowConfirm(T("header.leave"), T("header.leave_confirm"), func(ok bool) {
+		if !ok {
+			return
+		}
+		go func() {
+			if err := a.s.Leave(a.ctx, room); err != nil {
+				a.showError(T("header.leave_failed", err))
+				return
+			}
+			do(a.closeRoom)
+		}()
+	}, a.w)
+}
+
+func (a *App) acceptInvite() {
+	room := a.Current()
+	go func() {
+		if _, err := a.s.Join(a.ctx, string(room)); err != nil {
+			a.showError(T("header.join_failed", err))
+			return
+		}
+		do(func() {
+			a.mu.Lock()
+			a.cur = ""
+			a.mu.Unlock()
+			a.OpenRoom(room)
+		})
+	}()
+}
+
+func (a *App) rejectInvite() {
+	room := a.Current()
+	go func() {
+		if err := a.s.RejectInvite(a.ctx, room); err != nil {
+			a.showError(T("header.leave_failed", err))
+			return
+		}
+		do(a.closeRoom)
+	}()
+}
+
+func (a *App) closeRoom() {
+	a.mu.Lock()
+	a.cur = ""
+	a.reqSeq++
+	a.mu.Unlock()
+	a.header.Set(nil)
+	a.timeline.Set(nil, true)
+	a.setComposerEnabled(false)
+	a.rooms.Select("")
+}
+
+// Shortcuts are the window's keyboard shortcuts.
+var (
+	ShortcutSwitcher = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault}
+	ShortcutNextRoom = &desktop.CustomShortcut{KeyName: fyne.KeyDown, Modifier: fyne.KeyModifierAlt}
+	ShortcutPrevRoom = &desktop.CustomShortcut{KeyName: fyne.KeyUp, Modifier: fyne.KeyModifierAlt}
+	ShortcutSearch   = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	ShortcutNewRoom  = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	ShortcutSettings = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// Shortcut runs a window shortcut; it reports whether it knew it.
+func (a *App) Shortcut(s fyne.Shortcut) bool {
+	switch s.ShortcutName() {
+	case ShortcutSwitcher.ShortcutName():
+		a.OpenSwitcher()
+	case ShortcutNextRoom.ShortcutName():
+		a.StepRoom(1)
+	case ShortcutPrevRoom.ShortcutName():
+		a.StepRoom(-1)
+	case ShortcutSearch.ShortcutName():
+		a.FocusSearch()
+	case ShortcutNewRoom.ShortcutName():
+		a.call(a.ShowCreateRoom)
+	case ShortcutSettings.ShortcutName():
+		a.call(a.ShowSettings)
+	default:
+		return false
+	}
+	return true
+}
+
+// InstallShortcuts registers the shortcuts on the window's canvas (for when no entry has focus).
+func (a *App) InstallShortcuts() {
+	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings} {
+		a.w.Canvas().AddShortcut(s, func(sc fyne.Shortcut) { a.Shortcut(sc) })
+	}
+	a.w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.SendFiles(uris) })
+	a.w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			if a.selected != nil {
+				a.clearSelection()
+			} else {
+				a.composer.CancelReplyEdit()
+			}
+		}
+	})
+}
+
+// MainMenu is the window menu; its items carry the shortcuts, so they work whatever has the focus.
+func (a *App) MainMenu() *fyne.MainMenu {
+	item := func(key string, sc fyne.Shortcut, f func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(T(key), f)
+		it.Shortcut = sc
+		return it
+	}
+	return fyne.NewMainMenu(
+		fyne.NewMenu(T("menu.file"),
+			item(tkey("menu.new_room"), ShortcutNewRoom, func() { a.call(a.ShowCreateRoom) }),
+			item(tkey("menu.new_dm"), nil, func() { a.call(a.ShowStartDM) }),
+			item(tkey("menu.settings"), ShortcutSettings, func() { a.call(a.ShowSettings) })),
+		fyne.NewMenu(T("menu.go"),
+			item(tkey("menu.switcher"), ShortcutSwitcher, a.OpenSwitcher),
+			item(tkey("menu.next_room"), ShortcutNextRoom, func() { a.StepRoom(1) }),
+			item(tkey("menu.prev_room"), ShortcutPrevRoom, func() { a.StepRoom(-1) }),
+			item(tkey("menu.search"), ShortcutSearch, a.FocusSearch)),
+	)
+}
+
+// OpenSwitcher shows the Ctrl+K room switcher.
+func (a *App) OpenSwitcher() {
+	if a.switcher != nil {
+		a.switcher.Close()
+	}
+	a.switcher = ShowSwitcher(a.w.Canvas(), a.rooms.All(), a.OpenRoom)
+}
+
+// Switcher is the open (or last) room switcher.
+func (a *App) Switcher() *Switcher { return a.switcher }
+
+// StepRoom opens the next (1) or previous (-1) room of the list.
+func (a *App) StepRoom(d int) {
+	if r := a.rooms.Neighbour(d); r != "" {
+		a.OpenRoom(r)
+	}
+}
+
+// FocusSearch opens the search in the shown room (Ctrl+F); without a room it focuses the room search.
+func (a *App) FocusSearch() {
+	if a.Current() == "" {
+		a.w.Canvas().Focus(a.search)
+		return
+	}
+	a.find.Show()
+	a.w.Canvas().Focus(a.find.entry)
+}

@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session"
+)
+
+// chooseFile lets the user pick a file to send into the shown room (the composer's attach button).
+func (a *App) chooseFile() {
+	if a.Current() == "" {
+		return
+	}
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		uri := rc.URI()
+		_ = rc.Close()
+		a.SendFiles([]fyne.URI{uri})
+	}, a.w)
+	d.Show()
+}
+
+// SendFiles uploads files into the shown room, one after the other, with a progress dialog. Files
+// over the size limit are refused before reading them.
+func (a *App) SendFiles(uris []fyne.URI) {
+	room := a.Current()
+	if room == "" || len(uris) == 0 {
+		return
+	}
+	label := widget.NewLabel("")
+	prog := dialog.NewCustomWithoutButtons(T("attach.sending"), container.NewVBox(label, widget.NewProgressBarInfinite()), a.w)
+	prog.Show()
+	go func() {
+		var failed []string
+		for _, u := range uris {
+			name := u.Name()
+			do(func() { label.SetText(name) })
+			if err := a.sendFile(room, u); err != nil {
+				failed = append(failed, T("attach.failed", name, fileError(err)))
+			}
+		}
+		do(func() {
+			prog.Hide()
+			if len(failed) > 0 {
+				dialog.ShowError(errors.New(strings.Join(failed, "\n")), a.w)
+			}
+		})
+	}()
+}
+
+func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
+	if u.Scheme() == "file" {
+		if st, err := os.Stat(u.Path()); err == nil && st.Size() > session.MaxFileSize {
+			return fmt.Errorf("%w (%d MB)", session.ErrFileTooLarge, st.Size()>>20)
+		}
+	}
+	rc, err := storage.Reader(u)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, session.MaxFileSize+1))
+	if err != nil {
+		return err
+	}
+	typ := u.MimeType()
+	if t := mime.TypeByExtension(filepath.Ext(u.Name())); t != "" {
+		typ = t
+	}
+	if typ == "" {
+		typ = "application/octet-stream"
+	}
+	_, err = a.s.SendFile(a.ctx, room, u.Name(), typ, data)
+	return err
+}
+
+func fileError(err error) string {
+	if errors.Is(err, session.ErrFileTooLarge) {
+		return T("attach.too_large", session.MaxFileSize>>20)
+	}
+	return err.Error()
+}

@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"github.com/rs/zerolog"
+
+	"bosmessenger/internal/testserver"
+	"bosmessenger/session"
+	"bosmessenger/store/storekey"
+)
+
+// uiQueue stands in for the UI goroutine in tests: do() queues, and the test goroutine runs the
+// queued functions while it waits. Widgets touched anywhere else show up as races under -race.
+type uiQueue struct{ ch chan func() }
+
+// useTestUIQueue makes the test goroutine the UI goroutine until the test ends. Call it before any
+// goroutine of the package starts.
+func useTestUIQueue(t *testing.T) *uiQueue {
+	q := &uiQueue{ch: make(chan func(), 100000)}
+	old := do
+	do = func(f func()) { q.ch <- f }
+	t.Cleanup(func() { do = old })
+	return q
+}
+
+// drain runs what is queued now.
+func (q *uiQueue) drain() {
+	for {
+		select {
+		case f := <-q.ch:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// until runs queued UI work until cond (checked on the UI goroutine) holds.
+func (q *uiQueue) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		q.drain()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		select {
+		case f := <-q.ch:
+			f()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+const flowPassword = "flow-test-passwort"
+
+var flowUserSeq atomic.Int64
+
+// flowUser is a registered account on the test server with its own data dir.
+type flowUser struct {
+	Local, ID, Dir string
+	srv            *testserver.Server
+}
+
+func newFlowUser(t *testing.T, srv *testserver.Server, prefix string) *flowUser {
+	local := fmt.Sprintf("%s%d", prefix, flowUserSeq.Add(1))
+	u := &flowUser{Local: local, Dir: t.TempDir(), srv: srv}
+	u.ID = srv.Register(t, local, flowPassword)
+	return u
+}
+
+func (u *flowUser) config(t *testing.T) session.Config {
+	if err := os.MkdirAll(filepath.Join(u.Dir, "log"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(u.Dir, "log", "test.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return session.Config{DataDir: u.Dir, Passphrase: "flow store passphrase", Log: zerolog.New(f).Level(zerolog.DebugLevel),
+		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
+		KeyParams: &storekey.Params{Time: 1, MemoryKiB: 1024, Threads: 1}}
+}
+
+// login signs the user in directly (no GUI) and closes the session at cleanup.
+func (u *flowUser) login(t *testing.T) *session.Session {
+	s, err := session.Login(testCtx(t), u.config(t), u.srv.URL, u.Local, flowPassword)
+	if err != nil {
+		t.Fatalf("login %s: %v", u.Local, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func testCtx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+// syncUntil runs sync rounds of s until cond holds.
+func syncUntil(t *testing.T, s *session.Session, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		if _, err := s.SyncOnce(testCtx(t), time.Second); err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+	}
+}
+
+// typeKey sends one key to a focusable widget.
+func typeKey(w fyne.Focusable, k fyne.KeyName) { w.TypedKey(&fyne.KeyEvent{Name: k}) }

@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"bosmessenger/session"
+)
+
+// Header is the bar above the timeline: room name, topic, encryption state, member count and the
+// room's actions. Its methods run on the UI goroutine.
+type Header struct {
+	name, topic, enc, members *widget.Label
+	membersBtn, inviteBtn     *widget.Button
+	settingsBtn, leaveBtn     *widget.Button
+	acceptBtn, rejectBtn      *widget.Button
+	view                      *fyne.Container
+
+	// Actions the app wires in.
+	OnMembers, OnInvite, OnSettings, OnLeave, OnAccept, OnReject func()
+}
+
+// NewHeader builds an empty header (no room).
+func NewHeader() *Header {
+	h := &Header{name: widget.NewLabel(""), topic: widget.NewLabel(""), enc: widget.NewLabel(""), members: widget.NewLabel("")}
+	h.name.TextStyle.Bold = true
+	h.name.Truncation = fyne.TextTruncateEllipsis
+	h.topic.Truncation = fyne.TextTruncateEllipsis
+	h.topic.Importance = widget.LowImportance
+	h.members.Importance = widget.LowImportance
+	call := func(f *func()) func() {
+		return func() {
+			if *f != nil {
+				(*f)()
+			}
+		}
+	}
+	h.membersBtn = widget.NewButtonWithIcon(T("header.members"), theme.AccountIcon(), call(&h.OnMembers))
+	h.inviteBtn = widget.NewButtonWithIcon(T("header.invite"), theme.ContentAddIcon(), call(&h.OnInvite))
+	h.settingsBtn = widget.NewButtonWithIcon("", theme.SettingsIcon(), call(&h.OnSettings))
+	h.leaveBtn = widget.NewButtonWithIcon(T("header.leave"), theme.LogoutIcon(), call(&h.OnLeave))
+	h.acceptBtn = widget.NewButtonWithIcon(T("header.accept"), theme.ConfirmIcon(), call(&h.OnAccept))
+	h.acceptBtn.Importance = widget.HighImportance
+	h.rejectBtn = widget.NewButtonWithIcon(T("header.reject"), theme.CancelIcon(), call(&h.OnReject))
+	title := container.NewHBox(h.name, h.enc, h.members)
+	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.membersBtn, h.inviteBtn, h.settingsBtn, h.leaveBtn)
+	h.view = container.NewBorder(nil, nil, nil, buttons, container.NewVBox(title, h.topic))
+	h.Set(nil)
+	return h
+}
+
+// View is the header's canvas object.
+func (h *Header) View() fyne.CanvasObject { return h.view }
+
+// Set shows a room; nil shows "no room selected".
+func (h *Header) Set(r *session.RoomSummary) {
+	invite := r != nil && r.Membership == "invite"
+	joined := r != nil && !invite
+	for _, b := range []*widget.Button{h.membersBtn, h.inviteBtn, h.settingsBtn, h.leaveBtn} {
+		b.Hidden = !joined
+	}
+	h.acceptBtn.Hidden, h.rejectBtn.Hidden = !invite, !invite
+	if r == nil {
+		h.name.SetText(T("header.no_room"))
+		h.topic.SetText("")
+		h.enc.SetText("")
+		h.members.SetText("")
+		h.view.Refresh()
+		return
+	}
+	h.name.SetText(r.Name)
+	h.topic.SetText(r.Topic)
+	h.topic.Hidden = r.Topic == ""
+	if r.Encrypted {
+		h.enc.SetText("🔒 " + T("header.encrypted"))
+		h.enc.Importance = widget.SuccessImportance
+	} else {
+		h.enc.SetText(T("header.not_encrypted"))
+		h.enc.Importance = widget.WarningImportance
+	}
+	h.members.SetText(T("header.member_count", r.JoinedCount))
+	h.view.Refresh()
+}
+
+// Texts returns name, topic, encryption and member labels (for tests).
+func (h *Header) Texts() []string {
+	return []string{h.name.Text, h.topic.Text, h.enc.Text, h.members.Text}
+}

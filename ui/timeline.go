@@ -1,0 +1,484 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session"
+	"bosmessenger/ui/richtext"
+)
+
+// Timeline is a room's message list: a virtualised widget.List whose rows size themselves to their
+// wrapped text. Rows show the day (when it changes), sender, time, encryption shield, reply quote,
+// formatted body, reactions, and send or read state. Its methods run on the UI goroutine.
+type Timeline struct {
+	me      id.UserID
+	all     []session.Message // everything loaded
+	query   string            // the find bar's text
+	msgs    []session.Message // what the list shows: all, or the matches of query
+	heights []float32
+	list    *widget.List
+	older   *fyne.Container // "loading older messages" bar
+	typing  *widget.Label
+	view    *fyne.Container
+	now     func() time.Time
+
+	rows         map[*fyne.Container]*messageRow // the list's row templates and their parts
+	loadingOlder bool
+	settling     bool
+	noOlder      bool
+
+	// OnNeedOlder asks for older messages when the first row is shown; call OlderLoaded after.
+	OnNeedOlder func()
+	// OnSelected runs when the user picks a message.
+	OnSelected func(session.Message)
+	// OnShown is called with each event ID a row shows (for the UI trace).
+	OnShown func(id.EventID)
+	// Names resolves user IDs in mention pills.
+	Names func(string) string
+}
+
+// NewTimeline builds an empty timeline for the user me.
+func NewTimeline(me id.UserID) *Timeline {
+	t := &Timeline{me: me, now: time.Now}
+	t.typing = widget.NewLabel("")
+	t.typing.Importance = widget.LowImportance
+	t.typing.TextStyle.Italic = true
+	t.typing.Hide()
+	bar := widget.NewProgressBarInfinite()
+	t.older = container.NewBorder(nil, nil, widget.NewLabel(T("timeline.loading_older")), nil, bar)
+	t.older.Hide()
+	t.rows = map[*fyne.Container]*messageRow{}
+	t.list = widget.NewList(func() int { return len(t.msgs) }, t.newMessageRow, t.bind)
+	t.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(t.msgs) && t.OnSelected != nil {
+			t.OnSelected(t.msgs[i])
+		}
+	}
+	t.view = container.NewBorder(t.older, t.typing, nil, nil, t.list)
+	return t
+}
+
+// View is the timeline's canvas object.
+func (t *Timeline) View() fyne.CanvasObject { return t.view }
+
+// Messages is what the timeline shows.
+func (t *Timeline) Messages() []session.Message { return t.msgs }
+
+// Set replaces the messages. It keeps the view at the bottom when it was there (or when scrollToEnd),
+// and keeps the same message at the top when older messages were prepended.
+func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
+	atBottom := scrollToEnd || t.atBottom()
+	prepended := 0
+	if len(t.msgs) > 0 && len(msgs) > len(t.msgs) {
+		first := t.msgs[0].EventID
+		for i, m := range msgs {
+			if m.EventID == first && first != "" {
+				prepended = i
+				break
+			}
+		}
+	}
+	old := t.heights
+	t.all = msgs
+	if t.query != "" {
+		msgs = t.matches()
+		prepended = 0
+		old = nil
+	}
+	t.msgs = msgs
+	t.heights = make([]float32, len(msgs))
+	// Keep the measured heights of rows that only moved.
+	if prepended > 0 {
+		for i := range old {
+			if i+prepended < len(t.heights) {
+				t.heights[i+prepended] = old[i]
+			}
+		}
+	}
+	t.list.UnselectAll()
+	t.settling = true // rows bound before the scroll below must not count as "scrolled to the top"
+	t.list.Refresh()
+	switch {
+	case prepended > 0 && !atBottom:
+		t.list.ScrollTo(prepended)
+	case atBottom:
+		t.list.ScrollToBottom()
+	}
+	t.settling = false
+	// A short room does not fill the view, so the user cannot scroll up: ask for more at once.
+	if len(t.msgs) > 0 && t.contentHeight() < t.list.Size().Height {
+		t.needOlder()
+	}
+}
+
+func (t *Timeline) contentHeight() float32 {
+	var total float32
+	for _, h := range t.heights {
+		total += h
+	}
+	return total
+}
+
+// needOlder asks for older messages unless a request is running, the start was reached, or the
+// find bar narrows the list.
+func (t *Timeline) needOlder() {
+	if t.query != "" || t.loadingOlder || t.noOlder || t.OnNeedOlder == nil {
+		return
+	}
+	t.loadingOlder = true
+	t.older.Show()
+	t.OnNeedOlder()
+}
+
+// SetFilter shows only the loaded messages whose text contains q (case-insensitive); "" shows all.
+// It returns the number of matches.
+func (t *Timeline) SetFilter(q string) int {
+	t.query = strings.ToLower(strings.TrimSpace(q))
+	if t.query == "" {
+		t.Set(t.all, true)
+		return len(t.all)
+	}
+	t.Set(t.all, false)
+	return len(t.msgs)
+}
+
+func (t *Timeline) matches() []session.Message {
+	var out []session.Message
+	for _, m := range t.all {
+		if m.Kind == "state" || m.Kind == "redacted" {
+			continue
+		}
+		text := richtext.PlainText(m.Body, m.FormattedBody)
+		if strings.Contains(strings.ToLower(text), t.query) || strings.Contains(strings.ToLower(m.SenderName), t.query) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// atBottom tells whether the last rows are in view (within half a screen).
+func (t *Timeline) atBottom() bool {
+	return t.list.GetScrollOffset()+t.list.Size().Height*1.5 >= t.contentHeight()
+}
+
+// SetTyping shows who is typing ("" hides the line).
+func (t *Timeline) SetTyping(names []string) {
+	switch len(names) {
+	case 0:
+		t.typing.Hide()
+		return
+	case 1:
+		t.typing.SetText(T("timeline.typing_one", names[0]))
+	default:
+		t.typing.SetText(T("timeline.typing_many", strings.Join(names, ", ")))
+	}
+	t.typing.Show()
+}
+
+// OlderLoaded ends a scrollback; exhausted says the room's start was reached.
+func (t *Timeline) OlderLoaded(exhausted bool) {
+	t.loadingOlder = false
+	t.noOlder = exhausted
+	t.older.Hide()
+}
+
+// ClearSelection unselects the message.
+func (t *Timeline) ClearSelection() { t.list.UnselectAll() }
+
+// ScrollToBottom shows the newest message.
+func (t *Timeline) ScrollToBottom() { t.list.ScrollToBottom() }
+
+// messageRow is the reusable template of one timeline row.
+type messageRow struct {
+	day       *widget.Label
+	sender    *widget.Label
+	when      *widget.Label
+	shield    *widget.Label
+	edited    *widget.Label
+	quote     *widget.Label
+	body      *widget.RichText
+	reactions *widget.Label
+	status    *widget.Label
+	box       *fyne.Container
+}
+
+func (t *Timeline) newMessageRow() fyne.CanvasObject {
+	r := &messageRow{day: widget.NewLabel(""), sender: widget.NewLabel(""), when: widget.NewLabel(""),
+		shield: widget.NewLabel(""), edited: widget.NewLabel(T("timeline.edited")), quote: widget.NewLabel(""),
+		body: widget.NewRichText(), reactions: widget.NewLabel(""), status: widget.NewLabel("")}
+	r.day.Alignment = fyne.TextAlignCenter
+	r.day.TextStyle.Bold = true
+	r.day.Importance = widget.LowImportance
+	r.sender.TextStyle.Bold = true
+	r.when.Importance = widget.LowImportance
+	r.edited.Importance = widget.LowImportance
+	r.edited.TextStyle.Italic = true
+	r.quote.TextStyle.Italic = true
+	r.quote.Importance = widget.LowImportance
+	r.quote.Truncation = fyne.TextTruncateEllipsis
+	r.body.Wrapping = fyne.TextWrapWord
+	r.status.Importance = widget.LowImportance
+	r.status.Truncation = fyne.TextTruncateEllipsis
+	r.reactions.Truncation = fyne.TextTruncateEllipsis
+	head := container.NewHBox(r.sender, r.when, r.shield, r.edited)
+	r.box = container.NewVBox(r.day, head, r.quote, r.body, r.reactions, r.status)
+	t.rows[r.box] = r
+	return r.box
+}
+
+func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(t.msgs) {
+		return
+	}
+	r := t.rows[o.(*fyne.Container)]
+	m := t.msgs[i]
+	var prev *session.Message
+	if i > 0 {
+		prev = &t.msgs[i-1]
+	}
+	t.fill(r, m, prev)
+	width := t.list.Size().Width - 4*theme.Padding()
+	if width > 50 {
+		r.body.Resize(fyne.NewSize(width, r.body.MinSize().Height))
+	}
+	if h := r.box.MinSize().Height; i < len(t.heights) && h != t.heights[i] {
+		t.heights[i] = h
+		t.list.SetItemHeight(i, h)
+	}
+	if i == 0 && !t.settling {
+		t.needOlder()
+	}
+	if t.OnShown != nil && m.EventID != "" {
+		t.OnShown(m.EventID)
+	}
+}
+
+func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message) {
+	ts := time.UnixMilli(m.TS)
+	if prev == nil || !sameDay(time.UnixMilli(prev.TS), ts) {
+		r.day.SetText(dayLabel(ts, t.now()))
+		r.day.Show()
+	} else {
+		r.day.Hide()
+	}
+	r.sender.SetText(m.SenderName)
+	r.when.SetText(ts.Format("15:04"))
+	r.shield.SetText(shieldText(m))
+	r.shield.Importance = shieldImportance(m)
+	r.shield.Refresh()
+	r.edited.Hidden = !m.Edited
+	if m.Reply != nil {
+		q := m.Reply.Body
+		if q == "" {
+			q = T("timeline.quote_unknown")
+		}
+		r.quote.SetText("↳ " + m.Reply.SenderName + ": " + firstLine(q, 120))
+		r.quote.Show()
+	} else {
+		r.quote.Hide()
+	}
+	r.body.Segments = t.segments(m)
+	r.body.Refresh()
+	if len(m.Reactions) > 0 {
+		var parts []string
+		for _, re := range m.Reactions {
+			p := fmt.Sprintf("%s %d", re.Key, re.Count)
+			if re.Mine {
+				p = "[" + p + "]"
+			}
+			parts = append(parts, p)
+		}
+		r.reactions.SetText(strings.Join(parts, "   "))
+		r.reactions.Show()
+	} else {
+		r.reactions.Hide()
+	}
+	st := statusText(m, t.me, t.Names)
+	r.status.SetText(st)
+	r.status.Importance = widget.LowImportance
+	if m.SendState == "failed" {
+		r.status.Importance = widget.DangerImportance
+	}
+	r.status.Hidden = st == ""
+	r.status.Refresh()
+}
+
+func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
+	italic := func(s string) []widget.RichTextSegment {
+		st := widget.RichTextStyleInline
+		st.TextStyle.Italic = true
+		st.ColorName = theme.ColorNamePlaceHolder
+		return []widget.RichTextSegment{&widget.TextSegment{Text: s, Style: st}}
+	}
+	switch m.Kind {
+	case "redacted":
+		return italic(T("timeline.redacted"))
+	case "undecryptable":
+		return italic(T("timeline.undecryptable", T(tkeyReason(m.DecryptionReason))))
+	case "state":
+		return italic(stateText(m))
+	case "image", "file", "video", "audio":
+		name := m.Body
+		if m.File != nil && m.File.Name != "" {
+			name = m.File.Name
+		}
+		size := ""
+		if m.File != nil && m.File.Size > 0 {
+			size = " (" + humanSize(m.File.Size) + ")"
+		}
+		return italic(T(fileKey(m.Kind), name) + size)
+	case "emote":
+		segs := richtext.Segments(m.Body, m.FormattedBody, t.richOpts())
+		return append([]widget.RichTextSegment{&widget.TextSegment{Text: "* " + m.SenderName + " ", Style: widget.RichTextStyleInline}}, segs...)
+	}
+	return richtext.Segments(m.Body, m.FormattedBody, t.richOpts())
+}
+
+func (t *Timeline) richOpts() richtext.Options {
+	return richtext.Options{OwnUserID: string(t.me), ResolveName: t.Names, ImageLabel: T("timeline.image_alt")}
+}
+
+func fileKey(kind string) string {
+	switch kind {
+	case "image":
+		return tkey("timeline.file_image")
+	case "video":
+		return tkey("timeline.file_video")
+	case "audio":
+		return tkey("timeline.file_audio")
+	}
+	return tkey("timeline.file_file")
+}
+
+// tkeyReason maps a decryption reason code to its message key.
+func tkeyReason(code string) string {
+	switch code {
+	case "missing_session":
+		return tkey("reason.missing_session")
+	case "withheld":
+		return tkey("reason.withheld")
+	case "unverified_device":
+		return tkey("reason.unverified_device")
+	case "unknown_device":
+		return tkey("reason.unknown_device")
+	case "tampered":
+		return tkey("reason.tampered")
+	}
+	return tkey("reason.other")
+}
+
+func stateText(m session.Message) string {
+	switch m.StateKind {
+	case "joined":
+		return T("state.joined", m.StateArg)
+	case "left":
+		return T("state.left", m.StateArg)
+	case "invited":
+		return T("state.invited", m.SenderName, m.StateArg)
+	case "kicked":
+		return T("state.kicked", m.SenderName, m.StateArg)
+	case "banned":
+		return T("state.banned", m.SenderName, m.StateArg)
+	case "name":
+		return T("state.name", m.SenderName, m.StateArg)
+	case "topic":
+		return T("state.topic", m.SenderName, m.StateArg)
+	case "encryption":
+		return T("state.encryption", m.SenderName)
+	case "create":
+		return T("state.create", m.SenderName)
+	}
+	return T("state.other", m.SenderName)
+}
+
+// shieldText is the per-message encryption marker: 🔒 for encrypted from a verified device, 🔒⚠
+// for encrypted from an unverified one, nothing for plain messages outside encrypted rooms.
+func shieldText(m session.Message) string {
+	switch {
+	case m.Kind == "state" || m.Kind == "redacted":
+		return ""
+	case m.TxnID != "" && m.EventID == "":
+		return "" // local echo: not sent yet
+	case !m.Encrypted:
+		return ""
+	case m.Kind == "undecryptable":
+		return "🔒✗"
+	case m.SenderVerified:
+		return "🔒✓"
+	}
+	return "🔒 " + T("timeline.unverified")
+}
+
+func shieldImportance(m session.Message) widget.Importance {
+	if m.Encrypted && m.Kind != "undecryptable" && !m.SenderVerified {
+		return widget.WarningImportance
+	}
+	if m.Kind == "undecryptable" {
+		return widget.DangerImportance
+	}
+	return widget.SuccessImportance
+}
+
+// statusText is the row's last line: send state of our messages, or who read up to here.
+func statusText(m session.Message, me id.UserID, names func(string) string) string {
+	switch m.SendState {
+	case "queued":
+		return T("timeline.sending")
+	case "failed":
+		return T("timeline.failed", m.SendError)
+	}
+	if len(m.ReadBy) == 0 {
+		return ""
+	}
+	var who []string
+	for _, u := range m.ReadBy {
+		n := string(u)
+		if names != nil {
+			n = names(string(u))
+		}
+		who = append(who, n)
+	}
+	if len(who) > 3 {
+		return T("timeline.read_by_many", strings.Join(who[:3], ", "), len(who)-3)
+	}
+	return T("timeline.read_by", strings.Join(who, ", "))
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// dayLabel is "Heute", "Gestern" or the date with weekday.
+func dayLabel(d, now time.Time) string {
+	switch {
+	case sameDay(d, now):
+		return T("day.today")
+	case sameDay(d, now.AddDate(0, 0, -1)):
+		return T("day.yesterday")
+	}
+	return T(tkeyWeekday(d.Weekday())) + ", " + d.Format("02.01.2006")
+}
+
+func tkeyWeekday(w time.Weekday) string {
+	return [...]string{tkey("day.sun"), tkey("day.mon"), tkey("day.tue"), tkey("day.wed"), tkey("day.thu"), tkey("day.fri"), tkey("day.sat")}[w]
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session"
+)
+
+// richTexts returns the text of every visible RichText under o.
+func richTexts(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.RichText:
+			out = append(out, v.String())
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+func TestTimelineRendersMessageStates(t *testing.T) {
+	test.NewTempApp(t)
+	SetLang("de")
+	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.Local)
+	tl := NewTimeline("@me:x")
+	tl.now = func() time.Time { return now }
+	yesterday := now.AddDate(0, 0, -1).UnixMilli()
+	msgs := []session.Message{
+		{EventID: "$1", Sender: "@a:x", SenderName: "Anna", TS: yesterday, Kind: "text", Body: "Lage ruhig", Encrypted: true, SenderVerified: true},
+		{EventID: "$2", Sender: "@b:x", SenderName: "Ben", TS: now.UnixMilli(), Kind: "text", Body: "Pegel **steigt**",
+			FormattedBody: "Pegel <strong>steigt</strong><script>alert(1)</script>", Encrypted: true, Edited: true,
+			Reply:     &session.Quote{EventID: "$1", SenderName: "Anna", Body: "Lage ruhig"},
+			Reactions: []session.Reaction{{Key: "✅", Count: 2, Mine: true}}},
+		{EventID: "$3", Sender: "@c:x", SenderName: "Carl", TS: now.UnixMilli(), Kind: "undecryptable", Encrypted: true, DecryptionReason: "withheld"},
+		{EventID: "$4", Sender: "@a:x", SenderName: "Anna", TS: now.UnixMilli(), Kind: "state", StateKind: "name", StateArg: "Lage Nord"},
+		{EventID: "$5", Sender: "@me:x", SenderName: "Ich", TS: now.UnixMilli(), Kind: "text", Body: "Gelesen?", ReadBy: []id.UserID{"@a:x"}},
+		{TxnID: "t1", Sender: "@me:x", SenderName: "Ich", TS: now.UnixMilli(), Kind: "text", Body: "hängt", SendState: "failed", SendError: "Server weg"},
+		{EventID: "$7", Sender: "@a:x", SenderName: "Anna", TS: now.UnixMilli(), Kind: "redacted"},
+	}
+	tl.Names = func(u string) string { return map[string]string{"@a:x": "Anna"}[u] }
+	w := test.NewTempWindow(t, tl.View())
+	w.Resize(fyne.NewSize(700, 3000))
+	tl.Set(msgs, true)
+
+	all := strings.Join(append(labels(w.Content()), richTexts(w.Content())...), "\n")
+	for _, want := range []string{
+		T("day.yesterday"), T("day.today"), "Anna", "Ben", "🔒✓", "🔒 " + T("timeline.unverified"), T("timeline.edited"),
+		"↳ Anna: Lage ruhig", "[✅ 2]", "Pegel steigt", T("timeline.undecryptable", T("reason.withheld")), "🔒✗",
+		T("state.name", "Anna", "Lage Nord"), T("timeline.read_by", "Anna"), T("timeline.failed", "Server weg"), T("timeline.redacted"),
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing %q in\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "alert") || strings.Contains(all, "<strong>") {
+		t.Errorf("unsanitised HTML shown:\n%s", all)
+	}
+	if n := strings.Count(strings.Join(labels(w.Content()), "\n"), T("day.today")); n != 1 {
+		t.Errorf("today separator %d times, want 1:\n%s", n, all)
+	}
+
+	// The find bar narrows to matches and back.
+	if n := tl.SetFilter("pegel"); n != 1 || tl.Messages()[0].EventID != "$2" {
+		t.Fatalf("filter: %d %v", n, tl.Messages())
+	}
+	if n := tl.SetFilter(""); n != len(msgs) {
+		t.Fatalf("unfiltered: %d", n)
+	}
+}
