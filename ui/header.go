@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -44,9 +45,9 @@ func NewHeader() *Header {
 	h.acceptBtn = widget.NewButtonWithIcon(T("header.accept"), theme.ConfirmIcon(), call(&h.OnAccept))
 	h.acceptBtn.Importance = widget.HighImportance
 	h.rejectBtn = widget.NewButtonWithIcon(T("header.reject"), theme.CancelIcon(), call(&h.OnReject))
-	title := container.NewHBox(h.name, h.enc, h.members)
+	sub := container.NewBorder(nil, nil, container.NewHBox(h.enc, h.members), nil, h.topic)
 	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.membersBtn, h.inviteBtn, h.settingsBtn, h.leaveBtn)
-	h.view = container.NewBorder(nil, nil, nil, buttons, container.NewVBox(title, h.topic))
+	h.view = container.NewBorder(nil, nil, nil, buttons, container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), h.name, sub))
 	h.Set(nil)
 	return h
 }
@@ -72,7 +73,6 @@ func (h *Header) Set(r *session.RoomSummary) {
 	}
 	h.name.SetText(r.Name)
 	h.topic.SetText(r.Topic)
-	h.topic.Hidden = r.Topic == ""
 	if r.Encrypted {
 		h.enc.SetText("🔒 " + T("header.encrypted"))
 		h.enc.Importance = widget.SuccessImportance

@@ -72,7 +72,7 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 		func() fyne.CanvasObject {
 			name := widget.NewLabel("")
 			name.Truncation = fyne.TextTruncateEllipsis
-			enc := widget.NewLabel(T("encrypted"))
+			enc := widget.NewLabel("🔒")
 			enc.Importance = widget.LowImportance
 			unread := widget.NewLabel("")
 			unread.TextStyle.Bold = true

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"maunium.net/go/mautrix/id"
@@ -62,7 +63,7 @@ func NewTimeline(me id.UserID) *Timeline {
 			t.OnSelected(t.msgs[i])
 		}
 	}
-	t.view = container.NewBorder(t.older, t.typing, nil, nil, t.list)
+	t.view = container.NewBorder(t.older, t.typing, nil, nil, container.New(&widthWatch{t: t}, t.list))
 	return t
 }
 
@@ -196,8 +197,34 @@ func (t *Timeline) ClearSelection() { t.list.UnselectAll() }
 // ScrollToBottom shows the newest message.
 func (t *Timeline) ScrollToBottom() { t.list.ScrollToBottom() }
 
+// widthWatch lays the list out over the whole area and re-measures the rows when the width changes
+// (wrapped text gets taller or shorter).
+type widthWatch struct {
+	t     *Timeline
+	width float32
+}
+
+func (l *widthWatch) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+	if size.Width != l.width {
+		l.width = size.Width
+		for i := range l.t.heights {
+			l.t.heights[i] = 0
+		}
+		l.t.list.Refresh()
+	}
+}
+
+func (l *widthWatch) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(100, 100)
+}
+
 // messageRow is the reusable template of one timeline row.
 type messageRow struct {
+	avatar    *avatar
 	day       *widget.Label
 	sender    *widget.Label
 	when      *widget.Label
@@ -228,8 +255,10 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.status.Importance = widget.LowImportance
 	r.status.Truncation = fyne.TextTruncateEllipsis
 	r.reactions.Truncation = fyne.TextTruncateEllipsis
-	head := container.NewHBox(r.sender, r.when, r.shield, r.edited)
-	r.box = container.NewVBox(r.day, head, r.quote, r.body, r.reactions, r.status)
+	r.avatar = newAvatar(26)
+	head := container.NewHBox(container.NewCenter(r.avatar.view), r.sender, r.when, r.shield, r.edited)
+	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
+	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.reactions, r.status)
 	t.rows[r.box] = r
 	return r.box
 }
@@ -246,9 +275,10 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	t.fill(r, m, prev)
 	width := t.list.Size().Width - 4*theme.Padding()
-	if width > 50 {
-		r.body.Resize(fyne.NewSize(width, r.body.MinSize().Height))
+	if width < 200 {
+		width = 600 // not laid out yet: measure for a typical width, corrected when the width is known
 	}
+	r.body.Resize(fyne.NewSize(width, r.body.MinSize().Height))
 	if h := r.box.MinSize().Height; i < len(t.heights) && h != t.heights[i] {
 		t.heights[i] = h
 		t.list.SetItemHeight(i, h)
@@ -270,6 +300,7 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 		r.day.Hide()
 	}
 	r.sender.SetText(m.SenderName)
+	r.avatar.set(string(m.Sender), m.SenderName)
 	r.when.SetText(ts.Format("15:04"))
 	r.shield.SetText(shieldText(m))
 	r.shield.Importance = shieldImportance(m)

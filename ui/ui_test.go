@@ -55,12 +55,12 @@ func TestRoomListRendersAndUpdates(t *testing.T) {
 	w := test.NewTempWindow(t, rl.View())
 	w.Resize(fyne.NewSize(400, 300))
 
-	for _, want := range []string{"Einsatz Nord", "Leitstelle", "3", T("encrypted")} {
+	for _, want := range []string{"Einsatz Nord", "Leitstelle", "3", "🔒"} {
 		if !hasLabel(w.Content(), want) {
 			t.Fatalf("label %q missing; have %q", want, labels(w.Content()))
 		}
 	}
-	if n := strings.Count(strings.Join(labels(w.Content()), "\n"), T("encrypted")); n != 1 {
+	if n := strings.Count(strings.Join(labels(w.Content()), "\n"), "🔒"); n != 1 {
 		t.Fatalf("encrypted marker shown %d times, want 1", n)
 	}
 
