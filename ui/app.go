@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"image"
 	"slices"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ type App struct {
 	find     *findBar
 	members  []session.MemberInfo
 
+	thumbs map[id.EventID]image.Image // loaded previews; nil value: loading or not an image
+
 	mu      sync.Mutex // guards cur, limit: read by the engine goroutines
 	cur     id.RoomID
 	limit   int
@@ -63,7 +66,7 @@ type App struct {
 
 // NewApp builds the main view for a signed-in session; Start begins following the engine.
 func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
-	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}}
+	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{}}
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.rooms = NewRoomList(nil)
 	a.rooms.OnSelected = a.OpenRoom
@@ -102,6 +105,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.timeline.OnSelected = a.selectMessage
 	a.timeline.OnShown = a.traceShown
 	a.timeline.Names = a.memberName
+	a.timeline.Thumbnail = a.thumbnail
 	a.composer = NewComposer()
 	a.composer.OnSend = a.send
 	a.composer.OnEditLast = a.editLast
@@ -362,6 +366,31 @@ func (a *App) loadOlder() {
 			a.timeline.Set(msgs, false)
 		})
 	}()
+}
+
+// thumbnailPx is the longest side of image previews in the timeline.
+const thumbnailPx = 320
+
+// thumbnail returns a loaded preview, or starts loading it (once) and returns nil.
+func (a *App) thumbnail(ev id.EventID) image.Image {
+	if img, ok := a.thumbs[ev]; ok {
+		return img
+	}
+	if len(a.thumbs) > 200 {
+		clear(a.thumbs) // the session keeps its own cache; this map only avoids repeated requests
+	}
+	a.thumbs[ev] = nil
+	go func() {
+		img, err := a.s.Thumbnail(a.ctx, ev, thumbnailPx)
+		if err != nil {
+			return // the row keeps its text ("Bild: name"); saving the file still works
+		}
+		do(func() {
+			a.thumbs[ev] = img
+			a.timeline.list.Refresh()
+		})
+	}()
+	return nil
 }
 
 func (a *App) traceShown(ev id.EventID) {

@@ -19,10 +19,11 @@ const minBackupPassphrase = 10
 // securityView is the settings' security tab: this device's verification, the server-side key
 // backup (set up, restore) and the key-sharing setting. UI goroutine only.
 type securityView struct {
-	ctx   context.Context
-	s     *session.Session
-	w     fyne.Window
-	prefs *Prefs
+	ctx       context.Context // ends with the settings dialog
+	verifyCtx context.Context // for verifications, which outlive it
+	s         *session.Session
+	w         fyne.Window
+	prefs     *Prefs
 
 	ownState  *widget.Label
 	verifyBtn *widget.Button
@@ -38,11 +39,11 @@ type securityView struct {
 }
 
 func newSecurityView(ctx context.Context, w fyne.Window, s *session.Session, prefs *Prefs) *securityView {
-	sv := &securityView{ctx: ctx, s: s, w: w, prefs: prefs, createBackup: s.CreateKeyBackup, restoreBackup: s.RestoreKeyBackup}
+	sv := &securityView{ctx: ctx, verifyCtx: ctx, s: s, w: w, prefs: prefs, createBackup: s.CreateKeyBackup, restoreBackup: s.RestoreKeyBackup}
 	sv.ownState = widget.NewLabel(T("settings.security.checking"))
 	sv.ownState.Wrapping = fyne.TextWrapWord
 	sv.verifyBtn = widget.NewButton(T("settings.security.verify_this"), func() {
-		startVerification(sv.ctx, sv.w, sv.s, sv.s.Account().UserID, "", sv.onVerify)
+		startVerification(sv.verifyCtx, sv.w, sv.s, sv.s.Account().UserID, "", sv.onVerify)
 	})
 	sv.verifyBtn.Hide()
 

@@ -17,9 +17,10 @@ import (
 // devicesView lists the own devices (name, ID, verification) with verify, rename and sign-out
 // actions. Its fields are touched on the UI goroutine only.
 type devicesView struct {
-	ctx context.Context
-	s   *session.Session
-	w   fyne.Window
+	ctx       context.Context // ends with the settings dialog
+	verifyCtx context.Context // for verifications, which outlive it
+	s         *session.Session
+	w         fyne.Window
 
 	devs     []session.DeviceInfo
 	list     *widget.List
@@ -33,7 +34,7 @@ type devicesView struct {
 }
 
 func newDevicesView(ctx context.Context, w fyne.Window, s *session.Session) *devicesView {
-	dv := &devicesView{ctx: ctx, s: s, w: w}
+	dv := &devicesView{ctx: ctx, verifyCtx: ctx, s: s, w: w}
 	dv.status = widget.NewLabel(T("settings.devices.loading"))
 	dv.status.Wrapping = fyne.TextWrapWord
 	dv.progress = widget.NewProgressBarInfinite()
@@ -59,7 +60,7 @@ func (dv *devicesView) newRow() fyne.CanvasObject {
 	rename := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
 	remove := widget.NewButtonWithIcon("", theme.LogoutIcon(), nil)
 	right := container.NewHBox(icon, trust, verify, rename, remove)
-	return container.NewBorder(nil, nil, nil, right, container.NewVBox(name, did))
+	return container.NewBorder(nil, nil, nil, container.NewCenter(right), container.NewVBox(name, did))
 }
 
 func (dv *devicesView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -69,7 +70,7 @@ func (dv *devicesView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	d := dv.devs[i]
 	me := d.DeviceID == dv.s.Account().DeviceID
 	row := o.(*fyne.Container)
-	left, right := row.Objects[0].(*fyne.Container), row.Objects[1].(*fyne.Container)
+	left, right := row.Objects[0].(*fyne.Container), row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
 	name := d.Name
 	if name == "" {
 		name = T("settings.devices.unnamed")
@@ -98,14 +99,16 @@ func (dv *devicesView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	dev := d
 	if me {
 		// This device is verified from another of ours: ask them all.
-		verify.OnTapped = func() { startVerification(dv.ctx, dv.w, dv.s, dv.s.Account().UserID, "", dv.onVerify) }
+		verify.OnTapped = func() { startVerification(dv.verifyCtx, dv.w, dv.s, dv.s.Account().UserID, "", dv.onVerify) }
 	} else {
-		verify.OnTapped = func() { startVerification(dv.ctx, dv.w, dv.s, dv.s.Account().UserID, dev.DeviceID, dv.onVerify) }
+		verify.OnTapped = func() {
+			startVerification(dv.verifyCtx, dv.w, dv.s, dv.s.Account().UserID, dev.DeviceID, dv.onVerify)
+		}
 	}
 	rename.OnTapped = func() { dv.askRename(dev) }
 	remove.Hidden = me // this device signs out in the account tab
 	remove.OnTapped = func() { dv.askDelete(dev) }
-	right.Refresh()
+	row.Refresh() // the right part changed width: lay the whole row out again
 }
 
 // reload fetches the own devices off the UI goroutine and shows them.

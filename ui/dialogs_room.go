@@ -20,12 +20,14 @@ import (
 
 // This file holds the room dialogs (create a room, start a DM, invite, leave, accept or reject an
 // invite) and the helpers the other dialogs share: the progress dialog, error texts and Matrix ID
-// parsing. Every network call runs off the UI goroutine; results reach widgets through fyne.Do.
+// parsing. Every network call runs off the UI goroutine; results reach widgets through do
+// (fyne.Do). Closing a dialog cancels its pending network call.
 
 // ---- shared helpers ----
 
-// failureText explains err in the UI language. Known session and Matrix errors get a sentence of
-// their own; anything else is shown with its (English, scrubbed) technical text.
+// failureText explains err in the UI language: known session and Matrix errors get a sentence of
+// their own, anything else a general one. Callers show the (English, scrubbed) technical text
+// below it as details.
 func failureText(err error) string {
 	var urlErr *url.Error
 	var netErr net.Error
@@ -86,7 +88,7 @@ func runBusy(ctx context.Context, w fyne.Window, text string, work func(ctx cont
 	bar := widget.NewProgressBarInfinite()
 	d := dialog.NewCustomWithoutButtons(T("dlg.busy"), container.NewVBox(label, bar), w)
 	d.SetButtons([]fyne.CanvasObject{widget.NewButton(T("dlg.cancel"), cancel)})
-	d.Resize(fyne.NewSize(360, 0))
+	fitDialog(d, widthNarrow)
 	d.Show()
 	go func() {
 		err := work(wctx)
@@ -185,7 +187,9 @@ func ShowCreateRoom(ctx context.Context, w fyne.Window, s *session.Session, onCr
 }
 
 func newCreateRoomForm(ctx context.Context, w fyne.Window, s *session.Session, onCreated func(id.RoomID)) *createRoomForm {
-	f := &createRoomForm{ctx: ctx, s: s, w: w, onCreated: onCreated}
+	f := &createRoomForm{s: s, w: w, onCreated: onCreated}
+	var cancel context.CancelFunc
+	f.ctx, cancel = context.WithCancel(ctx)
 	f.name = widget.NewEntry()
 	f.name.SetPlaceHolder(T("dlg.create_room.name_hint"))
 	f.topic = widget.NewEntry()
@@ -212,6 +216,7 @@ func newCreateRoomForm(ctx context.Context, w fyne.Window, s *session.Session, o
 	f.cancel = widget.NewButton(T("dlg.cancel"), func() { f.dlg.Hide() })
 	f.dlg = dialog.NewCustomWithoutButtons(T("dlg.create_room.title"), container.NewVBox(form, f.errLabel, f.progress), w)
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.createBtn})
+	f.dlg.SetOnClosed(cancel)
 	fitDialog(f.dlg, widthForm)
 	return f
 }
@@ -295,7 +300,9 @@ func ShowStartDM(ctx context.Context, w fyne.Window, s *session.Session, onCreat
 }
 
 func newDMForm(ctx context.Context, w fyne.Window, s *session.Session, onCreated func(id.RoomID)) *dmForm {
-	f := &dmForm{ctx: ctx, s: s, onCreated: onCreated, encrypted: true}
+	f := &dmForm{s: s, onCreated: onCreated, encrypted: true}
+	var cancel context.CancelFunc
+	f.ctx, cancel = context.WithCancel(ctx)
 	f.user = widget.NewEntry()
 	f.user.SetPlaceHolder(T("dlg.mxid_hint"))
 	f.user.OnSubmitted = func(string) { f.submit() }
@@ -311,6 +318,7 @@ func newDMForm(ctx context.Context, w fyne.Window, s *session.Session, onCreated
 	f.startBtn.Importance = widget.HighImportance
 	f.dlg = dialog.NewCustomWithoutButtons(T("dlg.start_dm.title"), container.NewVBox(form, note, f.errLabel, f.progress), w)
 	f.dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("dlg.cancel"), func() { f.dlg.Hide() }), f.startBtn})
+	f.dlg.SetOnClosed(cancel)
 	fitDialog(f.dlg, widthForm)
 	return f
 }
@@ -379,7 +387,9 @@ func ShowInvite(ctx context.Context, w fyne.Window, s *session.Session, roomID i
 }
 
 func newInviteForm(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID) *inviteForm {
-	f := &inviteForm{ctx: ctx, s: s, roomID: roomID}
+	f := &inviteForm{s: s, roomID: roomID}
+	var cancel context.CancelFunc
+	f.ctx, cancel = context.WithCancel(ctx)
 	f.users = widget.NewMultiLineEntry()
 	f.users.SetMinRowsVisible(2)
 	f.users.Wrapping = fyne.TextWrapWord
@@ -393,6 +403,7 @@ func newInviteForm(ctx context.Context, w fyne.Window, s *session.Session, roomI
 	f.okBtn.Importance = widget.HighImportance
 	f.dlg = dialog.NewCustomWithoutButtons(T("dlg.invite.title"), container.NewVBox(form, f.errLabel, f.progress), w)
 	f.dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("dlg.cancel"), func() { f.dlg.Hide() }), f.okBtn})
+	f.dlg.SetOnClosed(cancel)
 	fitDialog(f.dlg, widthForm)
 	return f
 }

@@ -141,7 +141,7 @@ func newMembersView(ctx context.Context, w fyne.Window, s *session.Session, room
 	mv.ctx, mv.cancel = context.WithCancel(ctx)
 	mv.trust = func(ctx context.Context, u id.UserID) (string, error) { return loadUserTrust(ctx, s, u) }
 	mv.verify = func(u id.UserID) {
-		startVerification(mv.ctx, w, s, u, "", mv.onVerify)
+		startVerification(ctx, w, s, u, "", mv.onVerify) // outlives this dialog
 	}
 	mv.count = widget.NewLabel(T("dlg.members.loading"))
 	mv.find = widget.NewEntry()
@@ -177,7 +177,7 @@ func (mv *membersView) newRow() fyne.CanvasObject {
 	trust := widget.NewLabel("")
 	verify := widget.NewButton(T("dlg.members.verify"), nil)
 	right := container.NewHBox(role, trustIcon, trust, verify)
-	return container.NewBorder(nil, nil, nil, right, container.NewVBox(name, uid))
+	return container.NewBorder(nil, nil, nil, container.NewCenter(right), container.NewVBox(name, uid))
 }
 
 func (mv *membersView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -187,7 +187,7 @@ func (mv *membersView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r := mv.shown[i]
 	row := o.(*fyne.Container)
 	left := row.Objects[0].(*fyne.Container)
-	right := row.Objects[1].(*fyne.Container)
+	right := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
 	left.Objects[0].(*widget.Label).SetText(r.name())
 	left.Objects[1].(*widget.Label).SetText(string(r.UserID))
 	role := right.Objects[0].(*widget.Label)
@@ -220,7 +220,7 @@ func (mv *membersView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	verify.Hidden = own || r.Trust == trustVerified || r.Membership == "invite"
 	user := r.UserID
 	verify.OnTapped = func() { mv.verify(user) }
-	right.Refresh()
+	row.Refresh() // the right part changed width: lay the whole row out again
 }
 
 // reload loads the members, shows them, then loads each user's trust state in the background.

@@ -1,6 +1,10 @@
 package ui
 
-import "fyne.io/fyne/v2"
+import (
+	"os"
+
+	"fyne.io/fyne/v2"
+)
 
 // Preference keys in fyne.App.Preferences().
 const (
@@ -26,7 +30,8 @@ const (
 )
 
 // Prefs are the user's UI settings, persisted in fyne.App.Preferences(). Unset or invalid values
-// read as the defaults: German, the system's theme variant, 100 % text size.
+// read as the defaults: the environment's language (LangFromEnv: German unless the environment
+// names English), the system's theme variant, 100 % text size.
 type Prefs struct {
 	p fyne.Preferences
 }
@@ -34,11 +39,12 @@ type Prefs struct {
 // NewPrefs wraps an app's preferences (fyne.CurrentApp().Preferences()).
 func NewPrefs(p fyne.Preferences) *Prefs { return &Prefs{p: p} }
 
-// Language is the UI language code ("de" or "en"); default DefaultLang.
+// Language is the UI language code ("de" or "en"); default LangFromEnv (DefaultLang, German,
+// unless the environment names another language we have).
 func (p *Prefs) Language() string {
-	l := p.p.StringWithFallback(prefLanguage, DefaultLang)
+	l := p.p.String(prefLanguage)
 	if messages[l] == nil {
-		return DefaultLang
+		return LangFromEnv(os.Getenv)
 	}
 	return l
 }

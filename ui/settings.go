@@ -68,7 +68,9 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 	sv.tabs = container.NewAppTabs()
 	if s != nil {
 		sv.devices = newDevicesView(sv.ctx, w, s)
+		sv.devices.verifyCtx = ctx
 		sv.security = newSecurityView(sv.ctx, w, s, prefs)
+		sv.security.verifyCtx = ctx
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.account"), theme.AccountIcon(), sv.accountTab()))
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.devices"), theme.ComputerIcon(), sv.devices.View()))
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.security"), theme.VisibilityOffIcon(), sv.security.View()))

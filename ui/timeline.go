@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"image"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -44,6 +46,8 @@ type Timeline struct {
 	OnShown func(id.EventID)
 	// Names resolves user IDs in mention pills.
 	Names func(string) string
+	// Thumbnail returns an image message's preview if it is loaded (and starts loading it if not).
+	Thumbnail func(id.EventID) image.Image
 }
 
 // NewTimeline builds an empty timeline for the user me.
@@ -232,6 +236,7 @@ type messageRow struct {
 	edited    *widget.Label
 	quote     *widget.Label
 	body      *widget.RichText
+	image     *canvas.Image
 	reactions *widget.Label
 	status    *widget.Label
 	box       *fyne.Container
@@ -255,10 +260,14 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.status.Importance = widget.LowImportance
 	r.status.Truncation = fyne.TextTruncateEllipsis
 	r.reactions.Truncation = fyne.TextTruncateEllipsis
+	r.image = canvas.NewImageFromImage(nil)
+	r.image.FillMode = canvas.ImageFillContain
+	r.image.ScaleMode = canvas.ImageScaleFastest
+	r.image.Hide()
 	r.avatar = newAvatar(26)
 	head := container.NewHBox(container.NewCenter(r.avatar.view), r.sender, r.when, r.shield, r.edited)
 	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
-	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.reactions, r.status)
+	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, container.NewHBox(r.image), r.reactions, r.status)
 	t.rows[r.box] = r
 	return r.box
 }
@@ -280,8 +289,13 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	r.body.Resize(fyne.NewSize(width, r.body.MinSize().Height))
 	if h := r.box.MinSize().Height; i < len(t.heights) && h != t.heights[i] {
+		grew := t.heights[i] != 0 && h > t.heights[i]
 		t.heights[i] = h
 		t.list.SetItemHeight(i, h)
+		// The newest row is in view and got taller (an image preview arrived): keep it visible.
+		if grew && i == len(t.msgs)-1 && !t.settling {
+			t.list.ScrollToBottom()
+		}
 	}
 	if i == 0 && !t.settling {
 		t.needOlder()
@@ -318,6 +332,16 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	}
 	r.body.Segments = t.segments(m)
 	r.body.Refresh()
+	r.image.Hide()
+	if m.Kind == "image" && m.EventID != "" && t.Thumbnail != nil {
+		if img := t.Thumbnail(m.EventID); img != nil {
+			b := img.Bounds()
+			r.image.Image = img
+			r.image.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
+			r.image.Show()
+			r.image.Refresh()
+		}
+	}
 	if len(m.Reactions) > 0 {
 		var parts []string
 		for _, re := range m.Reactions {

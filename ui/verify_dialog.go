@@ -91,6 +91,7 @@ type verifyView struct {
 	progress             *widget.ProgressBarInfinite
 	match, noMatch, stop *widget.Button
 	closeBtn             *widget.Button
+	startSAS             *widget.Button    // for an accepted request whose requester waits for our choice
 	content              fyne.CanvasObject // the dialog's content (without the buttons)
 	dlg                  *dialog.CustomDialog
 
@@ -132,9 +133,12 @@ func newVerifyView(ctx context.Context, w fyne.Window, s *session.Session, v *se
 	vv.closeBtn = widget.NewButton(T("dlg.close"), func() { vv.dlg.Hide() })
 	vv.closeBtn.Importance = widget.HighImportance
 	vv.closeBtn.Hide()
+	vv.startSAS = widget.NewButton(T("verify.start_sas"), vv.onStartSAS)
+	vv.startSAS.Importance = widget.HighImportance
+	vv.startSAS.Hide()
 	content := container.NewVBox(vv.title, vv.status, vv.emojis, vv.progress)
 	vv.dlg = dialog.NewCustomWithoutButtons(T("verify.title"), content, w)
-	vv.dlg.SetButtons([]fyne.CanvasObject{vv.stop, vv.noMatch, vv.match, vv.closeBtn})
+	vv.dlg.SetButtons([]fyne.CanvasObject{vv.stop, vv.startSAS, vv.noMatch, vv.match, vv.closeBtn})
 	vv.content = content
 	vv.dlg.SetOnClosed(vv.closed)
 	fitDialog(vv.dlg, widthWide)
@@ -193,6 +197,7 @@ func (vv *verifyView) render(info session.VerificationInfo) {
 	showEmojis := false
 	vv.match.Hide()
 	vv.noMatch.Hide()
+	vv.startSAS.Hide()
 	switch info.State {
 	case session.VerificationSAS:
 		showEmojis = true
@@ -209,16 +214,20 @@ func (vv *verifyView) render(info session.VerificationInfo) {
 		}
 	case session.VerificationReady:
 		vv.status.SetText(T("verify.state.ready"))
+		// We accepted: the requester normally starts SAS; some clients wait for us to choose.
+		vv.startSAS.Hidden = !info.Incoming
 	case session.VerificationDone:
 		vv.finish(T("verify.state.done", vv.peerText(info)), widget.SuccessImportance)
 	case session.VerificationCancelled:
 		vv.finish(T("verify.state.cancelled", cancelReasonText(info.CancelReason)), widget.DangerImportance)
-	default:
+	case session.VerificationRequested, "":
 		if info.Incoming {
 			vv.status.SetText(T("verify.state.incoming"))
 		} else {
 			vv.status.SetText(T("verify.state.requested"))
 		}
+	default: // a state of another method (QR codes), not shown here
+		vv.status.SetText(T("verify.state.running"))
 	}
 	if showEmojis && len(info.Emojis) > 0 {
 		vv.emojis.Objects = vv.emojis.Objects[:0]
@@ -247,7 +256,7 @@ func emojiCell(e session.Emoji) fyne.CanvasObject {
 	name := widget.NewLabel(EmojiName(e))
 	name.Alignment = fyne.TextAlignCenter
 	name.TextStyle.Bold = true
-	name.Truncation = fyne.TextTruncateEllipsis
+	name.SizeName = theme.SizeNameSubHeadingText
 	return container.NewVBox(sym, name)
 }
 
@@ -280,6 +289,19 @@ func (vv *verifyView) onMatch() {
 			}
 			if vv.onConfirmed != nil {
 				vv.onConfirmed()
+			}
+		})
+	}()
+}
+
+func (vv *verifyView) onStartSAS() {
+	vv.startSAS.Disable()
+	go func() {
+		err := vv.v.StartSAS(vv.ctx)
+		do(func() {
+			vv.startSAS.Enable()
+			if err != nil {
+				showFailure(vv.w, T("verify.title"), err)
 			}
 		})
 	}()
