@@ -92,22 +92,27 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 			} else if r.IsDirect {
 				label = "👤 " + r.Name
 			}
-			name.SetText(label)
-			name.TextStyle.Bold = r.NotifyCount > 0 || r.Membership == "invite"
-			name.Refresh()
-			enc.Hidden = !r.Encrypted
-			unread.Importance = widget.MediumImportance
+			bold := r.NotifyCount > 0 || r.Membership == "invite"
+			// Each SetText/Refresh re-shapes the text: only touch what changed.
+			if name.Text != label || name.TextStyle.Bold != bold {
+				name.TextStyle.Bold = bold
+				name.SetText(label)
+			}
+			if enc.Hidden == r.Encrypted {
+				enc.Hidden = !r.Encrypted
+				enc.Refresh()
+			}
+			badge, imp := "", widget.MediumImportance
 			switch {
 			case r.HighlightCount > 0:
-				unread.SetText("@ " + strconv.Itoa(r.NotifyCount))
-				unread.Importance = widget.DangerImportance
+				badge, imp = "@ "+strconv.Itoa(r.NotifyCount), widget.DangerImportance
 			case r.NotifyCount > 0:
-				unread.SetText(strconv.Itoa(r.NotifyCount))
-			default:
-				unread.SetText("")
+				badge = strconv.Itoa(r.NotifyCount)
 			}
-			unread.Refresh()
-			right.Refresh()
+			if unread.Text != badge || unread.Importance != imp {
+				unread.Importance = imp
+				unread.SetText(badge)
+			}
 		},
 	)
 	rl.list.OnSelected = func(i widget.ListItemID) {

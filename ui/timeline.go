@@ -308,24 +308,22 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message) {
 	ts := time.UnixMilli(m.TS)
 	if prev == nil || !sameDay(time.UnixMilli(prev.TS), ts) {
-		r.day.SetText(dayLabel(ts, t.now()))
+		setLabel(r.day, dayLabel(ts, t.now()), r.day.Importance)
 		r.day.Show()
 	} else {
 		r.day.Hide()
 	}
-	r.sender.SetText(m.SenderName)
+	setLabel(r.sender, m.SenderName, r.sender.Importance)
 	r.avatar.set(string(m.Sender), m.SenderName)
-	r.when.SetText(ts.Format("15:04"))
-	r.shield.SetText(shieldText(m))
-	r.shield.Importance = shieldImportance(m)
-	r.shield.Refresh()
+	setLabel(r.when, ts.Format("15:04"), r.when.Importance)
+	setLabel(r.shield, shieldText(m), shieldImportance(m))
 	r.edited.Hidden = !m.Edited
 	if m.Reply != nil {
 		q := m.Reply.Body
 		if q == "" {
 			q = T("timeline.quote_unknown")
 		}
-		r.quote.SetText("↳ " + m.Reply.SenderName + ": " + firstLine(q, 120))
+		setLabel(r.quote, "↳ "+m.Reply.SenderName+": "+firstLine(q, 120), r.quote.Importance)
 		r.quote.Show()
 	} else {
 		r.quote.Hide()
@@ -351,19 +349,18 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 			}
 			parts = append(parts, p)
 		}
-		r.reactions.SetText(strings.Join(parts, "   "))
+		setLabel(r.reactions, strings.Join(parts, "   "), r.reactions.Importance)
 		r.reactions.Show()
 	} else {
 		r.reactions.Hide()
 	}
 	st := statusText(m, t.me, t.Names)
-	r.status.SetText(st)
-	r.status.Importance = widget.LowImportance
+	imp := widget.LowImportance
 	if m.SendState == "failed" {
-		r.status.Importance = widget.DangerImportance
+		imp = widget.DangerImportance
 	}
+	setLabel(r.status, st, imp)
 	r.status.Hidden = st == ""
-	r.status.Refresh()
 }
 
 func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
@@ -536,4 +533,14 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// setLabel changes a label only when its text or importance differ: every change re-shapes the text,
+// and list rows are rebound on every scroll step.
+func setLabel(l *widget.Label, text string, imp widget.Importance) {
+	if l.Text == text && l.Importance == imp {
+		return
+	}
+	l.Importance = imp
+	l.SetText(text)
 }
