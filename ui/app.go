@@ -51,6 +51,9 @@ type App struct {
 	find     *findBar
 	members  []session.MemberInfo
 
+	identityWarned     map[id.UserID]bool // users with an identity warning open
+	lastIdentityDialog dialog.Dialog
+
 	thumbs map[id.EventID]image.Image // loaded previews; nil value: loading or not an image
 
 	mu      sync.Mutex // guards cur, limit: read by the engine goroutines
@@ -66,7 +69,8 @@ type App struct {
 
 // NewApp builds the main view for a signed-in session; Start begins following the engine.
 func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
-	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{}}
+	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
+		identityWarned: map[id.UserID]bool{}}
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.rooms = NewRoomList(nil)
 	a.rooms.OnSelected = a.OpenRoom
@@ -186,6 +190,13 @@ func (a *App) Start() error {
 			}
 			rooms, timeline, typing := a.classify(batch)
 			a.refresh(rooms, timeline, typing)
+			if users := identityChanges(batch); len(users) > 0 {
+				do(func() {
+					for _, u := range users {
+						a.warnIdentityChanged(u)
+					}
+				})
+			}
 		}
 	}()
 	return nil
@@ -198,7 +209,7 @@ func (a *App) classify(batch []session.Change) (rooms, timeline, typing bool) {
 		switch c.Kind {
 		case session.ChangeTyping:
 			typing = typing || c.RoomID == cur
-		case session.ChangeSyncComplete:
+		case session.ChangeSyncComplete, session.ChangeIdentityChanged:
 		case session.ChangeSendState:
 			timeline = timeline || c.RoomID == cur || c.RoomID == ""
 		case session.ChangeTimeline, session.ChangeTimelineReset, session.ChangeBackfill, session.ChangeDecrypted,
