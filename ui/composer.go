@@ -306,3 +306,6 @@ func firstLine(s string, max int) string {
 	}
 	return s
 }
+
+// AcceptsTab is false: Tab moves the focus on (keyboard-only use), it does not insert a tab.
+func (e *ComposerEntry) AcceptsTab() bool { return false }

@@ -87,3 +87,30 @@ func TestTimelineRendersMessageStates(t *testing.T) {
 		t.Fatalf("unfiltered: %d", n)
 	}
 }
+
+func TestComposerKeys(t *testing.T) {
+	test.NewTempApp(t)
+	c := NewComposer()
+	w := test.NewTempWindow(t, c.View())
+	w.Canvas().Focus(c.Entry)
+	var sent []Draft
+	c.OnSend = func(d Draft) { sent = append(sent, d) }
+	if c.Entry.AcceptsTab() {
+		t.Fatal("the composer must let Tab move the focus")
+	}
+	typeKey(c.Entry, fyne.KeyReturn)
+	if len(sent) != 0 {
+		t.Fatal("an empty composer sent something")
+	}
+	c.StartReply("$q", "Anna", "Lage?")
+	test.Type(c.Entry, "Ja")
+	typeKey(c.Entry, fyne.KeyReturn)
+	if len(sent) != 1 || sent[0] != (Draft{Text: "Ja", ReplyTo: "$q"}) || c.Replying() != "" || c.Entry.Text != "" {
+		t.Fatalf("reply draft %+v, replying %q, entry %q", sent, c.Replying(), c.Entry.Text)
+	}
+	c.StartEdit("$e", "alt")
+	typeKey(c.Entry, fyne.KeyEscape)
+	if c.Editing() != "" || c.Entry.Text != "" {
+		t.Fatalf("Esc left edit %q with %q", c.Editing(), c.Entry.Text)
+	}
+}
