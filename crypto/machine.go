@@ -33,6 +33,8 @@ type Machine struct {
 	mu       sync.Mutex
 	received map[id.SessionID]id.RoomID // megolm sessions received since the last TakeReceived
 
+	listsChanged func(context.Context, []id.UserID) // see OnDeviceListsChanged
+
 	encryptMu sync.Map // id.RoomID -> *sync.Mutex: encryption is serialised per room
 
 	backupKey     *backup.MegolmBackupKey // the key backup this device writes to, once known
@@ -145,6 +147,8 @@ func (m *Machine) ProcessSync(ctx context.Context, in SyncInput) {
 		resp.ToDevice.Events = append(resp.ToDevice.Events, &evt)
 	}
 	m.mach.ProcessSyncResponse(ctx, resp, in.Since)
+	m.rotateForNewlyTrusted(ctx, resp.DeviceLists.Changed)
+	m.notifyDeviceLists(ctx, resp.DeviceLists.Changed)
 	for _, evt := range resp.ToDevice.Events {
 		m.dispatchVerification(ctx, evt)
 	}

@@ -22,6 +22,11 @@ type verifier struct {
 	txns  map[id.VerificationTransactionID]*Verification
 	wake  chan struct{} // closed and replaced on every change
 	start func(id.VerificationTransactionID)
+
+	hold *doneHold // the helper client's transport
+
+	startMu sync.Mutex
+	manual  map[id.VerificationTransactionID]bool // our requests that do not start SAS by themselves
 }
 
 // cryptoStub lets the verification helper be constructed (see EnableVerification).
@@ -30,6 +35,10 @@ type cryptoStub struct{ mautrix.CryptoHelper }
 func (x *Verification) copy() Verification {
 	c := *x
 	c.Emojis = append([]Emoji(nil), x.Emojis...)
+	c.QRCode = append([]byte(nil), x.QRCode...)
+	if len(c.QRCode) == 0 {
+		c.QRCode = nil
+	}
 	return c
 }
 
@@ -63,14 +72,20 @@ func (v *verifier) VerificationRequested(_ context.Context, txn id.VerificationT
 	})
 }
 
-func (v *verifier) VerificationReady(_ context.Context, txn id.VerificationTransactionID, otherDevice id.DeviceID, supportsSAS, _ bool, _ *verificationhelper.QRCode) {
-	x := v.update(txn, func(x *Verification) { x.DeviceID, x.State = otherDevice, VerificationReady })
+func (v *verifier) VerificationReady(_ context.Context, txn id.VerificationTransactionID, otherDevice id.DeviceID, supportsSAS, supportsScanQR bool, qr *verificationhelper.QRCode) {
+	x := v.update(txn, func(x *Verification) {
+		x.DeviceID, x.State, x.CanScanQR = otherDevice, VerificationReady, supportsScanQR
+		if qr != nil {
+			x.QRCode = qr.Bytes()
+		}
+	})
 	if !x.Incoming && supportsSAS {
 		v.start(txn) // we asked: we start SAS once the other side is ready
 	}
 }
 
 func (v *verifier) VerificationCancelled(_ context.Context, txn id.VerificationTransactionID, code event.VerificationCancelCode, reason string) {
+	v.hold.forget(string(txn))
 	v.update(txn, func(x *Verification) {
 		x.State, x.CancelReason = VerificationCancelled, fmt.Sprintf("%s: %s", code, reason)
 	})
@@ -78,6 +93,12 @@ func (v *verifier) VerificationCancelled(_ context.Context, txn id.VerificationT
 
 func (v *verifier) VerificationDone(_ context.Context, txn id.VerificationTransactionID, _ event.VerificationMethod) {
 	v.update(txn, func(x *Verification) { x.State = VerificationDone })
+}
+
+// QRCodeScanned: the other device scanned our QR code and sent m.reciprocate.v1 with the right
+// secret; the user confirms that it showed success (ConfirmQRScanned).
+func (v *verifier) QRCodeScanned(_ context.Context, txn id.VerificationTransactionID) {
+	v.update(txn, func(x *Verification) { x.State = VerificationQRScanned })
 }
 
 func (v *verifier) ShowSAS(_ context.Context, txn id.VerificationTransactionID, emojis []rune, names []string, _ []int) {

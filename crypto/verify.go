@@ -3,6 +3,7 @@ package crypto
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -17,9 +18,10 @@ type VerificationState string
 
 // States of a verification.
 const (
-	VerificationRequested VerificationState = "requested" // waiting for the other side (or us) to accept
-	VerificationReady     VerificationState = "ready"     // accepted, SAS not yet agreed
-	VerificationSAS       VerificationState = "sas"       // emojis available for comparison
+	VerificationRequested VerificationState = "requested"  // waiting for the other side (or us) to accept
+	VerificationReady     VerificationState = "ready"      // accepted, no method started yet (QR code shown)
+	VerificationSAS       VerificationState = "sas"        // emojis available for comparison
+	VerificationQRScanned VerificationState = "qr_scanned" // the other device scanned our QR code: confirm with ConfirmQRScanned
 	VerificationDone      VerificationState = "done"
 	VerificationCancelled VerificationState = "cancelled"
 )
@@ -30,7 +32,8 @@ type Emoji struct {
 	Name   string
 }
 
-// Verification is a snapshot of one SAS verification (m.sas.v1, over to-device messages).
+// Verification is a snapshot of one interactive verification over to-device messages: SAS
+// (m.sas.v1, emojis) or QR codes (m.qr_code.show.v1, m.qr_code.scan.v1, m.reciprocate.v1).
 type Verification struct {
 	ID           string
 	UserID       id.UserID
@@ -39,6 +42,12 @@ type Verification struct {
 	State        VerificationState
 	Emojis       []Emoji
 	CancelReason string
+	// QRCode is the payload of the QR code to show the other device (binary, as the spec's QR
+	// code format defines it; encode it in byte mode). Nil until the request is ready, and when
+	// the other device cannot scan or we cannot show one (no trusted cross-signing keys).
+	QRCode []byte
+	// CanScanQR: the other device shows QR codes, so we may scan one (ScanQRCode).
+	CanScanQR bool
 }
 
 // Finished reports whether the verification is done or cancelled.
@@ -46,23 +55,43 @@ func (v Verification) Finished() bool {
 	return v.State == VerificationDone || v.State == VerificationCancelled
 }
 
-// EnableVerification sets up SAS verification. changed is called (from the sync goroutine or a
-// caller's) whenever a verification changes.
+// EnableVerification sets up interactive verification (SAS, and QR codes in both directions).
+// changed is called (from the sync goroutine or a caller's) whenever a verification changes.
 func (m *Machine) EnableVerification(ctx context.Context, changed func(Verification)) error {
 	cli := m.mach.Client
 	syncer, ok := cli.Syncer.(*mautrix.DefaultSyncer)
 	if !ok {
 		return fmt.Errorf("failed to set up verification: unexpected syncer %T", cli.Syncer)
 	}
-	v := &verifier{syncer: syncer, changed: changed, txns: map[id.VerificationTransactionID]*Verification{}, wake: make(chan struct{})}
+	v := &verifier{syncer: syncer, changed: changed, txns: map[id.VerificationTransactionID]*Verification{},
+		manual: map[id.VerificationTransactionID]bool{}, wake: make(chan struct{})}
+	// The helper gets a client of its own, sending through doneHold (see there) with the main
+	// client's access token and HTTP client settings.
+	vcli, err := mautrix.NewClient(cli.HomeserverURL.String(), cli.UserID, "")
+	if err != nil {
+		return fmt.Errorf("failed to set up verification: %w", err)
+	}
+	v.hold = newDoneHold(transportOf(cli.Client), func() string { return cli.AccessToken })
+	vcli.DeviceID, vcli.Syncer, vcli.Log, vcli.UserAgent = cli.DeviceID, cli.Syncer, cli.Log, cli.UserAgent
+	vcli.DefaultHTTPRetries = cli.DefaultHTTPRetries
+	vcli.Client = &http.Client{Transport: v.hold}
+	if cli.Client != nil {
+		vcli.Client.Timeout = cli.Client.Timeout
+	}
 	// The helper insists on a client crypto helper but uses it only for in-room verification,
 	// which we do not offer. Leaving one set would make mautrix encrypt in SendMessageEvent.
-	prev := cli.Crypto
-	cli.Crypto = cryptoStub{}
-	v.vh = verificationhelper.NewVerificationHelper(cli, m.mach, nil, v, false, false, true)
-	cli.Crypto = prev
+	vcli.Crypto = cryptoStub{}
+	v.vh = verificationhelper.NewVerificationHelper(vcli, m.mach, nil, v, true, true, true)
+	vcli.Crypto = nil
 	v.start = func(txn id.VerificationTransactionID) {
 		go func() {
+			// A request made by RequestVerification waits for the user's choice (QR or SAS).
+			v.startMu.Lock()
+			manual := v.manual[txn]
+			v.startMu.Unlock()
+			if manual {
+				return
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			if err := v.vh.StartSAS(ctx, txn); err != nil {
@@ -82,8 +111,95 @@ func (m *Machine) dispatchVerification(ctx context.Context, evt *event.Event) {
 	if m.verify == nil || !strings.HasPrefix(evt.Type.Type, "m.key.verification.") {
 		return
 	}
+	defer func() {
+		// The helper runs on the sync goroutine: a bug in it must not end the program.
+		if r := recover(); r != nil {
+			m.log.Error().Str("panic", fmt.Sprint(r)).Str("event_type", evt.Type.Type).Msg("Verification event handling panicked")
+		}
+	}()
 	evt.Type.Class = event.ToDeviceEventType
+	m.withoutImpossibleQR(ctx, evt)
+	if txn := transactionOf(evt); txn != "" {
+		switch evt.Type.Type {
+		case event.ToDeviceVerificationDone.Type:
+			// Their done: now ours may follow (see doneHold).
+			if err := m.verify.hold.release(ctx, txn); err != nil {
+				m.log.Warn().Err(err).Msg("Sending the held verification done failed")
+			}
+		case event.ToDeviceVerificationCancel.Type:
+			m.verify.hold.forget(txn)
+		}
+	}
 	m.verify.syncer.Dispatch(ctx, evt)
+}
+
+// withoutImpossibleQR removes the QR code methods from a request or ready event when no QR code
+// can be made with its sender: mautrix would otherwise try one, and cancel the verification (we
+// have no trusted master key) or crash (they have none), instead of leaving SAS to be used.
+func (m *Machine) withoutImpossibleQR(ctx context.Context, evt *event.Event) {
+	var methods *[]event.VerificationMethod
+	switch c := evt.Content.Parsed.(type) {
+	case *event.VerificationRequestEventContent:
+		methods = &c.Methods
+	case *event.VerificationReadyEventContent:
+		methods = &c.Methods
+	default:
+		return
+	}
+	if m.qrPossible(ctx, evt.Sender) {
+		return
+	}
+	var kept []event.VerificationMethod
+	for _, x := range *methods {
+		switch x {
+		case event.VerificationMethodQRCodeShow, event.VerificationMethodQRCodeScan, event.VerificationMethodReciprocate:
+		default:
+			kept = append(kept, x)
+		}
+	}
+	*methods = kept
+}
+
+// qrPossible reports whether a QR code can be made for verifying with userID: both sides need
+// cross-signing keys, and for another user we must trust our own master key.
+func (m *Machine) qrPossible(ctx context.Context, userID id.UserID) bool {
+	own, err := m.mach.GetOwnCrossSigningPublicKeys(ctx)
+	if err != nil || own == nil || own.MasterKey == "" {
+		return false
+	}
+	me := m.mach.Client.UserID
+	if userID == me {
+		return true
+	}
+	trusted, err := m.mach.CryptoStore.IsKeySignedBy(ctx, me, own.MasterKey, me, m.mach.OwnIdentity().SigningKey)
+	if err != nil || !trusted {
+		return false
+	}
+	theirs, err := m.mach.GetCrossSigningPublicKeys(ctx, userID)
+	return err == nil && theirs != nil && theirs.MasterKey != ""
+}
+
+// recoverAs turns a panic of the verification helper into *err.
+func recoverAs(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("verification failed: internal error: %v", r)
+	}
+}
+
+// transactionOf is the verification transaction ID of a parsed to-device verification event.
+func transactionOf(evt *event.Event) string {
+	if t, ok := evt.Content.Parsed.(event.VerificationTransactionable); ok {
+		return string(t.GetTransactionID())
+	}
+	return ""
+}
+
+// transportOf is the transport of an HTTP client (nil: the default).
+func transportOf(c *http.Client) http.RoundTripper {
+	if c == nil || c.Transport == nil {
+		return http.DefaultTransport
+	}
+	return c.Transport
 }
 
 func (m *Machine) verifierOrErr() (*verifier, error) {
@@ -94,8 +210,20 @@ func (m *Machine) verifierOrErr() (*verifier, error) {
 }
 
 // StartVerification asks userID's devices to verify with us (the helper sends the request to all of
-// them; deviceID, if given, is fetched first so that a new device is included).
+// them; deviceID, if given, is fetched first so that a new device is included). Once the other side
+// accepted, we start SAS.
 func (m *Machine) StartVerification(ctx context.Context, userID id.UserID, deviceID id.DeviceID) (Verification, error) {
+	return m.requestVerification(ctx, userID, deviceID, false)
+}
+
+// RequestVerification is StartVerification without starting SAS once the other side accepted:
+// the verification then waits in the ready state for a QR code to be scanned (by either side) or
+// for StartSAS.
+func (m *Machine) RequestVerification(ctx context.Context, userID id.UserID, deviceID id.DeviceID) (Verification, error) {
+	return m.requestVerification(ctx, userID, deviceID, true)
+}
+
+func (m *Machine) requestVerification(ctx context.Context, userID id.UserID, deviceID id.DeviceID, manual bool) (Verification, error) {
 	v, err := m.verifierOrErr()
 	if err != nil {
 		return Verification{}, err
@@ -103,7 +231,13 @@ func (m *Machine) StartVerification(ctx context.Context, userID id.UserID, devic
 	if _, err := m.mach.FetchKeys(ctx, []id.UserID{userID}, true); err != nil {
 		return Verification{}, fmt.Errorf("failed to fetch devices of %s: %w", userID, err)
 	}
+	// Held until the request is marked manual, so that an early ready does not start SAS.
+	v.startMu.Lock()
 	txn, err := v.vh.StartVerification(ctx, userID)
+	if err == nil && manual {
+		v.manual[txn] = true
+	}
+	v.startMu.Unlock()
 	if err != nil {
 		return Verification{}, fmt.Errorf("failed to start verification: %w", err)
 	}
@@ -118,8 +252,10 @@ func (m *Machine) StartVerification(ctx context.Context, userID id.UserID, devic
 	}), nil
 }
 
-// AcceptVerification accepts an incoming request; the other side then starts SAS.
-func (m *Machine) AcceptVerification(ctx context.Context, txnID string) error {
+// AcceptVerification accepts an incoming request; the other side then starts SAS (or one side
+// scans the other's QR code).
+func (m *Machine) AcceptVerification(ctx context.Context, txnID string) (err error) {
+	defer recoverAs(&err)
 	v, err := m.verifierOrErr()
 	if err != nil {
 		return err
@@ -131,13 +267,68 @@ func (m *Machine) AcceptVerification(ctx context.Context, txnID string) error {
 }
 
 // ConfirmSAS confirms that the emojis match on both sides.
-func (m *Machine) ConfirmSAS(ctx context.Context, txnID string) error {
+func (m *Machine) ConfirmSAS(ctx context.Context, txnID string) (err error) {
+	defer recoverAs(&err)
 	v, err := m.verifierOrErr()
 	if err != nil {
 		return err
 	}
 	if err := v.vh.ConfirmSAS(ctx, id.VerificationTransactionID(txnID)); err != nil {
 		return fmt.Errorf("failed to confirm SAS: %w", err)
+	}
+	return nil
+}
+
+// StartSAS starts SAS in a ready verification (one made by RequestVerification, or an accepted
+// incoming request whose requester does not start it).
+func (m *Machine) StartSAS(ctx context.Context, txnID string) (err error) {
+	defer recoverAs(&err)
+	v, err := m.verifierOrErr()
+	if err != nil {
+		return err
+	}
+	if err := v.vh.StartSAS(ctx, id.VerificationTransactionID(txnID)); err != nil {
+		return fmt.Errorf("failed to start SAS: %w", err)
+	}
+	return nil
+}
+
+// ScanQRCode hands the payload of the QR code the other device shows to a ready verification: the
+// keys in it are checked against those we know (the verification is cancelled if they differ),
+// the other user's master key (or our own device, for our own user) is signed and the other
+// device is told with m.reciprocate.v1. The verification is done once it confirms.
+func (m *Machine) ScanQRCode(ctx context.Context, txnID string, data []byte) (err error) {
+	defer recoverAs(&err)
+	v, err := m.verifierOrErr()
+	if err != nil {
+		return err
+	}
+	qr, err := verificationhelper.NewQRCodeFromBytes(data)
+	if err != nil {
+		return fmt.Errorf("failed to read the QR code: %w", err)
+	}
+	if string(qr.TransactionID) != txnID {
+		return fmt.Errorf("failed to scan the QR code: it belongs to verification %q, not %q", qr.TransactionID, txnID)
+	}
+	v.hold.holdFor(txnID)
+	if err := v.vh.HandleScannedQRData(ctx, data); err != nil {
+		v.hold.forget(txnID)
+		return fmt.Errorf("failed to verify the scanned QR code: %w", err)
+	}
+	return nil
+}
+
+// ConfirmQRScanned confirms, after the other device scanned our QR code (state qr_scanned), that
+// it showed success: the other user's master key (or our own device) is signed and the
+// verification is done.
+func (m *Machine) ConfirmQRScanned(ctx context.Context, txnID string) (err error) {
+	defer recoverAs(&err)
+	v, err := m.verifierOrErr()
+	if err != nil {
+		return err
+	}
+	if err := v.vh.ConfirmQRCodeScanned(ctx, id.VerificationTransactionID(txnID)); err != nil {
+		return fmt.Errorf("failed to confirm the QR code scan: %w", err)
 	}
 	return nil
 }

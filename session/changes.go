@@ -25,7 +25,13 @@ const (
 	ChangeSendState     ChangeKind = "send_state" // EventID holds the transaction ID of the outgoing event
 	ChangeSyncComplete  ChangeKind = "sync_complete"
 	ChangeDecrypted     ChangeKind = "decrypted"
-	ChangeVerification  ChangeKind = "verification" // a SAS verification was requested or changed; EventID holds its ID
+	ChangeVerification  ChangeKind = "verification" // a verification was requested or changed; EventID holds its ID
+	// ChangeIdentityChanged: a user's cross-signing master key differs from the pinned one (see
+	// UserTrust); UserID holds the user.
+	ChangeIdentityChanged ChangeKind = "identity_changed"
+	// ChangeDevices: a user's devices or keys changed and were fetched again (their trust may
+	// differ now); UserID holds the user.
+	ChangeDevices ChangeKind = "devices"
 )
 
 // Change is one typed change event. Seq increases by one for every change the store records, so a
@@ -35,9 +41,14 @@ type Change struct {
 	Kind    ChangeKind
 	RoomID  id.RoomID
 	EventID id.EventID
+	UserID  id.UserID // the user of an identity_changed or devices change
 }
 
 func fromStore(c store.Change) Change {
+	if k := ChangeKind(c.Kind); k == ChangeIdentityChanged || k == ChangeDevices {
+		// The store keeps the user ID in its event ID column.
+		return Change{Seq: c.Seq, Kind: k, UserID: id.UserID(c.EventID)}
+	}
 	return Change{Seq: c.Seq, Kind: ChangeKind(c.Kind), RoomID: id.RoomID(c.RoomID), EventID: id.EventID(c.EventID)}
 }
 

@@ -197,6 +197,7 @@ func (s *Session) openCrypto(ctx context.Context) error {
 	}
 	s.e2ee = m
 	m.SetExcludeInsecureDevices(s.cfg.ExcludeInsecureDevices)
+	m.OnDeviceListsChanged(s.onDeviceListsChanged)
 	if err := m.EnableVerification(ctx, s.onVerification); err != nil {
 		return err
 	}
@@ -303,6 +304,7 @@ func (s *Session) Close() error {
 	var err error
 	s.closeOne.Do(func() {
 		s.bus.close()
+		thumbCaches.Delete(s)
 		err = errors.Join(s.closeCrypto(), s.db.Close())
 		_ = s.lock.Unlock()
 	})
@@ -326,6 +328,7 @@ func (s *Session) Logout(ctx context.Context) error {
 	var err error
 	s.closeOne.Do(func() {
 		s.bus.close()
+		thumbCaches.Delete(s)
 		err = errors.Join(s.closeCrypto(), s.db.Close(), storekey.Destroy(s.dir, opts), wipeDataDir(s.dir))
 		_ = s.lock.Unlock()
 		_ = os.Remove(filepath.Join(s.dir, lockFileName))

@@ -13,7 +13,7 @@ import (
 // Emoji is one SAS emoji with its English name from the spec's table ("Dog", "Cat"...).
 type Emoji = e2ee.Emoji
 
-// VerificationInfo is a snapshot of one SAS verification.
+// VerificationInfo is a snapshot of one verification (SAS or QR code).
 type VerificationInfo = e2ee.Verification
 
 // Verification states.
@@ -25,7 +25,8 @@ const (
 	VerificationCancelled = e2ee.VerificationCancelled
 )
 
-// Verification is a handle on one SAS (m.sas.v1, emoji) verification over to-device messages.
+// Verification is a handle on one verification over to-device messages: SAS (m.sas.v1, emoji) or
+// QR codes (see RequestVerification).
 // Its events arrive through the sync loop, so Run (or SyncOnce calls) must go on meanwhile.
 type Verification struct {
 	s  *Session

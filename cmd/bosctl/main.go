@@ -43,6 +43,7 @@ func init() {
 		"backup":      {"backup create|restore  (passphrase from BOSCTL_BACKUP_PASSPHRASE, recovery key from BOSCTL_RECOVERY_KEY, else stdin)", cmdBackup},
 		"devices":     {"devices [@user:server] [--json]", cmdDevices},
 		"verify":      {"verify @user:server [--device ID] [--yes] [--timeout DURATION] | verify --incoming [--yes] [--timeout DURATION]", cmdVerify},
+		"trust":       {"trust [@user:server] [--acknowledge] [--json]  (identity: verified, unverified, no_cross_signing or identity_changed)", cmdTrust},
 	}
 }
 

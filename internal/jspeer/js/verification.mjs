@@ -11,7 +11,7 @@ export function trackRequest(req) {
   state.verifyDone = null;
   state.verifyError = null;
   const onChange = () => {
-    if (req.phase === PHASE.Ready && req.initiatedByMe && !req.verifier && !req.startingSas) {
+    if (req.phase === PHASE.Ready && req.initiatedByMe && !req.noAutoSas && !req.verifier && !req.startingSas) {
       req.startingSas = true;
       req.startVerification("m.sas.v1").catch((e) => {
         state.verifyError = e;
@@ -64,11 +64,13 @@ function currentRequest() {
 }
 
 export const verificationOps = {
-  async bootstrap_cross_signing({ password, timeout_ms }) {
+  async bootstrap_cross_signing({ password, reset, timeout_ms }) {
     const c = client();
     const pw = password || state.password;
     const auth = { type: "m.login.password", identifier: { type: "m.id.user", user: c.getUserId() }, password: pw };
     await crypto().bootstrapCrossSigning({
+      // reset: new cross-signing keys even when some exist (an identity reset).
+      setupNewCrossSigning: Boolean(reset),
       authUploadDeviceSigningKeys: async (makeRequest) => {
         try {
           return await makeRequest(auth);
@@ -106,7 +108,20 @@ export const verificationOps = {
     };
   },
 
-  async request_verification({ user_id, device_id, timeout_ms }) {
+  async user_verified({ user_id }) {
+    const st = await crypto().getUserVerificationStatus(user_id);
+    return {
+      cross_signing_verified: Boolean(st?.isCrossSigningVerified()),
+      was_cross_signing_verified: Boolean(st?.wasCrossSigningVerified()),
+      needs_user_approval: Boolean(st?.needsUserApproval),
+    };
+  },
+
+  async cross_signing_id() {
+    return { master_key: (await crypto().getCrossSigningKeyId()) ?? "" };
+  },
+
+  async request_verification({ user_id, device_id, auto_sas, timeout_ms }) {
     const c = crypto();
     // The Rust crypto only knows devices of users it tracks (members of shared
     // encrypted rooms); their keys may still be in flight after a join.
@@ -117,6 +132,8 @@ export const verificationOps = {
       100,
     );
     const req = await c.requestDeviceVerification(user_id, device_id);
+    // auto_sas false: the flow waits in Ready for a QR code (or an explicit start).
+    req.noAutoSas = auto_sas === false;
     trackRequest(req);
     return { transaction_id: req.transactionId ?? "" };
   },
@@ -127,6 +144,59 @@ export const verificationOps = {
     );
     await req.accept();
     return { user_id: req.otherUserId, device_id: req.otherDeviceId ?? "" };
+  },
+
+  async qr_code({ timeout_ms }) {
+    // The QR code exists once the request is ready and the other side can scan.
+    const data = await waitFor("a QR code to show", timeout_ms, async () => {
+      const req = currentRequest();
+      if (req.phase === PHASE.Cancelled) throw new Error(`verification cancelled: ${req.cancellationCode}`);
+      return req.phase === PHASE.Ready ? await req.generateQRCode() : undefined;
+    });
+    return { data: Buffer.from(data).toString("base64") };
+  },
+
+  async scan_qr_code({ data, timeout_ms }) {
+    const req = await waitFor("the verification request to be ready", timeout_ms, () => {
+      const r = currentRequest();
+      if (r.phase === PHASE.Cancelled) throw new Error(`verification cancelled: ${r.cancellationCode}`);
+      return r.phase === PHASE.Ready ? r : undefined;
+    });
+    const verifier = await req.scanQRCode(new Uint8ClampedArray(Buffer.from(data, "base64")));
+    if (!state.attached.has(verifier)) {
+      state.attached.add(verifier);
+      state.verifyDone = verifier.verify();
+      state.verifyDone.catch((e) => {
+        state.verifyError = e;
+      });
+    }
+    return {};
+  },
+
+  async confirm_qr_scanned({ timeout_ms }) {
+    // The other side scanned our QR code and sent m.reciprocate.v1: confirm that it showed success.
+    const callbacks = await waitFor("the other side to scan our QR code", timeout_ms, () => {
+      if (state.verifyError) throw state.verifyError;
+      const req = currentRequest();
+      // The request must not finish before our user confirmed (the SDK ignores the other
+      // side's done until then, and would never mark it verified).
+      if (req.phase === PHASE.Done || req.phase === PHASE.Cancelled) {
+        throw new Error(`verification finished (phase ${req.phase}) before the scan was confirmed`);
+      }
+      return req.verifier?.getReciprocateQrCodeCallbacks();
+    });
+    callbacks.confirm();
+    return {};
+  },
+
+  async wait_verification_done({ timeout_ms }) {
+    await waitFor("the verification to finish", timeout_ms, () => {
+      const req = currentRequest();
+      if (req.phase === PHASE.Cancelled) throw new Error(`verification cancelled: ${req.cancellationCode}`);
+      if (state.verifyError) throw state.verifyError;
+      return req.phase === PHASE.Done;
+    });
+    return {};
   },
 
   async sas_emojis({ timeout_ms }) {
