@@ -49,6 +49,7 @@ type App struct {
 	selected *session.Message
 	switcher *Switcher
 	find     *findBar
+	right    *fyne.Container // header, timeline, actions, composer: re-laid out when a bar shows or hides
 	members  []session.MemberInfo
 
 	identityWarned     map[id.UserID]bool // users with an identity warning open
@@ -118,13 +119,14 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.composer.OnAttach = a.chooseFile
 	a.composer.Entry.Shortcuts = a.Shortcut
 	a.buildActions()
-	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.focusComposer() })
+	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.relayout(); a.focusComposer() })
 	a.status = widget.NewLabel("")
 	a.status.Importance = widget.DangerImportance
 	a.status.Wrapping = fyne.TextWrapWord
 	a.status.Hide()
 	right := container.NewBorder(container.NewVBox(a.header.View(), a.find.view, widget.NewSeparator()),
 		container.NewVBox(a.actions, a.composer.View()), nil, nil, a.timeline.View())
+	a.right = right
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.28
 	a.view = container.NewBorder(nil, a.status, nil, nil, split)
@@ -308,6 +310,7 @@ func (a *App) OpenRoom(room id.RoomID) {
 	a.selected = nil
 	a.actions.Hide()
 	a.composer.CancelReplyEdit()
+	defer a.relayout()
 	a.members = nil
 	for _, r := range a.rooms.All() {
 		if r.ID == room {
@@ -472,16 +475,18 @@ func (a *App) focusComposer() {
 
 // showError shows an engine error in the status line; it is safe from any goroutine.
 func (a *App) showError(msg string) {
-	do(func() {
-		a.status.SetText(msg)
-		a.status.Show()
-	})
+	do(func() { a.SetStatus(msg) })
 }
 
 // SetStatus shows (or with "" hides) the status line; it runs on the UI goroutine.
 func (a *App) SetStatus(msg string) {
 	a.status.SetText(msg)
-	a.status.Hidden = msg == ""
+	if a.status.Hidden != (msg == "") {
+		a.status.Hidden = msg == ""
+		if c, ok := a.view.(*fyne.Container); ok {
+			c.Refresh()
+		}
+	}
 }
 
 func (a *App) memberName(user string) string {
@@ -607,11 +612,21 @@ func (a *App) selectMessage(m session.Message) {
 	}
 	a.actions.Show()
 	a.actions.Refresh()
+	a.relayout()
+}
+
+// relayout re-measures the right side after a bar (actions, find) was shown or hidden: containers
+// only lay out their children again on a refresh.
+func (a *App) relayout() {
+	if a.right != nil {
+		a.right.Refresh()
+	}
 }
 
 func (a *App) clearSelection() {
 	a.selected = nil
 	a.actions.Hide()
+	a.relayout()
 	a.timeline.ClearSelection()
 }
 
@@ -824,5 +839,6 @@ func (a *App) FocusSearch() {
 		return
 	}
 	a.find.Show()
+	a.relayout()
 	a.w.Canvas().Focus(a.find.entry)
 }

@@ -95,6 +95,7 @@ func (c *Composer) StartReply(eventID id.EventID, sender, quote string) {
 	c.replyTo, c.edits = eventID, ""
 	c.banner.SetText(T("composer.reply_to", sender, firstLine(quote, 80)))
 	c.bar.Show()
+	c.view.Refresh()
 	c.focus()
 }
 
@@ -103,6 +104,7 @@ func (c *Composer) StartEdit(eventID id.EventID, text string) {
 	c.edits, c.replyTo = eventID, ""
 	c.banner.SetText(T("composer.editing"))
 	c.bar.Show()
+	c.view.Refresh()
 	c.Entry.SetText(text)
 	c.Entry.CursorRow = strings.Count(text, "\n")
 	c.Entry.CursorColumn = utf8.RuneCountInString(text[strings.LastIndex(text, "\n")+1:])
@@ -116,7 +118,10 @@ func (c *Composer) CancelReplyEdit() {
 		c.Entry.SetText("")
 	}
 	c.replyTo, c.edits = "", ""
-	c.bar.Hide()
+	if c.bar.Visible() {
+		c.bar.Hide()
+		c.view.Refresh()
+	}
 }
 
 // Replying and Editing tell what the next draft does.

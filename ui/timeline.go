@@ -80,6 +80,7 @@ func (t *Timeline) Messages() []session.Message { return t.msgs }
 // Set replaces the messages. It keeps the view at the bottom when it was there (or when scrollToEnd),
 // and keeps the same message at the top when older messages were prepended.
 func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
+	msgs = shown(msgs)
 	atBottom := scrollToEnd || t.atBottom()
 	prepended := 0
 	if len(t.msgs) > 0 && len(msgs) > len(t.msgs) {
@@ -140,7 +141,21 @@ func (t *Timeline) needOlder() {
 	}
 	t.loadingOlder = true
 	t.older.Show()
+	t.view.Refresh() // the border layout only re-measures its parts on a refresh
 	t.OnNeedOlder()
+}
+
+// shown drops what the timeline does not show: state changes other than membership, name, topic,
+// encryption and creation (power levels, join rules and the like are noise in a chat).
+func shown(msgs []session.Message) []session.Message {
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		if m.Kind == session.KindState && m.StateKind == session.StateOther {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // SetFilter shows only the loaded messages whose text contains q (case-insensitive); "" shows all.
@@ -178,14 +193,20 @@ func (t *Timeline) atBottom() bool {
 func (t *Timeline) SetTyping(names []string) {
 	switch len(names) {
 	case 0:
-		t.typing.Hide()
+		if t.typing.Visible() {
+			t.typing.Hide()
+			t.view.Refresh()
+		}
 		return
 	case 1:
 		t.typing.SetText(T("timeline.typing_one", names[0]))
 	default:
 		t.typing.SetText(T("timeline.typing_many", strings.Join(names, ", ")))
 	}
-	t.typing.Show()
+	if !t.typing.Visible() {
+		t.typing.Show()
+		t.view.Refresh()
+	}
 }
 
 // OlderLoaded ends a scrollback; exhausted says the room's start was reached.
@@ -193,6 +214,7 @@ func (t *Timeline) OlderLoaded(exhausted bool) {
 	t.loadingOlder = false
 	t.noOlder = exhausted
 	t.older.Hide()
+	t.view.Refresh()
 }
 
 // ClearSelection unselects the message.
