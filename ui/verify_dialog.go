@@ -98,6 +98,8 @@ type verifyView struct {
 	info      session.VerificationInfo // last rendered
 	confirmed bool                     // we pressed "match"
 	finished  bool
+	qr        *fyne.Container // the QR code to scan, when the other device can
+	qrYes     *widget.Button  // "it shows a check mark" after the other device scanned it
 
 	onUpdate    func(session.VerificationInfo) // tests: after each rendered state (UI goroutine)
 	onConfirmed func()                         // tests: after our confirmation went out (UI goroutine)
@@ -136,9 +138,14 @@ func newVerifyView(ctx context.Context, w fyne.Window, s *session.Session, v *se
 	vv.startSAS = widget.NewButton(T("verify.start_sas"), vv.onStartSAS)
 	vv.startSAS.Importance = widget.HighImportance
 	vv.startSAS.Hide()
-	content := container.NewVBox(vv.title, vv.status, vv.emojis, vv.progress)
+	vv.qr = container.NewCenter()
+	vv.qr.Hide()
+	vv.qrYes = widget.NewButtonWithIcon(T("verify.qr.yes"), theme.ConfirmIcon(), vv.onQRScanned)
+	vv.qrYes.Importance = widget.SuccessImportance
+	vv.qrYes.Hide()
+	content := container.NewVBox(vv.title, vv.status, vv.qr, vv.emojis, vv.progress)
 	vv.dlg = dialog.NewCustomWithoutButtons(T("verify.title"), content, w)
-	vv.dlg.SetButtons([]fyne.CanvasObject{vv.stop, vv.startSAS, vv.noMatch, vv.match, vv.closeBtn})
+	vv.dlg.SetButtons([]fyne.CanvasObject{vv.stop, vv.startSAS, vv.noMatch, vv.match, vv.qrYes, vv.closeBtn})
 	vv.content = content
 	vv.dlg.SetOnClosed(vv.closed)
 	fitDialog(vv.dlg, widthWide)
@@ -198,6 +205,8 @@ func (vv *verifyView) render(info session.VerificationInfo) {
 	vv.match.Hide()
 	vv.noMatch.Hide()
 	vv.startSAS.Hide()
+	vv.qrYes.Hide()
+	showQR := false
 	switch info.State {
 	case session.VerificationSAS:
 		showEmojis = true
@@ -216,6 +225,18 @@ func (vv *verifyView) render(info session.VerificationInfo) {
 		vv.status.SetText(T("verify.state.ready"))
 		// We accepted: the requester normally starts SAS; some clients wait for us to choose.
 		vv.startSAS.Hidden = !info.Incoming
+		if len(info.QRCode) > 0 {
+			// The other device has a camera: it may scan our code instead of comparing emojis.
+			showQR = vv.setQR(info.QRCode)
+			if showQR {
+				vv.status.SetText(T("verify.qr.scan_this"))
+				vv.startSAS.Show()
+			}
+		}
+	case session.VerificationQRScanned:
+		vv.status.SetText(T("verify.qr.scanned"))
+		vv.qrYes.Show()
+		vv.noMatch.Show()
 	case session.VerificationDone:
 		vv.finish(T("verify.state.done", vv.peerText(info)), widget.SuccessImportance)
 	case session.VerificationCancelled:
@@ -229,6 +250,7 @@ func (vv *verifyView) render(info session.VerificationInfo) {
 	default: // a state of another method (QR codes), not shown here
 		vv.status.SetText(T("verify.state.running"))
 	}
+	vv.qr.Hidden = !showQR
 	if showEmojis && len(info.Emojis) > 0 {
 		vv.emojis.Objects = vv.emojis.Objects[:0]
 		for _, e := range info.Emojis {
@@ -245,6 +267,33 @@ func (vv *verifyView) render(info session.VerificationInfo) {
 	if vv.onUpdate != nil {
 		vv.onUpdate(info)
 	}
+}
+
+// setQR puts the QR code of payload into the dialog (once); false when it cannot be drawn.
+func (vv *verifyView) setQR(payload []byte) bool {
+	if len(vv.qr.Objects) > 0 {
+		return true
+	}
+	img := qrImage(payload)
+	if img == nil {
+		return false
+	}
+	vv.qr.Add(newQRView(img))
+	return true
+}
+
+// onQRScanned confirms that the other device showed success after scanning our code.
+func (vv *verifyView) onQRScanned() {
+	vv.qrYes.Disable()
+	go func() {
+		err := vv.v.ConfirmQRScanned(vv.ctx)
+		do(func() {
+			vv.qrYes.Enable()
+			if err != nil {
+				vv.finish(T("verify.state.cancelled", err.Error()), widget.DangerImportance)
+			}
+		})
+	}()
 }
 
 // emojiCell shows one emoji large with its name below; the name alone suffices where the font
