@@ -52,6 +52,7 @@ type App struct {
 	right    *fyne.Container // header, timeline, actions, composer: re-laid out when a bar shows or hides
 	members  []session.MemberInfo
 
+	notes              *notifier
 	identityWarned     map[id.UserID]bool // users with an identity warning open
 	lastIdentityDialog dialog.Dialog
 
@@ -71,7 +72,7 @@ type App struct {
 // NewApp builds the main view for a signed-in session; Start begins following the engine.
 func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
-		identityWarned: map[id.UserID]bool{}}
+		identityWarned: map[id.UserID]bool{}, notes: newNotifier()}
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.rooms = NewRoomList(nil)
 	a.rooms.OnSelected = a.OpenRoom
@@ -133,6 +134,10 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.setComposerEnabled(false)
 	return a
 }
+
+// SetForeground tells the app whether its window has the focus (notifications for the shown room
+// only while it has not).
+func (a *App) SetForeground(on bool) { a.notes.foreground = on }
 
 // Stop ends the app's engine goroutines (when the view is rebuilt or the window closes).
 func (a *App) Stop() { a.cancel() }
@@ -263,6 +268,7 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 		a.mu.Unlock()
 		if rooms {
 			a.rooms.Set(list)
+			a.notes.update(list, a.Current())
 			a.updateSpaces(list)
 			if summary != nil && !stale {
 				a.header.Set(summary)

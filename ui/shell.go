@@ -182,6 +182,10 @@ func (sh *Shell) restartView(s *session.Session, a *App) {
 	}
 	w.SetMainMenu(a.MainMenu())
 	a.InstallShortcuts()
+	if fa := fyne.CurrentApp(); fa != nil {
+		fa.Lifecycle().SetOnEnteredForeground(func() { a.SetForeground(true) })
+		fa.Lifecycle().SetOnExitedForeground(func() { a.SetForeground(false) })
+	}
 	w.SetContent(container.NewBorder(sh.firstSync, nil, nil, nil, a.View()))
 	if err := a.Start(); err != nil {
 		a.SetStatus(T("rooms_failed", err))

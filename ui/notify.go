@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session"
+)
+
+// notifyGap is the least time between two notifications for the same room.
+const notifyGap = 10 * time.Second
+
+// notifier turns rising unread counts into desktop notifications. They name the room and whether
+// the user was mentioned, never the message text: notifications show on lock screens and in
+// notification logs, and BOS messages must not leak there. UI goroutine only.
+type notifier struct {
+	counts     map[id.RoomID]int
+	last       map[id.RoomID]time.Time
+	known      bool // counts hold a first snapshot
+	foreground bool
+	send       func(title, body string)
+	now        func() time.Time
+}
+
+func newNotifier() *notifier {
+	return &notifier{counts: map[id.RoomID]int{}, last: map[id.RoomID]time.Time{}, foreground: true, now: time.Now,
+		send: func(title, body string) {
+			if a := fyne.CurrentApp(); a != nil {
+				a.SendNotification(fyne.NewNotification(title, body))
+			}
+		}}
+}
+
+// update compares a new room list with the last one; current is the room on screen (no
+// notification for it while the window has the focus).
+func (n *notifier) update(rooms []session.RoomSummary, current id.RoomID) {
+	first := !n.known
+	n.known = true
+	for _, r := range rooms {
+		prev, seen := n.counts[r.ID]
+		n.counts[r.ID] = r.NotifyCount
+		if first || r.IsSpace {
+			continue
+		}
+		invited := !seen && r.Membership == "invite"
+		rose := seen && r.NotifyCount > prev
+		if !invited && !rose {
+			continue
+		}
+		if r.ID == current && n.foreground {
+			continue
+		}
+		if t, ok := n.last[r.ID]; ok && n.now().Sub(t) < notifyGap {
+			continue
+		}
+		n.last[r.ID] = n.now()
+		switch {
+		case invited:
+			n.send(T("notify.title", r.Name), T("notify.invite"))
+		case r.HighlightCount > 0:
+			n.send(T("notify.title", r.Name), T("notify.mention"))
+		case r.IsDirect:
+			n.send(T("notify.title", r.Name), T("notify.direct"))
+		default:
+			n.send(T("notify.title", r.Name), T("notify.message", r.NotifyCount))
+		}
+	}
+}
