@@ -238,7 +238,6 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 	var (
 		list    []session.RoomSummary
 		msgs    []session.Message
-		names   []string
 		summary *session.RoomSummary
 		err     error
 	)
@@ -259,8 +258,9 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			timeline = false
 		}
 	}
+	var typers []string
 	if typing && cur != "" {
-		names = a.typingNames(cur)
+		typers = a.typingUsers(cur)
 	}
 	do(func() {
 		a.mu.Lock()
@@ -282,23 +282,28 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			a.markRead(cur, msgs)
 		}
 		if typing {
+			var names []string
+			for _, u := range typers {
+				names = append(names, a.memberName(u)) // members live on the UI goroutine
+			}
 			a.timeline.SetTyping(names)
 		}
 	})
 }
 
-func (a *App) typingNames(room id.RoomID) []string {
+// typingUsers lists who types in a room, us excepted; it runs off the UI goroutine.
+func (a *App) typingUsers(room id.RoomID) []string {
 	users, err := a.s.Typing(a.ctx, room)
 	if err != nil {
 		return nil
 	}
-	var names []string
+	var out []string
 	for _, u := range users {
 		if id.UserID(u) != a.me {
-			names = append(names, a.memberName(u))
+			out = append(out, u)
 		}
 	}
-	return names
+	return out
 }
 
 // OpenRoom shows a room: header at once, then its timeline and members when loaded.
