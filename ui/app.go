@@ -272,6 +272,12 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			a.updateSpaces(list)
 			if summary != nil && !stale {
 				a.header.Set(summary)
+				// A room opened before the list was loaded (--room at start) gets its composer now.
+				wasOff := a.composer.Entry.Disabled()
+				a.setComposerEnabled(summary.Membership == "join")
+				if wasOff && summary.Membership == "join" {
+					a.focusComposer()
+				}
 			}
 		}
 		if stale {

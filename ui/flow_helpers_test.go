@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"github.com/rs/zerolog"
 
 	"bosmessenger/internal/testserver"
@@ -126,3 +127,35 @@ func syncUntil(t *testing.T, s *session.Session, what string, cond func() bool) 
 
 // typeKey sends one key to a focusable widget.
 func typeKey(w fyne.Focusable, k fyne.KeyName) { w.TypedKey(&fyne.KeyEvent{Name: k}) }
+
+// openShell starts the shell on u's data dir, which holds a signed-in account (u.login, closed),
+// and waits for the main view. The shell stops at cleanup.
+func openShell(t *testing.T, q *uiQueue, u *flowUser, cfg ShellConfig) (*Shell, *App) {
+	t.Helper()
+	scfg := u.config(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1100, 720))
+	ctx, stop := context.WithCancel(context.Background())
+	cfg.DataDir = u.Dir
+	cfg.Open = func(ctx context.Context, _ string) (*session.Session, error) { return session.Open(ctx, scfg) }
+	sh := StartShell(ctx, w, cfg)
+	t.Cleanup(func() {
+		stop()
+		done := make(chan struct{})
+		go func() { sh.Wait(); close(done) }()
+		q.until(t, "shell stopped", func() bool {
+			select {
+			case <-done:
+				return true
+			default:
+				return false
+			}
+		})
+		if s := sh.Session(); s != nil {
+			s.Close()
+		}
+	})
+	var a *App
+	q.until(t, "main view", func() bool { a = sh.App(); return a != nil })
+	return sh, a
+}

@@ -28,6 +28,9 @@ type ShellConfig struct {
 	Prefs *Prefs
 	// SyncTimeout is the long-poll timeout of the sync loop (default 30 s).
 	SyncTimeout time.Duration
+	// OfflineAfter is how long without a successful sync makes the status line say "offline"
+	// (default SyncTimeout + 20 s); checked every OfflineAfter/10.
+	OfflineAfter time.Duration
 }
 
 // Shell is the window's life cycle: open the account, or ask for the store passphrase, or sign in;
@@ -55,6 +58,9 @@ type Shell struct {
 func StartShell(ctx context.Context, w fyne.Window, cfg ShellConfig) *Shell {
 	if cfg.SyncTimeout == 0 {
 		cfg.SyncTimeout = 30 * time.Second
+	}
+	if cfg.OfflineAfter == 0 {
+		cfg.OfflineAfter = cfg.SyncTimeout + 20*time.Second
 	}
 	sh := &Shell{ctx: ctx, w: w, cfg: cfg}
 	bar := widget.NewProgressBarInfinite()
@@ -230,7 +236,7 @@ func (sh *Shell) syncLoop(ctx context.Context, s *session.Session) {
 }
 
 func (sh *Shell) watchOnline(ctx context.Context, done chan struct{}) {
-	t := time.NewTicker(5 * time.Second)
+	t := time.NewTicker(max(sh.cfg.OfflineAfter/10, 100*time.Millisecond))
 	defer t.Stop()
 	start := time.Now()
 	for {
@@ -245,7 +251,7 @@ func (sh *Shell) watchOnline(ctx context.Context, done chan struct{}) {
 				if last.IsZero() {
 					last = start
 				}
-				if time.Since(last) > sh.cfg.SyncTimeout+20*time.Second && !sh.offline {
+				if time.Since(last) > sh.cfg.OfflineAfter && !sh.offline {
 					sh.offline = true
 					if a := sh.App(); a != nil {
 						a.SetStatus(T("shell.offline"))
