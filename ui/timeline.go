@@ -125,9 +125,15 @@ func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 	}
 }
 
+// estimatedRowHeight stands in for rows not measured yet (not bound since the last Set).
+const estimatedRowHeight = 56
+
 func (t *Timeline) contentHeight() float32 {
 	var total float32
 	for _, h := range t.heights {
+		if h == 0 {
+			h = estimatedRowHeight
+		}
 		total += h
 	}
 	return total
@@ -319,7 +325,9 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 			t.list.ScrollToBottom()
 		}
 	}
-	if i == 0 && !t.settling {
+	// The first row in view at the top of the list means the user scrolled up: load older ones.
+	// (Rows are also bound by layouts that run before a scroll took effect; the offset tells.)
+	if i == 0 && !t.settling && t.list.GetScrollOffset() < estimatedRowHeight {
 		t.needOlder()
 	}
 	if t.OnShown != nil && m.EventID != "" {
