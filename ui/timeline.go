@@ -256,6 +256,7 @@ func (l *widthWatch) MinSize(objs []fyne.CanvasObject) fyne.Size {
 
 // messageRow is the reusable template of one timeline row.
 type messageRow struct {
+	head      *fyne.Container // avatar, sender, time, shield, edited: hidden for state changes
 	avatar    *avatar
 	day       *widget.Label
 	sender    *widget.Label
@@ -294,6 +295,7 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.image.Hide()
 	r.avatar = newAvatar(26)
 	head := container.NewHBox(container.NewCenter(r.avatar.view), r.sender, r.when, r.shield, r.edited)
+	r.head = head
 	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
 	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, container.NewHBox(r.image), r.reactions, r.status)
 	t.rows[r.box] = r
@@ -343,6 +345,8 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	} else {
 		r.day.Hide()
 	}
+	// State changes are one compact line ("Anna ist beigetreten · 14:02"), without the header.
+	r.head.Hidden = m.Kind == session.KindState
 	setLabel(r.sender, m.SenderName, r.sender.Importance)
 	r.avatar.set(string(m.Sender), m.SenderName)
 	setLabel(r.when, ts.Format("15:04"), r.when.Importance)
@@ -406,7 +410,7 @@ func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
 	case "undecryptable":
 		return italic(T("timeline.undecryptable", T(tkeyReason(m.DecryptionReason))))
 	case "state":
-		return italic(stateText(m))
+		return italic(stateText(m) + " · " + time.UnixMilli(m.TS).Format("15:04"))
 	case "image", "file", "video", "audio":
 		name := m.Body
 		if m.File != nil && m.File.Name != "" {
