@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"maunium.net/go/mautrix"
+	mcrypto "maunium.net/go/mautrix/crypto"
 	"maunium.net/go/mautrix/crypto/backup"
+	"maunium.net/go/mautrix/crypto/signatures"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
@@ -35,9 +37,13 @@ func (m *Machine) CreateKeyBackup(ctx context.Context, passphrase string) (recov
 	if err := m.mach.SSSS.SetEncryptedAccountData(ctx, event.AccountDataMegolmBackupKey, bk.Bytes(), ssssKey); err != nil {
 		return "", "", fmt.Errorf("failed to store backup key in secret storage: %w", err)
 	}
+	authData, err := m.signedAuthData(bk)
+	if err != nil {
+		return "", "", err
+	}
 	resp, err := m.mach.Client.CreateKeyBackupVersion(ctx, &mautrix.ReqRoomKeysVersionCreate[backup.MegolmAuthData]{
 		Algorithm: id.KeyBackupAlgorithmMegolmBackupV1,
-		AuthData:  backup.MegolmAuthData{PublicKey: id.Ed25519(base64.RawStdEncoding.EncodeToString(bk.PublicKey().Bytes()))},
+		AuthData:  authData,
 	})
 	if err != nil {
 		return "", "", fmt.Errorf("failed to create key backup version: %w", err)
@@ -54,26 +60,68 @@ func (m *Machine) CreateKeyBackup(ctx context.Context, passphrase string) (recov
 	return ssssKey.RecoveryKey(), resp.Version, nil
 }
 
-// BackupRoomKeys uploads every room key this device knows into the current key backup (a no-op
-// without one) and returns how many were uploaded.
+// signedAuthData is the auth_data of a new backup version with the backup key's public key,
+// signed by this device and, when we hold it, by our master key: other clients (and our other
+// devices) trust a backup signed by a verified device or the master key of its owner.
+func (m *Machine) signedAuthData(bk *backup.MegolmBackupKey) (backup.MegolmAuthData, error) {
+	auth := backup.MegolmAuthData{PublicKey: id.Ed25519(base64.RawStdEncoding.EncodeToString(bk.PublicKey().Bytes()))}
+	me := m.mach.Client.UserID
+	sigs := signatures.Signatures{me: {}}
+	devSig, err := m.mach.GetAccount().SignJSON(auth)
+	if err != nil {
+		return auth, fmt.Errorf("failed to sign the key backup with the device key: %w", err)
+	}
+	sigs[me][id.NewKeyID(id.KeyAlgorithmEd25519, m.mach.Client.DeviceID.String())] = devSig
+	if cs := m.mach.CrossSigningKeys; cs != nil && cs.MasterKey != nil {
+		masterSig, err := cs.MasterKey.SignJSON(auth)
+		if err != nil {
+			return auth, fmt.Errorf("failed to sign the key backup with the master key: %w", err)
+		}
+		sigs[me][id.NewKeyID(id.KeyAlgorithmEd25519, cs.MasterKey.PublicKey().String())] = masterSig
+	}
+	auth.Signatures = sigs
+	return auth, nil
+}
+
+// backupBatch is how many room keys go into one upload request.
+const backupBatch = 250
+
+// BackupRoomKeys uploads the room keys that are not in the current key backup yet (a no-op
+// without one) and returns how many were uploaded. Each uploaded key is marked with the backup
+// version in the crypto store (as are keys restored from the backup), so it is sent only once.
 func (m *Machine) BackupRoomKeys(ctx context.Context) (int, error) {
+	m.backupMu.Lock()
+	defer m.backupMu.Unlock()
 	m.mu.Lock()
 	bk, version := m.backupKey, m.backupVersion
 	m.mu.Unlock()
 	if bk == nil {
 		return 0, nil
 	}
-	sessions, err := m.mach.CryptoStore.GetAllGroupSessions(ctx).AsList()
+	sessions, err := m.mach.CryptoStore.GetGroupSessionsWithoutKeyBackupVersion(ctx, version).AsList()
 	if err != nil {
 		return 0, fmt.Errorf("failed to list room keys: %w", err)
 	}
-	req := &mautrix.ReqKeyBackup{Rooms: map[id.RoomID]mautrix.ReqRoomKeyBackup{}}
 	n := 0
+	for len(sessions) > 0 {
+		batch := sessions[:min(backupBatch, len(sessions))]
+		sessions = sessions[len(batch):]
+		if err := m.uploadRoomKeys(ctx, bk, version, batch); err != nil {
+			return n, err
+		}
+		n += len(batch)
+	}
+	return n, nil
+}
+
+// uploadRoomKeys puts sessions into backup version and marks them as backed up.
+func (m *Machine) uploadRoomKeys(ctx context.Context, bk *backup.MegolmBackupKey, version id.KeyBackupVersion, sessions []*mcrypto.InboundGroupSession) error {
+	req := &mautrix.ReqKeyBackup{Rooms: map[id.RoomID]mautrix.ReqRoomKeyBackup{}}
 	for _, igs := range sessions {
 		first := igs.Internal.FirstKnownIndex()
 		key, err := igs.Internal.Export(first)
 		if err != nil {
-			return 0, fmt.Errorf("failed to export room key: %w", err)
+			return fmt.Errorf("failed to export room key: %w", err)
 		}
 		enc, err := backup.EncryptSessionData(bk, backup.MegolmSessionData{
 			Algorithm:          id.AlgorithmMegolmV1,
@@ -81,13 +129,14 @@ func (m *Machine) BackupRoomKeys(ctx context.Context) (int, error) {
 			SenderClaimedKeys:  backup.SenderClaimedKeys{Ed25519: igs.SigningKey},
 			SenderKey:          igs.SenderKey,
 			SessionKey:         string(key),
+			SharedHistory:      igs.SharedHistory,
 		})
 		if err != nil {
-			return 0, fmt.Errorf("failed to encrypt room key for backup: %w", err)
+			return fmt.Errorf("failed to encrypt room key for backup: %w", err)
 		}
 		raw, err := json.Marshal(enc)
 		if err != nil {
-			return 0, err
+			return fmt.Errorf("failed to encode room key for backup: %w", err)
 		}
 		room := req.Rooms[igs.RoomID]
 		if room.Sessions == nil {
@@ -96,15 +145,52 @@ func (m *Machine) BackupRoomKeys(ctx context.Context) (int, error) {
 		room.Sessions[igs.ID()] = mautrix.ReqKeyBackupData{FirstMessageIndex: int(first),
 			ForwardedCount: len(igs.ForwardingChains), SessionData: raw}
 		req.Rooms[igs.RoomID] = room
-		n++
-	}
-	if n == 0 {
-		return 0, nil
 	}
 	if _, err := m.mach.Client.PutKeysInBackup(ctx, version, req); err != nil {
-		return 0, fmt.Errorf("failed to upload room keys to the backup: %w", err)
+		return fmt.Errorf("failed to upload room keys to the backup: %w", err)
 	}
-	return n, nil
+	cs, ok := m.mach.CryptoStore.(*mcrypto.SQLCryptoStore)
+	if !ok {
+		return nil
+	}
+	for _, igs := range sessions {
+		if err := cs.SetGroupSessionKeyBackupVersion(ctx, igs.ID(), version); err != nil {
+			return fmt.Errorf("failed to mark room key as backed up: %w", err)
+		}
+	}
+	return nil
+}
+
+// KeyBackupStatus describes the server's current key backup as this device sees it.
+type KeyBackupStatus struct {
+	Version id.KeyBackupVersion // "" when there is no backup
+	Count   int                 // room keys in it
+	// Signed: its auth_data carries a valid signature of our master key or of a verified device
+	// of ours, so other devices trust it.
+	Signed bool
+	// Enabled: this device holds the backup's key and writes room keys into it.
+	Enabled bool
+}
+
+// KeyBackupStatus fetches the current key backup version from the server.
+func (m *Machine) KeyBackupStatus(ctx context.Context) (KeyBackupStatus, error) {
+	info, err := m.mach.Client.GetKeyBackupLatestVersion(ctx)
+	if err != nil {
+		if errors.Is(err, mautrix.MNotFound) {
+			return KeyBackupStatus{}, nil
+		}
+		return KeyBackupStatus{}, fmt.Errorf("failed to get the key backup version: %w", err)
+	}
+	st := KeyBackupStatus{Version: info.Version, Count: info.Count}
+	if _, err := m.mach.GetAndVerifyLatestKeyBackupVersion(ctx, nil); err == nil {
+		st.Signed = true
+	}
+	m.mu.Lock()
+	if m.backupKey != nil && m.backupVersion == info.Version {
+		st.Enabled = info.AuthData.PublicKey == id.Ed25519(base64.RawStdEncoding.EncodeToString(m.backupKey.PublicKey().Bytes()))
+	}
+	m.mu.Unlock()
+	return st, nil
 }
 
 // RestoreKeyBackup unlocks secret storage with a recovery key (or the passphrase), takes the backup

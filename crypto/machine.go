@@ -37,6 +37,7 @@ type Machine struct {
 
 	encryptMu sync.Map // id.RoomID -> *sync.Mutex: encryption is serialised per room
 
+	backupMu      sync.Mutex              // serializes uploads into the key backup
 	backupKey     *backup.MegolmBackupKey // the key backup this device writes to, once known
 	backupVersion id.KeyBackupVersion
 

@@ -27,6 +27,43 @@ type verifier struct {
 
 	startMu sync.Mutex
 	manual  map[id.VerificationTransactionID]bool // our requests that do not start SAS by themselves
+
+	// dispatchMu orders the helper's handling of incoming events with ConfirmSAS: an incoming
+	// event is handled either wholly before our confirmation or after it.
+	dispatchMu sync.Mutex
+	macMu      sync.Mutex
+	confirmed  map[id.VerificationTransactionID]bool         // SAS transactions we confirmed
+	heldMAC    map[id.VerificationTransactionID]*event.Event // their MAC, arrived before we confirmed
+}
+
+// holdMAC keeps the other side's MAC of txn until we confirmed the SAS (see Machine.ConfirmSAS);
+// false: we already did, the MAC goes to the helper now.
+func (v *verifier) holdMAC(txn id.VerificationTransactionID, evt *event.Event) bool {
+	v.macMu.Lock()
+	defer v.macMu.Unlock()
+	if v.confirmed[txn] {
+		return false
+	}
+	v.heldMAC[txn] = evt
+	return true
+}
+
+// confirm records that we confirmed the SAS of txn and returns the MAC held for it, if any.
+func (v *verifier) confirm(txn id.VerificationTransactionID) *event.Event {
+	v.macMu.Lock()
+	defer v.macMu.Unlock()
+	v.confirmed[txn] = true
+	evt := v.heldMAC[txn]
+	delete(v.heldMAC, txn)
+	return evt
+}
+
+// forgetMAC drops what is kept about the MACs of a finished verification.
+func (v *verifier) forgetMAC(txn id.VerificationTransactionID) {
+	v.macMu.Lock()
+	delete(v.confirmed, txn)
+	delete(v.heldMAC, txn)
+	v.macMu.Unlock()
 }
 
 // cryptoStub lets the verification helper be constructed (see EnableVerification).
@@ -86,12 +123,14 @@ func (v *verifier) VerificationReady(_ context.Context, txn id.VerificationTrans
 
 func (v *verifier) VerificationCancelled(_ context.Context, txn id.VerificationTransactionID, code event.VerificationCancelCode, reason string) {
 	v.hold.forget(string(txn))
+	v.forgetMAC(txn)
 	v.update(txn, func(x *Verification) {
 		x.State, x.CancelReason = VerificationCancelled, fmt.Sprintf("%s: %s", code, reason)
 	})
 }
 
 func (v *verifier) VerificationDone(_ context.Context, txn id.VerificationTransactionID, _ event.VerificationMethod) {
+	v.forgetMAC(txn)
 	v.update(txn, func(x *Verification) { x.State = VerificationDone })
 }
 

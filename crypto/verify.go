@@ -48,6 +48,9 @@ type Verification struct {
 	QRCode []byte
 	// CanScanQR: the other device shows QR codes, so we may scan one (ScanQRCode).
 	CanScanQR bool
+	// TheyConfirmed: the other side confirmed that the emojis match (its MAC arrived) before we
+	// did; the verification completes once we confirm too.
+	TheyConfirmed bool
 }
 
 // Finished reports whether the verification is done or cancelled.
@@ -64,7 +67,8 @@ func (m *Machine) EnableVerification(ctx context.Context, changed func(Verificat
 		return fmt.Errorf("failed to set up verification: unexpected syncer %T", cli.Syncer)
 	}
 	v := &verifier{syncer: syncer, changed: changed, txns: map[id.VerificationTransactionID]*Verification{},
-		manual: map[id.VerificationTransactionID]bool{}, wake: make(chan struct{})}
+		manual: map[id.VerificationTransactionID]bool{}, wake: make(chan struct{}),
+		confirmed: map[id.VerificationTransactionID]bool{}, heldMAC: map[id.VerificationTransactionID]*event.Event{}}
 	// The helper gets a client of its own, sending through doneHold (see there) with the main
 	// client's access token and HTTP client settings.
 	vcli, err := mautrix.NewClient(cli.HomeserverURL.String(), cli.UserID, "")
@@ -111,25 +115,39 @@ func (m *Machine) dispatchVerification(ctx context.Context, evt *event.Event) {
 	if m.verify == nil || !strings.HasPrefix(evt.Type.Type, "m.key.verification.") {
 		return
 	}
-	defer func() {
-		// The helper runs on the sync goroutine: a bug in it must not end the program.
-		if r := recover(); r != nil {
-			m.log.Error().Str("panic", fmt.Sprint(r)).Str("event_type", evt.Type.Type).Msg("Verification event handling panicked")
-		}
-	}()
+	v := m.verify
+	v.dispatchMu.Lock()
+	defer v.dispatchMu.Unlock()
 	evt.Type.Class = event.ToDeviceEventType
 	m.withoutImpossibleQR(ctx, evt)
 	if txn := transactionOf(evt); txn != "" {
 		switch evt.Type.Type {
 		case event.ToDeviceVerificationDone.Type:
 			// Their done: now ours may follow (see doneHold).
-			if err := m.verify.hold.release(ctx, txn); err != nil {
+			if err := v.hold.release(ctx, txn); err != nil {
 				m.log.Warn().Err(err).Msg("Sending the held verification done failed")
 			}
 		case event.ToDeviceVerificationCancel.Type:
-			m.verify.hold.forget(txn)
+			v.hold.forget(txn)
+			v.forgetMAC(id.VerificationTransactionID(txn))
+		case event.ToDeviceVerificationMAC.Type:
+			if v.holdMAC(id.VerificationTransactionID(txn), evt) {
+				v.update(id.VerificationTransactionID(txn), func(x *Verification) { x.TheyConfirmed = true })
+				return
+			}
 		}
 	}
+	m.dispatchLocked(ctx, evt)
+}
+
+// dispatchLocked runs the helper's handlers of evt; the caller holds dispatchMu.
+func (m *Machine) dispatchLocked(ctx context.Context, evt *event.Event) {
+	defer func() {
+		// The helper runs on the sync goroutine: a bug in it must not end the program.
+		if r := recover(); r != nil {
+			m.log.Error().Str("panic", fmt.Sprint(r)).Str("event_type", evt.Type.Type).Msg("Verification event handling panicked")
+		}
+	}()
 	m.verify.syncer.Dispatch(ctx, evt)
 }
 
@@ -267,14 +285,25 @@ func (m *Machine) AcceptVerification(ctx context.Context, txnID string) (err err
 }
 
 // ConfirmSAS confirms that the emojis match on both sides.
+//
+// The other side's MAC, if it arrived before, was held back (see heldMAC) and is handed to the
+// helper only now: mautrix's ConfirmSAS, when their MAC is already there, checks the master key
+// in it against OUR OWN master key and fails for another user ("master keys do not match"),
+// while its MAC handler, run after our confirmation, checks it against theirs.
 func (m *Machine) ConfirmSAS(ctx context.Context, txnID string) (err error) {
 	defer recoverAs(&err)
 	v, err := m.verifierOrErr()
 	if err != nil {
 		return err
 	}
-	if err := v.vh.ConfirmSAS(ctx, id.VerificationTransactionID(txnID)); err != nil {
+	txn := id.VerificationTransactionID(txnID)
+	v.dispatchMu.Lock()
+	defer v.dispatchMu.Unlock()
+	if err := v.vh.ConfirmSAS(ctx, txn); err != nil {
 		return fmt.Errorf("failed to confirm SAS: %w", err)
+	}
+	if mac := v.confirm(txn); mac != nil {
+		m.dispatchLocked(ctx, mac)
 	}
 	return nil
 }
@@ -311,6 +340,10 @@ func (m *Machine) ScanQRCode(ctx context.Context, txnID string, data []byte) (er
 		return fmt.Errorf("failed to scan the QR code: it belongs to verification %q, not %q", qr.TransactionID, txnID)
 	}
 	v.hold.holdFor(txnID)
+	// Like ConfirmSAS: the helper handles their next event (done) only after this step saved
+	// its state, or that event's handler would work on (and save back) the state before it.
+	v.dispatchMu.Lock()
+	defer v.dispatchMu.Unlock()
 	if err := v.vh.HandleScannedQRData(ctx, data); err != nil {
 		v.hold.forget(txnID)
 		return fmt.Errorf("failed to verify the scanned QR code: %w", err)
@@ -327,6 +360,8 @@ func (m *Machine) ConfirmQRScanned(ctx context.Context, txnID string) (err error
 	if err != nil {
 		return err
 	}
+	v.dispatchMu.Lock() // see ScanQRCode
+	defer v.dispatchMu.Unlock()
 	if err := v.vh.ConfirmQRCodeScanned(ctx, id.VerificationTransactionID(txnID)); err != nil {
 		return fmt.Errorf("failed to confirm the QR code scan: %w", err)
 	}
@@ -384,7 +419,7 @@ func (m *Machine) WaitVerification(ctx context.Context, txnID string, prev Verif
 		if !ok {
 			return Verification{}, fmt.Errorf("unknown verification %s", txnID)
 		}
-		if cur.State != prev.State || len(cur.Emojis) != len(prev.Emojis) {
+		if cur.State != prev.State || len(cur.Emojis) != len(prev.Emojis) || cur.TheyConfirmed != prev.TheyConfirmed {
 			return cur, nil
 		}
 		select {

@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"fmt"
+
+	e2ee "bosmessenger/crypto"
 )
 
 // CreateKeyBackup sets up secret storage and server-side key backup, uploads all room keys this
@@ -41,4 +43,25 @@ func (s *Session) backupNewKeys(ctx context.Context) {
 	if _, err := s.e2ee.BackupRoomKeys(ctx); err != nil {
 		s.log.Warn().Err(err).Msg("Backing up room keys failed")
 	}
+}
+
+// KeyBackupStatus describes the server's current key backup (version, number of keys, whether
+// it is signed by us so that other devices trust it, whether this device writes into it).
+type KeyBackupStatus = e2ee.KeyBackupStatus
+
+// KeyBackupStatus fetches the current key backup version from the server.
+func (s *Session) KeyBackupStatus(ctx context.Context) (KeyBackupStatus, error) {
+	if s.e2ee == nil {
+		return KeyBackupStatus{}, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
+	}
+	return s.e2ee.KeyBackupStatus(ctx)
+}
+
+// BackupRoomKeys uploads the room keys that are not in the key backup yet and returns how many
+// (syncs and sends do this by themselves; a key goes up only once).
+func (s *Session) BackupRoomKeys(ctx context.Context) (int, error) {
+	if s.e2ee == nil {
+		return 0, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
+	}
+	return s.e2ee.BackupRoomKeys(ctx)
 }

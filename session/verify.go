@@ -129,6 +129,13 @@ func (v *Verification) ConfirmSAS(ctx context.Context) error {
 	return v.s.e2ee.ConfirmSAS(ctx, v.id)
 }
 
+// WaitTheyConfirmed waits until the other side confirmed the emojis before us (Info().TheyConfirmed)
+// or the verification is done.
+func (v *Verification) WaitTheyConfirmed(ctx context.Context) error {
+	_, err := v.waitUntil(ctx, func(x VerificationInfo) bool { return x.TheyConfirmed || x.State == VerificationDone })
+	return err
+}
+
 // Cancel cancels the verification; mismatch says the emojis differed.
 func (v *Verification) Cancel(ctx context.Context, mismatch bool) error {
 	if v.s.e2ee == nil {

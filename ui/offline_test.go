@@ -33,7 +33,9 @@ func TestFlowOfflineAndBack(t *testing.T) {
 	as.Close()
 
 	_, a := openShell(t, q, alice, ShellConfig{Room: room, SyncTimeout: time.Second, OfflineAfter: 3 * time.Second})
-	q.until(t, "room open", func() bool { return a.Current() == room && !a.Composer().Entry.Disabled() && len(a.Timeline().Messages()) > 0 })
+	q.until(t, "room open", func() bool {
+		return a.Current() == room && !a.Composer().Entry.Disabled() && len(a.Timeline().Messages()) > 0
+	})
 
 	srv.Kill()
 	q.until(t, "offline status", func() bool { return a.status.Visible() && a.status.Text == T("shell.offline") })

@@ -53,6 +53,15 @@ func (p *Peer) ConfirmSAS(ctx context.Context) error {
 	return nil
 }
 
+// ConfirmSASNoWait confirms that the emojis match (the SDK sends its MAC) and returns without
+// waiting for the other side; WaitVerificationDone waits for the end.
+func (p *Peer) ConfirmSASNoWait(ctx context.Context) error {
+	if err := p.call(ctx, "confirm_sas", map[string]any{"no_wait": true}, nil); err != nil {
+		return fmt.Errorf("failed to confirm the SAS: %w", err)
+	}
+	return nil
+}
+
 // ResetCrossSigning replaces the user's cross-signing keys with new ones (an identity reset, as
 // after a lost recovery key) and signs this device with them. password "" means the login password.
 func (p *Peer) ResetCrossSigning(ctx context.Context, password string) error {

@@ -3,6 +3,7 @@ import * as sdk from "matrix-js-sdk";
 import { EV, state, client, crypto, sleep, waitFor } from "./shared.mjs";
 import { attachTimelineHandlers, isRemote, serialize, settled } from "./timeline.mjs";
 import { attachVerificationHandlers } from "./verification.mjs";
+import { getSecretStorageKey, cacheSecretStorageKey } from "./backup.mjs";
 
 async function ownDeviceKeysUploaded(c) {
   const uid = c.getUserId();
@@ -33,6 +34,8 @@ export const clientOps = {
       userId: res.user_id,
       accessToken: res.access_token,
       deviceId: res.device_id,
+      // Secret storage (backup.mjs) is unlocked with the key in state.ssssKey.
+      cryptoCallbacks: { getSecretStorageKey, cacheSecretStorageKey },
     });
     state.client = c;
     state.password = password;

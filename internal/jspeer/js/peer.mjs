@@ -9,7 +9,8 @@
 //
 // The process exits when stdin closes. Modules: shared.mjs (state, helpers),
 // timeline.mjs (events), client.mjs (login, rooms, messages), attachments.mjs,
-// verification.mjs (cross-signing, SAS), serve.mjs (the request loop).
+// verification.mjs (cross-signing, SAS), backup.mjs (secret storage, key
+// backup), serve.mjs (the request loop).
 
 // matrix-js-sdk 43 wants Node >= 22. On Node 20 the only missing builtin is
 // Promise.withResolvers: without it the device keys are never uploaded and

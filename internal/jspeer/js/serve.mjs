@@ -6,8 +6,9 @@ import { clientOps } from "./client.mjs";
 import { attachmentOps } from "./attachments.mjs";
 import { verificationOps } from "./verification.mjs";
 import { benchOps } from "./bench.mjs";
+import { backupOps } from "./backup.mjs";
 
-const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps };
+const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps };
 
 async function handle(line) {
   let req;

@@ -32,6 +32,7 @@ export const state = {
   sas: null, // ShowSasCallbacks of the current verification
   verifyDone: null, // promise of verifier.verify()
   verifyError: null,
+  ssssKey: null, // Uint8Array: the secret storage key (from a recovery key), see backup.mjs
 };
 
 export function sleep(ms) {

@@ -207,10 +207,11 @@ export const verificationOps = {
     return { emoji: (sas.sas.emoji ?? []).map((e) => e[1]), symbols: (sas.sas.emoji ?? []).map((e) => e[0]) };
   },
 
-  async confirm_sas({ timeout_ms }) {
+  async confirm_sas({ timeout_ms, no_wait }) {
     const sas = state.sas;
     if (!sas) throw new Error("no SAS to confirm");
     await sas.confirm();
+    if (no_wait) return {};
     await waitFor("the verification to finish", timeout_ms, () => {
       if (state.verifyError) throw state.verifyError;
       return currentRequest().phase === PHASE.Done;

@@ -1,0 +1,79 @@
+// backup.mjs: secret storage and server-side key backup (m.megolm_backup.v1).
+import { decodeRecoveryKey } from "matrix-js-sdk/lib/crypto-api/index.js";
+import { state, client, crypto, waitFor } from "./shared.mjs";
+
+// getSecretStorageKey is the client's crypto callback: secret storage is unlocked with
+// state.ssssKey (set by setup_key_backup or restore_key_backup), for the default key if asked.
+export async function getSecretStorageKey({ keys }) {
+  if (!state.ssssKey) return null;
+  const ids = Object.keys(keys);
+  const def = await client().secretStorage.getDefaultKeyId();
+  const keyId = ids.includes(def) ? def : ids[0];
+  return keyId ? [keyId, state.ssssKey] : null;
+}
+
+// cacheSecretStorageKey remembers a secret storage key the SDK just created.
+export function cacheSecretStorageKey(_keyId, _keyInfo, key) {
+  state.ssssKey = key;
+}
+
+// serverBackupInfo is the server's current backup version, fetched now (the SDK caches its own).
+async function serverBackupInfo() {
+  try {
+    return await client().http.authedRequest("GET", "/room_keys/version");
+  } catch (e) {
+    if (e?.data?.errcode === "M_NOT_FOUND") return null;
+    throw e;
+  }
+}
+
+async function backupInfo() {
+  const info = await serverBackupInfo();
+  if (!info) return { version: "", count: 0, trusted: false, matches_decryption_key: false };
+  const trust = await crypto().isKeyBackupTrusted(info);
+  return {
+    version: info.version ?? "",
+    count: info.count ?? 0,
+    trusted: Boolean(trust.trusted),
+    matches_decryption_key: Boolean(trust.matchesDecryptionKey),
+  };
+}
+
+export const backupOps = {
+  // setup_key_backup creates secret storage (a new key, from the passphrase if given) holding the
+  // cross-signing keys and a new key backup; the SDK then uploads its room keys into it.
+  async setup_key_backup({ passphrase }) {
+    const c = crypto();
+    const generated = await c.createRecoveryKeyFromPassphrase(passphrase || undefined);
+    state.ssssKey = generated.privateKey;
+    await c.bootstrapSecretStorage({
+      createSecretStorageKey: async () => generated,
+      setupNewSecretStorage: true,
+      setupNewKeyBackup: true,
+    });
+    return { recovery_key: generated.encodedPrivateKey, version: (await c.getActiveSessionBackupVersion()) ?? "" };
+  },
+
+  // wait_key_backup waits until the backup on the server holds at least min_count keys.
+  async wait_key_backup({ min_count, timeout_ms }) {
+    await waitFor(`${min_count} keys in the key backup`, timeout_ms, async () => {
+      const info = await serverBackupInfo();
+      return (info?.count ?? 0) >= min_count;
+    }, 200);
+    return await backupInfo();
+  },
+
+  async key_backup_info() {
+    return await backupInfo();
+  },
+
+  // restore_key_backup unlocks secret storage with a recovery key, takes the backup key from it
+  // and imports all room keys of the current backup.
+  async restore_key_backup({ recovery_key }) {
+    const c = crypto();
+    state.ssssKey = decodeRecoveryKey(recovery_key);
+    await c.loadSessionBackupPrivateKeyFromSecretStorage();
+    const res = await c.restoreKeyBackup();
+    return { total: res.total, imported: res.imported };
+  },
+};
