@@ -36,6 +36,7 @@ type Timeline struct {
 	rows         map[*fyne.Container]*messageRow // the list's row templates and their parts
 	loadingOlder bool
 	settling     bool
+	maxOffset    float32 // the furthest scroll offset seen since the room was shown
 	noOlder      bool
 
 	// OnNeedOlder asks for older messages when the first row is shown; call OlderLoaded after.
@@ -81,6 +82,9 @@ func (t *Timeline) Messages() []session.Message { return t.msgs }
 // and keeps the same message at the top when older messages were prepended.
 func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 	msgs = shown(msgs)
+	if len(msgs) == 0 {
+		t.maxOffset = 0 // a new room
+	}
 	atBottom := scrollToEnd || t.atBottom()
 	prepended := 0
 	if len(t.msgs) > 0 && len(msgs) > len(t.msgs) {
@@ -329,7 +333,11 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	// The first row in view at the top of the list means the user scrolled up: load older ones.
 	// (Rows are also bound by layouts that run before a scroll took effect; the offset tells.)
-	if i == 0 && !t.settling && t.list.GetScrollOffset() < estimatedRowHeight {
+	// Only after the view was further down (the user scrolled up from there), not on layouts that
+	// bind the first rows before the scroll to the newest message took effect.
+	off := t.list.GetScrollOffset()
+	t.maxOffset = max(t.maxOffset, off)
+	if i == 0 && !t.settling && off < estimatedRowHeight && t.maxOffset > estimatedRowHeight {
 		t.needOlder()
 	}
 	if t.OnShown != nil && m.EventID != "" {
