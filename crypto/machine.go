@@ -42,6 +42,9 @@ type Machine struct {
 	backupVersion id.KeyBackupVersion
 
 	verify *verifier // nil until EnableVerification
+
+	recipientsMu sync.Mutex
+	recipients   func(context.Context, id.RoomID) ([]id.UserID, error) // see SetRoomKeyRecipients
 }
 
 // Open opens (creating if needed) the crypto store at path for the logged-in client and uploads
@@ -109,6 +112,9 @@ func Open(ctx context.Context, cli *mautrix.Client, path string, pickleKey []byt
 
 // Close stops background work and closes the crypto store.
 func (m *Machine) Close() error {
+	if m.verify != nil {
+		m.verify.stop()
+	}
 	m.mach.Destroy()
 	return m.raw.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/crypto/verificationhelper"
@@ -23,7 +24,14 @@ type verifier struct {
 	wake  chan struct{} // closed and replaced on every change
 	start func(id.VerificationTransactionID)
 
-	hold *doneHold // the helper client's transport
+	hold  *doneHold       // the helper client's transport
+	cli   *mautrix.Client // the helper's client (in-room events go out encrypted through it)
+	store *lockedStore    // the helper's transactions
+
+	seenMu sync.Mutex               // guards seen, expiry and closed
+	seen   map[id.EventID]time.Time // in-room verification events handled, when
+	expiry []*time.Timer            // of our in-room requests (see StartRoomVerification)
+	closed bool
 
 	startMu sync.Mutex
 	manual  map[id.VerificationTransactionID]bool // our requests that do not start SAS by themselves
@@ -66,9 +74,6 @@ func (v *verifier) forgetMAC(txn id.VerificationTransactionID) {
 	v.macMu.Unlock()
 }
 
-// cryptoStub lets the verification helper be constructed (see EnableVerification).
-type cryptoStub struct{ mautrix.CryptoHelper }
-
 func (x *Verification) copy() Verification {
 	c := *x
 	c.Emojis = append([]Emoji(nil), x.Emojis...)
@@ -103,9 +108,13 @@ func (v *verifier) update(txn id.VerificationTransactionID, fn func(*Verificatio
 	return c
 }
 
-func (v *verifier) VerificationRequested(_ context.Context, txn id.VerificationTransactionID, from id.UserID, fromDevice id.DeviceID) {
+func (v *verifier) VerificationRequested(ctx context.Context, txn id.VerificationTransactionID, from id.UserID, fromDevice id.DeviceID) {
+	var roomID id.RoomID
+	if t, err := v.store.GetVerificationTransaction(ctx, txn); err == nil {
+		roomID = t.RoomID
+	}
 	v.update(txn, func(x *Verification) {
-		x.UserID, x.DeviceID, x.Incoming, x.State = from, fromDevice, true, VerificationRequested
+		x.UserID, x.DeviceID, x.RoomID, x.Incoming, x.State = from, fromDevice, roomID, true, VerificationRequested
 	})
 }
 

@@ -32,12 +32,16 @@ type Emoji struct {
 	Name   string
 }
 
-// Verification is a snapshot of one interactive verification over to-device messages: SAS
-// (m.sas.v1, emojis) or QR codes (m.qr_code.show.v1, m.qr_code.scan.v1, m.reciprocate.v1).
+// Verification is a snapshot of one interactive verification over to-device messages or in a
+// room (see RoomID): SAS (m.sas.v1, emojis) or, over to-device messages only, QR codes
+// (m.qr_code.show.v1, m.qr_code.scan.v1, m.reciprocate.v1).
 type Verification struct {
-	ID           string
-	UserID       id.UserID
-	DeviceID     id.DeviceID // the other device; empty until it accepted our request
+	ID       string
+	UserID   id.UserID
+	DeviceID id.DeviceID // the other device; empty until it accepted our request
+	// RoomID is the room of an in-room verification (its events are room events there); empty
+	// for one over to-device messages.
+	RoomID       id.RoomID
 	Incoming     bool
 	State        VerificationState
 	Emojis       []Emoji
@@ -68,7 +72,8 @@ func (m *Machine) EnableVerification(ctx context.Context, changed func(Verificat
 	}
 	v := &verifier{syncer: syncer, changed: changed, txns: map[id.VerificationTransactionID]*Verification{},
 		manual: map[id.VerificationTransactionID]bool{}, wake: make(chan struct{}),
-		confirmed: map[id.VerificationTransactionID]bool{}, heldMAC: map[id.VerificationTransactionID]*event.Event{}}
+		confirmed: map[id.VerificationTransactionID]bool{}, heldMAC: map[id.VerificationTransactionID]*event.Event{},
+		store: &lockedStore{s: verificationhelper.NewInMemoryVerificationStore()}, seen: map[id.EventID]time.Time{}}
 	// The helper gets a client of its own, sending through doneHold (see there) with the main
 	// client's access token and HTTP client settings.
 	vcli, err := mautrix.NewClient(cli.HomeserverURL.String(), cli.UserID, "")
@@ -82,11 +87,12 @@ func (m *Machine) EnableVerification(ctx context.Context, changed func(Verificat
 	if cli.Client != nil {
 		vcli.Client.Timeout = cli.Client.Timeout
 	}
-	// The helper insists on a client crypto helper but uses it only for in-room verification,
-	// which we do not offer. Leaving one set would make mautrix encrypt in SendMessageEvent.
-	vcli.Crypto = cryptoStub{}
-	v.vh = verificationhelper.NewVerificationHelper(vcli, m.mach, nil, v, true, true, true)
-	vcli.Crypto = nil
+	// In-room verification events go out through SendMessageEvent, which encrypts them (with
+	// our megolm session of the room) when the room is encrypted.
+	vcli.Crypto = roomCrypto{m}
+	vcli.StateStore = encryptedRooms{rooms: m.rooms}
+	v.cli = vcli
+	v.vh = verificationhelper.NewVerificationHelper(vcli, m.mach, v.store, v, true, true, true)
 	v.start = func(txn id.VerificationTransactionID) {
 		go func() {
 			// A request made by RequestVerification waits for the user's choice (QR or SAS).
@@ -120,7 +126,14 @@ func (m *Machine) dispatchVerification(ctx context.Context, evt *event.Event) {
 	defer v.dispatchMu.Unlock()
 	evt.Type.Class = event.ToDeviceEventType
 	m.withoutImpossibleQR(ctx, evt)
-	if txn := transactionOf(evt); txn != "" {
+	m.dispatchTxnLocked(ctx, transactionOf(evt), evt)
+}
+
+// dispatchTxnLocked hands an event of verification txn to the helper, releasing our held done on
+// theirs and holding their MAC until we confirmed; the caller holds dispatchMu.
+func (m *Machine) dispatchTxnLocked(ctx context.Context, txn string, evt *event.Event) {
+	v := m.verify
+	if txn != "" {
 		switch evt.Type.Type {
 		case event.ToDeviceVerificationDone.Type:
 			// Their done: now ours may follow (see doneHold).
@@ -278,6 +291,9 @@ func (m *Machine) AcceptVerification(ctx context.Context, txnID string) (err err
 	if err != nil {
 		return err
 	}
+	// Handled wholly before or after the other side's next event (see HandleRoomVerification).
+	v.dispatchMu.Lock()
+	defer v.dispatchMu.Unlock()
 	if err := v.vh.AcceptVerification(ctx, id.VerificationTransactionID(txnID)); err != nil {
 		return fmt.Errorf("failed to accept verification: %w", err)
 	}

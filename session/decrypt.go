@@ -15,7 +15,8 @@ type decryptions map[string]e2ee.Decrypted
 
 // decryptTimelines decrypts the encrypted timeline events of a sync response. It runs after the
 // response's to-device messages were handled and before the response is stored, so the store
-// transaction never waits for the crypto store.
+// transaction never waits for the crypto store. The response's in-room verification events
+// (live ones only: this is the one place they are taken from) go to the crypto machine.
 func (s *Session) decryptTimelines(ctx context.Context, resp *syncResponse) decryptions {
 	out := decryptions{}
 	for roomID, raw := range resp.Rooms.Join {
@@ -28,6 +29,7 @@ func (s *Session) decryptTimelines(ctx context.Context, resp *syncResponse) decr
 			continue
 		}
 		s.decryptEvents(ctx, id.RoomID(roomID), jr.Timeline.Events, out)
+		s.feedRoomVerification(ctx, id.RoomID(roomID), jr.Timeline.Events, out)
 	}
 	return out
 }

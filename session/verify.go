@@ -26,7 +26,8 @@ const (
 )
 
 // Verification is a handle on one verification over to-device messages: SAS (m.sas.v1, emoji) or
-// QR codes (see RequestVerification).
+// QR codes (see RequestVerification); or in a room (StartRoomVerification, or an incoming in-room
+// request: Info().RoomID is set), SAS only.
 // Its events arrive through the sync loop, so Run (or SyncOnce calls) must go on meanwhile.
 type Verification struct {
 	s  *Session
@@ -63,7 +64,8 @@ func (s *Session) StartVerification(ctx context.Context, userID id.UserID, devic
 	return &Verification{s: s, id: v.ID}, nil
 }
 
-// PendingVerifications lists incoming requests that were not accepted yet.
+// PendingVerifications lists incoming requests that were not accepted yet: to-device ones and
+// in-room ones (Info().RoomID set, from live timeline events at most ten minutes old).
 func (s *Session) PendingVerifications() []VerificationInfo {
 	if s.e2ee == nil {
 		return nil

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// SAS verification (m.sas.v1, emoji) over to-device messages. The side that
+// SAS verification (m.sas.v1, emoji) over to-device messages or in a room. The side that
 // calls RequestVerification starts SAS as soon as the other side accepted;
 // both sides then read SASEmojis and call ConfirmSAS.
 
@@ -20,7 +20,22 @@ func (p *Peer) RequestVerification(ctx context.Context, userID, deviceID string)
 	return nil
 }
 
-// AcceptVerification waits for an incoming verification request, accepts it
+// RequestVerificationDM asks userID to verify in roomID (in-room verification,
+// matrix-js-sdk's requestVerificationDM: the request is an m.room.message with
+// msgtype m.key.verification.request, the later steps are room events). The
+// peer starts SAS once the other side accepted. It returns the request's event
+// ID (the verification's transaction ID).
+func (p *Peer) RequestVerificationDM(ctx context.Context, userID, roomID string) (string, error) {
+	var res struct {
+		TransactionID string `json:"transaction_id"`
+	}
+	if err := p.call(ctx, "request_verification_dm", map[string]any{"user_id": userID, "room_id": roomID}, &res); err != nil {
+		return "", fmt.Errorf("failed to request verification of %s in %s: %w", userID, roomID, err)
+	}
+	return res.TransactionID, nil
+}
+
+// AcceptVerification waits for an incoming verification request (to-device or in a room), accepts it
 // and returns who asked.
 func (p *Peer) AcceptVerification(ctx context.Context) (userID, deviceID string, err error) {
 	var res struct {

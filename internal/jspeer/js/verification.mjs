@@ -138,6 +138,21 @@ export const verificationOps = {
     return { transaction_id: req.transactionId ?? "" };
   },
 
+  async request_verification_dm({ user_id, room_id, timeout_ms }) {
+    // In-room verification (as Element verifies other users). The Rust crypto needs the user's
+    // identity, which it learns from a key query after sharing an encrypted room.
+    const req = await waitFor(`the identity of ${user_id} to be known`, Math.min(timeout_ms, 10000), async () => {
+      try {
+        return await crypto().requestVerificationDM(user_id, room_id);
+      } catch (e) {
+        if (String(e?.message ?? e).includes("unknown userId")) return undefined;
+        throw e;
+      }
+    }, 200);
+    trackRequest(req);
+    return { transaction_id: req.transactionId ?? "", room_id: req.roomId ?? "" };
+  },
+
   async accept_verification({ timeout_ms }) {
     const req = await waitFor("an incoming verification request", timeout_ms, () =>
       state.requests.findLast((r) => !r.initiatedByMe && r.phase === PHASE.Requested),
