@@ -27,6 +27,7 @@ const (
 	KindUndecryptable = "undecryptable"
 	KindRedacted      = "redacted"
 	KindUnknown       = "unknown"
+	KindVerification  = "verification" // an in-room verification request (m.key.verification.request)
 )
 
 // Kinds of state changes (Message.StateKind).
@@ -502,6 +503,8 @@ func messageKind(evType string, c *msgContent) string {
 		return KindImage
 	}
 	switch c.MsgType {
+	case "m.key.verification.request":
+		return KindVerification
 	case "m.text":
 		return KindText
 	case "m.notice":

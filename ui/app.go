@@ -609,7 +609,7 @@ func (a *App) buildActions() {
 }
 
 func (a *App) selectMessage(m session.Message) {
-	if m.Kind == "state" {
+	if m.Kind == "state" || m.Kind == session.KindVerification {
 		a.timeline.ClearSelection()
 		return
 	}

@@ -160,8 +160,8 @@ func (t *Timeline) needOlder() {
 func shown(msgs []session.Message) []session.Message {
 	out := msgs[:0:0]
 	for _, m := range msgs {
-		if m.Kind == session.KindState && m.StateKind == session.StateOther {
-			continue
+		if m.Kind == session.KindState && m.StateKind == session.StateOther || m.Kind == session.KindUnknown {
+			continue // (unknown: verification steps, call signalling and other non-message events)
 		}
 		out = append(out, m)
 	}
@@ -354,7 +354,7 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 		r.day.Hide()
 	}
 	// State changes are one compact line ("Anna ist beigetreten · 14:02"), without the header.
-	r.head.Hidden = m.Kind == session.KindState
+	r.head.Hidden = m.Kind == session.KindState || m.Kind == session.KindVerification
 	setLabel(r.sender, m.SenderName, r.sender.Importance)
 	r.avatar.set(string(m.Sender), m.SenderName)
 	setLabel(r.when, ts.Format("15:04"), r.when.Importance)
@@ -419,6 +419,8 @@ func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
 		return italic(T("timeline.undecryptable", T(tkeyReason(m.DecryptionReason))))
 	case "state":
 		return italic(stateText(m) + " · " + time.UnixMilli(m.TS).Format("15:04"))
+	case session.KindVerification:
+		return italic(T("timeline.verification_request", m.SenderName) + " · " + time.UnixMilli(m.TS).Format("15:04"))
 	case "image", "file", "video", "audio":
 		name := m.Body
 		if m.File != nil && m.File.Name != "" {
@@ -497,7 +499,7 @@ func stateText(m session.Message) string {
 // for encrypted from an unverified one, nothing for plain messages outside encrypted rooms.
 func shieldText(m session.Message) string {
 	switch {
-	case m.Kind == "state" || m.Kind == "redacted":
+	case m.Kind == "state" || m.Kind == "redacted" || m.Kind == session.KindVerification:
 		return ""
 	case m.TxnID != "" && m.EventID == "":
 		return "" // local echo: not sent yet

@@ -56,6 +56,8 @@ func TestTimelineRendersMessageStates(t *testing.T) {
 		{EventID: "$5", Sender: "@me:x", SenderName: "Ich", TS: now.UnixMilli(), Kind: "text", Body: "Gelesen?", ReadBy: []id.UserID{"@a:x"}},
 		{TxnID: "t1", Sender: "@me:x", SenderName: "Ich", TS: now.UnixMilli(), Kind: "text", Body: "hängt", SendState: "failed", SendError: "Server weg"},
 		{EventID: "$7", Sender: "@a:x", SenderName: "Anna", TS: now.UnixMilli(), Kind: "redacted"},
+		{EventID: "$8", Sender: "@a:x", SenderName: "Anna", TS: now.UnixMilli(), Kind: "unknown"},
+		{EventID: "$9", Sender: "@b:x", SenderName: "Ben", TS: now.UnixMilli(), Kind: session.KindVerification},
 	}
 	tl.Names = func(u string) string { return map[string]string{"@a:x": "Anna"}[u] }
 	w := test.NewTempWindow(t, tl.View())
@@ -66,7 +68,7 @@ func TestTimelineRendersMessageStates(t *testing.T) {
 	for _, want := range []string{
 		T("day.yesterday"), T("day.today"), "Anna", "Ben", "🔒✓", "🔒 " + T("timeline.unverified"), T("timeline.edited"),
 		"↳ Anna: Lage ruhig", "[✅ 2]", "Pegel steigt", T("timeline.undecryptable", T("reason.withheld")), "🔒✗",
-		T("state.name", "Anna", "Lage Nord"), T("timeline.read_by", "Anna"), T("timeline.failed", "Server weg"), T("timeline.redacted"),
+		T("state.name", "Anna", "Lage Nord"), T("timeline.verification_request", "Ben"), T("timeline.read_by", "Anna"), T("timeline.failed", "Server weg"), T("timeline.redacted"),
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing %q in\n%s", want, all)
@@ -83,7 +85,7 @@ func TestTimelineRendersMessageStates(t *testing.T) {
 	if n := tl.SetFilter("pegel"); n != 1 || tl.Messages()[0].EventID != "$2" {
 		t.Fatalf("filter: %d %v", n, tl.Messages())
 	}
-	if n := tl.SetFilter(""); n != len(msgs) {
+	if n := tl.SetFilter(""); n != len(msgs)-1 { // the unknown event is not shown
 		t.Fatalf("unfiltered: %d", n)
 	}
 }
