@@ -1,11 +1,9 @@
 package ui
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 
 	"bosmessenger/internal/testserver"
@@ -21,43 +19,28 @@ func TestQRVerificationDialog(t *testing.T) {
 	q := useTestUIQueue(t)
 	SetLang("de")
 	ctx := testCtx(t)
-	alice := newFlowUser(t, srv, "alice")
-	first := alice.login(t)
-	alice2 := &flowUser{Local: alice.Local, ID: alice.ID, Dir: t.TempDir(), srv: srv}
-	second := alice2.login(t)
-	dlgRunSync(t, first)
-	dlgRunSync(t, second)
-
-	w := dlgWindow(t)
-	wctx, cancel := context.WithCancel(ctx)
-	vw := newVerifyWatcher(wctx, w, first)
-	var prompt session.VerificationInfo
-	vw.onPrompt = func(info session.VerificationInfo, _ dialog.Dialog) { prompt = info }
-	var vv *verifyView
-	vw.onView = func(v *verifyView) { vv = v }
-	stopped := make(chan error, 1)
-	go func() { stopped <- vw.run() }()
-	t.Cleanup(func() { cancel(); <-stopped })
+	d := newWatchedDevices(t, srv)
+	first, second, w := d.first, d.second, d.w
 
 	v2, err := second.RequestVerification(ctx, first.Account().UserID, first.Account().DeviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.until(t, "the prompt", func() bool { return prompt.ID == v2.ID() })
+	q.until(t, "the prompt", func() bool { return d.prompt.ID == v2.ID() })
 	test.Tap(dlgButton(t, dlgTop(w), "Annehmen"))
 	q.until(t, "the QR code", func() bool {
-		return vv != nil && vv.qr.Visible() && len(vv.qr.Objects) == 1 && vv.status.Text == T("verify.qr.scan_this")
+		return d.vv != nil && d.vv.qr.Visible() && len(d.vv.qr.Objects) == 1 && d.vv.status.Text == T("verify.qr.scan_this")
 	})
-	payload := vv.info.QRCode
+	payload := d.vv.info.QRCode
 	if img := qrImage(payload); img == nil || img.Bounds().Dx() < 100 {
 		t.Fatal("the QR code does not render")
 	}
 	if err := v2.ScanQRCode(ctx, payload); err != nil {
 		t.Fatalf("the new device cannot use the shown code: %v", err)
 	}
-	q.until(t, "the scanned question", func() bool { return vv.qrYes.Visible() && vv.status.Text == T("verify.qr.scanned") })
-	test.Tap(vv.qrYes)
-	waitVerifyState(t, q, &vv, session.VerificationDone)
+	q.until(t, "the scanned question", func() bool { return d.vv.qrYes.Visible() && d.vv.status.Text == T("verify.qr.scanned") })
+	test.Tap(d.vv.qrYes)
+	waitVerifyState(t, q, &d.vv, session.VerificationDone)
 	if err := v2.Wait(ctx); err != nil {
 		t.Fatalf("new device: %v", err)
 	}

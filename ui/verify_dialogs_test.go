@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"maunium.net/go/mautrix/id"
@@ -302,63 +303,48 @@ func TestIncomingVerificationPrompt(t *testing.T) {
 	q := useTestUIQueue(t)
 	SetLang("de")
 	ctx := testCtx(t)
-	alice := newFlowUser(t, srv, "alice")
-	first := alice.login(t)
-	alice2 := &flowUser{Local: alice.Local, ID: alice.ID, Dir: t.TempDir(), srv: srv}
-	second := alice2.login(t)
-	dlgRunSync(t, first)
-	dlgRunSync(t, second)
-
-	w := dlgWindow(t)
-	wctx, cancel := context.WithCancel(ctx)
-	vw := newVerifyWatcher(wctx, w, first)
-	var prompt session.VerificationInfo
-	vw.onPrompt = func(info session.VerificationInfo, _ dialog.Dialog) { prompt = info }
-	var vv *verifyView
-	vw.onView = func(v *verifyView) { vv = v }
-	stopped := make(chan error, 1)
-	go func() { stopped <- vw.run() }()
-	t.Cleanup(func() { cancel(); <-stopped })
+	d := newWatchedDevices(t, srv)
+	first, second, w := d.first, d.second, d.w
 
 	// A request that is withdrawn: its prompt closes by itself.
 	v0, err := second.StartVerification(ctx, first.Account().UserID, first.Account().DeviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.until(t, "the first prompt", func() bool { return prompt.ID == v0.ID() })
+	q.until(t, "the first prompt", func() bool { return d.prompt.ID == v0.ID() })
 	if want := T("verify.incoming.own", second.Account().DeviceID); !dlgHasLabel(dlgTop(w), want) {
 		t.Fatalf("prompt: %q, want %q", dlgLabels(dlgTop(w)), want)
 	}
 	if err := v0.Cancel(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	q.until(t, "the withdrawn prompt to close", func() bool { return len(vw.prompts) == 0 && dlgTop(w) == nil })
+	q.until(t, "the withdrawn prompt to close", func() bool { return len(d.vw.prompts) == 0 && dlgTop(w) == nil })
 
 	// A request that is accepted.
 	v2, err := second.StartVerification(ctx, first.Account().UserID, first.Account().DeviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.until(t, "the second prompt", func() bool { return prompt.ID == v2.ID() })
+	q.until(t, "the second prompt", func() bool { return d.prompt.ID == v2.ID() })
 	test.Tap(dlgButton(t, dlgTop(w), "Annehmen"))
-	q.until(t, "the verification dialog", func() bool { return vv != nil })
+	q.until(t, "the verification dialog", func() bool { return d.vv != nil })
 	theirs, err := v2.WaitEmojis(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitVerifyState(t, q, &vv, session.VerificationSAS)
-	checkEmojisShown(t, vv, theirs)
+	waitVerifyState(t, q, &d.vv, session.VerificationSAS)
+	checkEmojisShown(t, d.vv, theirs)
 	if os.Getenv("DLG_SHOTS") != "" {
 		shot(t, w, "verify")
 	}
-	if !dlgHasLabel(vv.content, T("verify.peer.own_device", second.Account().DeviceID)) {
-		t.Errorf("peer: %q", dlgLabels(vv.content))
+	if !dlgHasLabel(d.vv.content, T("verify.peer.own_device", second.Account().DeviceID)) {
+		t.Errorf("peer: %q", dlgLabels(d.vv.content))
 	}
 	confirmed := false
-	vv.onConfirmed = func() { confirmed = true }
+	d.vv.onConfirmed = func() { confirmed = true }
 	test.Tap(dlgButton(t, dlgTop(w), "Stimmen überein"))
-	if vv.status.Text != T("verify.state.waiting_other") || vv.match.Visible() {
-		t.Errorf("after confirming: %q", vv.status.Text)
+	if d.vv.status.Text != T("verify.state.waiting_other") || d.vv.match.Visible() {
+		t.Errorf("after confirming: %q", d.vv.status.Text)
 	}
 	q.until(t, "our confirmation sent", func() bool { return confirmed })
 	time.Sleep(1500 * time.Millisecond) // our MAC arrives before the other side confirms (see above)
@@ -370,7 +356,7 @@ func TestIncomingVerificationPrompt(t *testing.T) {
 		}
 		done <- v2.Wait(ctx)
 	}()
-	waitVerifyState(t, q, &vv, session.VerificationDone)
+	waitVerifyState(t, q, &d.vv, session.VerificationDone)
 	if err := <-done; err != nil {
 		t.Fatalf("second device: %v", err)
 	}
@@ -394,27 +380,14 @@ func TestVerificationDeclineAndMismatch(t *testing.T) {
 	q := useTestUIQueue(t)
 	SetLang("de")
 	ctx := testCtx(t)
-	alice := newFlowUser(t, srv, "alice")
-	first := alice.login(t)
-	second := (&flowUser{Local: alice.Local, ID: alice.ID, Dir: t.TempDir(), srv: srv}).login(t)
-	dlgRunSync(t, first)
-	dlgRunSync(t, second)
-	w := dlgWindow(t)
-	wctx, cancel := context.WithCancel(ctx)
-	vw := newVerifyWatcher(wctx, w, first)
-	var prompt session.VerificationInfo
-	vw.onPrompt = func(info session.VerificationInfo, _ dialog.Dialog) { prompt = info }
-	var vv *verifyView
-	vw.onView = func(v *verifyView) { vv = v }
-	stopped := make(chan error, 1)
-	go func() { stopped <- vw.run() }()
-	t.Cleanup(func() { cancel(); <-stopped })
+	d := newWatchedDevices(t, srv)
+	first, second, w := d.first, d.second, d.w
 
 	v1, err := second.StartVerification(ctx, first.Account().UserID, first.Account().DeviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.until(t, "the prompt", func() bool { return prompt.ID == v1.ID() })
+	q.until(t, "the prompt", func() bool { return d.prompt.ID == v1.ID() })
 	test.Tap(dlgButton(t, dlgTop(w), "Ablehnen"))
 	if err := v1.Wait(ctx); err == nil || v1.Info().State != session.VerificationCancelled {
 		t.Fatalf("declined request at the other side: %v, %+v", err, v1.Info())
@@ -424,15 +397,43 @@ func TestVerificationDeclineAndMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.until(t, "the second prompt", func() bool { return prompt.ID == v2.ID() })
+	q.until(t, "the second prompt", func() bool { return d.prompt.ID == v2.ID() })
 	test.Tap(dlgButton(t, dlgTop(w), "Annehmen"))
-	waitVerifyState(t, q, &vv, session.VerificationSAS)
+	waitVerifyState(t, q, &d.vv, session.VerificationSAS)
 	test.Tap(dlgButton(t, dlgTop(w), "Stimmen nicht überein"))
-	waitVerifyState(t, q, &vv, session.VerificationCancelled)
-	if want := T("verify.state.cancelled", T("verify.cancel.mismatch")); vv.status.Text != want {
-		t.Errorf("status %q, want %q", vv.status.Text, want)
+	waitVerifyState(t, q, &d.vv, session.VerificationCancelled)
+	if want := T("verify.state.cancelled", T("verify.cancel.mismatch")); d.vv.status.Text != want {
+		t.Errorf("status %q, want %q", d.vv.status.Text, want)
 	}
 	if err := v2.Wait(ctx); err == nil || !strings.Contains(v2.Info().CancelReason, "mismatched_sas") {
 		t.Errorf("other side after mismatch: %v %+v", err, v2.Info())
 	}
+}
+
+// watchedDevices is one account with two devices; the first runs the incoming-verification watcher
+// (prompt and dialog) in a test window. prompt and vv are set on the UI goroutine.
+type watchedDevices struct {
+	first, second *session.Session
+	w             fyne.Window
+	vw            *verifyWatcher
+	prompt        session.VerificationInfo
+	vv            *verifyView
+}
+
+func newWatchedDevices(t *testing.T, srv *testserver.Server) *watchedDevices {
+	t.Helper()
+	alice := newFlowUser(t, srv, "alice")
+	d := &watchedDevices{first: alice.login(t)}
+	d.second = (&flowUser{Local: alice.Local, ID: alice.ID, Dir: t.TempDir(), srv: srv}).login(t)
+	dlgRunSync(t, d.first)
+	dlgRunSync(t, d.second)
+	d.w = dlgWindow(t)
+	wctx, cancel := context.WithCancel(testCtx(t))
+	d.vw = newVerifyWatcher(wctx, d.w, d.first)
+	d.vw.onPrompt = func(info session.VerificationInfo, _ dialog.Dialog) { d.prompt = info }
+	d.vw.onView = func(v *verifyView) { d.vv = v }
+	stopped := make(chan error, 1)
+	go func() { stopped <- d.vw.run() }()
+	t.Cleanup(func() { cancel(); <-stopped })
+	return d
 }

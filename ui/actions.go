@@ -1,0 +1,148 @@
+package ui
+
+// Message actions: the bar that appears when a message is selected in the timeline.
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"bosmessenger/session"
+)
+
+// buildActions makes the bar of actions on the selected message (reply, edit, react, retry, save,
+// delete); selectMessage shows the ones that apply.
+func (a *App) buildActions() {
+	a.actLabel = widget.NewLabel("")
+	a.actLabel.Truncation = fyne.TextTruncateEllipsis
+	a.actBtns = map[string]*widget.Button{}
+	add := func(key string, icon fyne.Resource, f func(session.Message)) *widget.Button {
+		b := widget.NewButtonWithIcon(T(key), icon, func() {
+			if a.selected != nil {
+				m := *a.selected
+				a.clearSelection()
+				f(m)
+			}
+		})
+		a.actBtns[key] = b
+		return b
+	}
+	btns := container.NewHBox(
+		add(tkey("action.reply"), theme.MailReplyIcon(), func(m session.Message) { a.composer.StartReply(m.EventID, m.SenderName, m.Body) }),
+		add(tkey("action.edit"), theme.DocumentCreateIcon(), func(m session.Message) { a.composer.StartEdit(m.EventID, m.Body) }),
+		add(tkey("action.react_ok"), nil, func(m session.Message) { a.react(m, "👍") }),
+		add(tkey("action.react_coming"), nil, func(m session.Message) { a.react(m, "✅") }),
+		add(tkey("action.react_not_coming"), nil, func(m session.Message) { a.react(m, "❌") }),
+		add(tkey("action.retry"), theme.ViewRefreshIcon(), a.retry),
+		add(tkey("action.save"), theme.DownloadIcon(), a.saveFile),
+		add(tkey("action.delete"), theme.DeleteIcon(), a.confirmRedact),
+		widget.NewButtonWithIcon("", theme.CancelIcon(), a.clearSelection),
+	)
+	a.actions = container.NewVBox(widget.NewSeparator(), a.actLabel, container.NewHScroll(btns))
+	a.actions.Hide()
+}
+
+func (a *App) selectMessage(m session.Message) {
+	if m.Kind == "state" || m.Kind == session.KindVerification {
+		a.timeline.ClearSelection()
+		return
+	}
+	a.selected = &m
+	a.actLabel.SetText(m.SenderName + ": " + firstLine(m.Body, 100))
+	mine := m.Sender == a.me
+	sent := m.EventID != ""
+	show := map[string]bool{
+		"action.reply": sent && m.Kind != "redacted", "action.edit": sent && mine && (m.Kind == "text" || m.Kind == "notice" || m.Kind == "emote"),
+		"action.react_ok": sent && m.Kind != "redacted", "action.react_coming": sent && m.Kind != "redacted",
+		"action.react_not_coming": sent && m.Kind != "redacted", "action.retry": m.SendState == "failed",
+		"action.save":   sent && (m.Kind == "image" || m.Kind == "file" || m.Kind == "video" || m.Kind == "audio"),
+		"action.delete": sent && mine && m.Kind != "redacted",
+	}
+	for k, b := range a.actBtns {
+		b.Hidden = !show[k]
+	}
+	a.actions.Show()
+	a.actions.Refresh()
+	a.relayout()
+}
+
+// relayout re-measures the right side after a bar (actions, find) was shown or hidden: containers
+// only lay out their children again on a refresh.
+func (a *App) relayout() {
+	if a.right != nil {
+		a.right.Refresh()
+	}
+}
+
+func (a *App) clearSelection() {
+	a.selected = nil
+	a.actions.Hide()
+	a.relayout()
+	a.timeline.ClearSelection()
+}
+
+func (a *App) react(m session.Message, key string) {
+	for _, r := range m.Reactions {
+		if r.Key == key && r.Mine {
+			return // already reacted
+		}
+	}
+	go func() {
+		if _, err := a.s.SendReaction(a.ctx, a.Current(), m.EventID, key); err != nil {
+			a.showError(T("composer.send_failed", err))
+		}
+	}()
+}
+
+func (a *App) retry(m session.Message) {
+	go func() {
+		if err := a.s.Retry(a.ctx, m.TxnID); err != nil {
+			a.showError(T("composer.send_failed", err))
+		}
+	}()
+}
+
+func (a *App) confirmRedact(m session.Message) {
+	room := a.Current()
+	dialog.ShowConfirm(T("action.delete_title"), T("action.delete_confirm"), func(ok bool) {
+		if !ok {
+			return
+		}
+		go func() {
+			if err := a.s.Redact(a.ctx, room, m.EventID, ""); err != nil {
+				a.showError(T("action.delete_failed", err))
+			}
+		}()
+	}, a.w)
+}
+
+func (a *App) saveFile(m session.Message) {
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		prog := dialog.NewCustomWithoutButtons(T("action.saving"), widget.NewProgressBarInfinite(), a.w)
+		prog.Show()
+		go func() {
+			defer wc.Close()
+			att, err := a.s.DownloadFile(a.ctx, m.EventID)
+			if err == nil {
+				_, err = wc.Write(att.Data)
+			}
+			do(func() {
+				prog.Hide()
+				if err != nil {
+					dialog.ShowError(errors.New(T("action.save_failed", err)), a.w)
+				}
+			})
+		}()
+	}, a.w)
+	if m.File != nil {
+		d.SetFileName(m.File.Name)
+	}
+	d.Show()
+}
