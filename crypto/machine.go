@@ -140,9 +140,18 @@ func (m *Machine) ProcessSync(ctx context.Context, in SyncInput) {
 			m.log.Warn().Err(err).Msg("Ignoring malformed device_lists")
 		}
 	}
+	// A response without device_one_time_keys_count says nothing about our one-time keys (spec);
+	// mautrix would read the missing field as zero keys left and generate 50 more each time. The
+	// account keeps at most 100, dropping the oldest, which are still on the server: a sender who
+	// claims one of those gets "unknown one-time key" and the message stays undecryptable. So an
+	// absent or malformed count is passed on as "enough".
+	resp.DeviceOTKCount.SignedCurve25519 = int(m.mach.GetAccount().Internal.MaxNumberOfOneTimeKeys() / 2)
 	if len(in.OTKCounts) > 0 {
-		if err := json.Unmarshal(in.OTKCounts, &resp.DeviceOTKCount); err != nil {
+		var counts mautrix.OTKCount
+		if err := json.Unmarshal(in.OTKCounts, &counts); err != nil {
 			m.log.Warn().Err(err).Msg("Ignoring malformed one-time key counts")
+		} else {
+			resp.DeviceOTKCount = counts
 		}
 	}
 	for _, raw := range in.ToDevice {
