@@ -370,4 +370,24 @@ func TestFlowMessaging(t *testing.T) {
 		ms := a.Timeline().Messages()
 		return len(ms) > 130 && ms[0].Kind == "state" && !a.timeline.older.Visible()
 	})
+
+	// Back at the bottom, new messages drop the older pages again (the window stays bounded).
+	a.timeline.list.ScrollToBottom()
+	for i := range 2 {
+		txn, err := bs.SendText(ctx, room3, "Neu "+strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bs.WaitSent(ctx, txn); err != nil {
+			t.Fatal(err)
+		}
+		q.until(t, "new message shown", func() bool {
+			ms := a.Timeline().Messages()
+			return len(ms) > 0 && ms[len(ms)-1].Body == "Neu "+strconv.Itoa(i)
+		})
+	}
+	q.until(t, "window shrunk to one page", func() bool {
+		ms := a.Timeline().Messages()
+		return len(ms) == pageSize && ms[len(ms)-1].Body == "Neu 1"
+	})
 }

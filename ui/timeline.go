@@ -129,7 +129,9 @@ func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 	}
 }
 
-// estimatedRowHeight stands in for rows not measured yet (not bound since the last Set).
+// estimatedRowHeight stands in for rows not measured yet (not bound since the last Set). The list
+// itself uses the row template's height for them; the template hides its optional parts so that
+// both estimates agree with a one-line message.
 const estimatedRowHeight = 56
 
 func (t *Timeline) contentHeight() float32 {
@@ -292,6 +294,11 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.body.Wrapping = fyne.TextWrapWord
 	r.status.Importance = widget.LowImportance
 	r.status.Truncation = fyne.TextTruncateEllipsis
+	// Optional parts start hidden: the template's height is what the list assumes for unmeasured rows.
+	r.day.Hide()
+	r.quote.Hide()
+	r.reactions.Hide()
+	r.status.Hide()
 	r.reactions.Truncation = fyne.TextTruncateEllipsis
 	r.image = canvas.NewImageFromImage(nil)
 	r.image.FillMode = canvas.ImageFillContain

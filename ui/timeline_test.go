@@ -116,3 +116,14 @@ func TestComposerKeys(t *testing.T) {
 		t.Fatalf("Esc left edit %q with %q", c.Editing(), c.Entry.Text)
 	}
 }
+
+// The list assumes the template's height for rows it has not measured; our own scroll arithmetic
+// assumes estimatedRowHeight. They must agree, or "at the bottom" and "at the top" go wrong.
+func TestRowTemplateHeightMatchesEstimate(t *testing.T) {
+	test.NewTempApp(t)
+	tl := NewTimeline("@me:x")
+	h := tl.newMessageRow().MinSize().Height
+	if h < estimatedRowHeight*0.8 || h > estimatedRowHeight*1.25 {
+		t.Fatalf("row template is %.0f px high, the estimate %d", h, estimatedRowHeight)
+	}
+}
