@@ -60,7 +60,7 @@ type App struct {
 	cur     id.RoomID
 	limit   int
 	bottom  bool // the timeline shows its newest messages (set on the UI goroutine after each Set)
-	reqSeq  int // bumps when the shown room changes, so stale loads are dropped
+	reqSeq  int  // bumps when the shown room changes, so stale loads are dropped
 	shownID map[id.EventID]bool
 
 	// Hooks to the dialogs (set by NewApp; tests may replace them).
