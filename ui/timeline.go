@@ -123,8 +123,26 @@ func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 		t.list.ScrollToBottom()
 	}
 	t.settling = false
+	t.checkTop() // a refresh while the view is at the top binds row 0 during settling
 	// A short room does not fill the view, so the user cannot scroll up: ask for more at once.
 	if len(t.msgs) > 0 && t.contentHeight() < t.list.Size().Height {
+		t.needOlder()
+	}
+}
+
+// checkTop asks for older messages when the first row is in view and the view was further down
+// before (the user scrolled up), not when a layout binds the first rows before the scroll to the
+// newest message took effect.
+func (t *Timeline) checkTop() {
+	if t.settling || len(t.msgs) == 0 {
+		return
+	}
+	off := t.list.GetScrollOffset()
+	first := t.heights[0]
+	if first == 0 {
+		first = estimatedRowHeight
+	}
+	if off < first && t.maxOffset > off+estimatedRowHeight {
 		t.needOlder()
 	}
 }
@@ -344,8 +362,8 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 	// bind the first rows before the scroll to the newest message took effect.
 	off := t.list.GetScrollOffset()
 	t.maxOffset = max(t.maxOffset, off)
-	if i == 0 && !t.settling && off < estimatedRowHeight && t.maxOffset > estimatedRowHeight {
-		t.needOlder()
+	if i == 0 {
+		t.checkTop()
 	}
 	if t.OnShown != nil && m.EventID != "" {
 		t.OnShown(m.EventID)
