@@ -59,8 +59,7 @@ type App struct {
 	mu      sync.Mutex // guards cur, limit: read by the engine goroutines
 	cur     id.RoomID
 	limit   int
-	bottom  bool // the timeline shows its newest messages (set on the UI goroutine after each Set)
-	reqSeq  int  // bumps when the shown room changes, so stale loads are dropped
+	reqSeq  int // bumps when the shown room changes, so stale loads are dropped
 	shownID map[id.EventID]bool
 
 	// Hooks to the dialogs (set by NewApp; tests may replace them).
@@ -232,12 +231,6 @@ func (a *App) classify(batch []session.Change) (rooms, timeline, typing bool) {
 // refresh loads what changed off the UI goroutine and applies it in one fyne.Do.
 func (a *App) refresh(rooms, timeline, typing bool) {
 	a.mu.Lock()
-	// Back at the newest messages after reading far back: drop the older pages again, so a long
-	// shift in a busy room does not keep (and re-read on every change) everything ever scrolled to.
-	shrunk := timeline && a.bottom && a.limit > pageSize
-	if shrunk {
-		a.limit = pageSize
-	}
 	cur, limit, seq := a.cur, a.limit, a.reqSeq
 	a.mu.Unlock()
 	var (
@@ -289,11 +282,7 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			return
 		}
 		if timeline && cur != "" {
-			if shrunk {
-				a.timeline.OlderLoaded(false) // older pages can be loaded again
-			}
 			a.timeline.Set(msgs, false)
-			a.noteBottom()
 			a.markRead(cur, msgs)
 		}
 		if typing {
@@ -304,14 +293,6 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			a.timeline.SetTyping(names)
 		}
 	})
-}
-
-// noteBottom records whether the timeline shows its newest messages, for the engine goroutine.
-func (a *App) noteBottom() {
-	at := a.timeline.atBottom()
-	a.mu.Lock()
-	a.bottom = at
-	a.mu.Unlock()
 }
 
 // typingUsers lists who types in a room, us excepted; it runs off the UI goroutine.
@@ -369,7 +350,6 @@ func (a *App) OpenRoom(room id.RoomID) {
 			}
 			a.members = members
 			a.timeline.Set(msgs, true)
-			a.noteBottom()
 			Trace("room_shown room=%s messages=%d", room, len(msgs))
 			a.markRead(room, msgs)
 			a.focusComposer()
@@ -412,13 +392,7 @@ func (a *App) loadOlder() {
 			}
 			exhausted := len(msgs) < limit || (len(msgs) > 0 && msgs[0].Kind == "state" && msgs[0].StateKind == "create")
 			a.timeline.OlderLoaded(exhausted)
-			if exhausted && len(msgs) <= pageSize {
-				a.mu.Lock()
-				a.limit = pageSize // a short room: one page holds it all, nothing to drop later
-				a.mu.Unlock()
-			}
 			a.timeline.Set(msgs, false)
-			a.noteBottom()
 		})
 	}()
 }

@@ -36,7 +36,6 @@ type Timeline struct {
 	rows         map[*fyne.Container]*messageRow // the list's row templates and their parts
 	loadingOlder bool
 	settling     bool
-	maxOffset    float32 // the furthest scroll offset seen since the room was shown
 	noOlder      bool
 
 	// OnNeedOlder asks for older messages when the first row is shown; call OlderLoaded after.
@@ -82,9 +81,6 @@ func (t *Timeline) Messages() []session.Message { return t.msgs }
 // and keeps the same message at the top when older messages were prepended.
 func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 	msgs = shown(msgs)
-	if len(msgs) == 0 {
-		t.maxOffset = 0 // a new room
-	}
 	atBottom := scrollToEnd || t.atBottom()
 	prepended := 0
 	if len(t.msgs) > 0 && len(msgs) > len(t.msgs) {
@@ -123,26 +119,8 @@ func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 		t.list.ScrollToBottom()
 	}
 	t.settling = false
-	t.checkTop() // a refresh while the view is at the top binds row 0 during settling
 	// A short room does not fill the view, so the user cannot scroll up: ask for more at once.
 	if len(t.msgs) > 0 && t.contentHeight() < t.list.Size().Height {
-		t.needOlder()
-	}
-}
-
-// checkTop asks for older messages when the first row is in view and the view was further down
-// before (the user scrolled up), not when a layout binds the first rows before the scroll to the
-// newest message took effect.
-func (t *Timeline) checkTop() {
-	if t.settling || len(t.msgs) == 0 {
-		return
-	}
-	off := t.list.GetScrollOffset()
-	first := t.heights[0]
-	if first == 0 {
-		first = estimatedRowHeight
-	}
-	if off < first && t.maxOffset > off+estimatedRowHeight {
 		t.needOlder()
 	}
 }
@@ -358,12 +336,10 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	// The first row in view at the top of the list means the user scrolled up: load older ones.
 	// (Rows are also bound by layouts that run before a scroll took effect; the offset tells.)
-	// Only after the view was further down (the user scrolled up from there), not on layouts that
-	// bind the first rows before the scroll to the newest message took effect.
-	off := t.list.GetScrollOffset()
-	t.maxOffset = max(t.maxOffset, off)
-	if i == 0 {
-		t.checkTop()
+	// The first row in view: the user scrolled to the top, so load older messages. Rows bound by
+	// Set's own refresh (before its scroll to the newest message) do not count.
+	if i == 0 && !t.settling {
+		t.needOlder()
 	}
 	if t.OnShown != nil && m.EventID != "" {
 		t.OnShown(m.EventID)
