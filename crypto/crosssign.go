@@ -106,6 +106,10 @@ type Device struct {
 
 // Devices fetches userID's devices from the server and resolves how we trust each.
 func (m *Machine) Devices(ctx context.Context, userID id.UserID) ([]Device, error) {
+	// Two callers at once (the settings' device list and security tab) raced on the device
+	// objects mautrix's key query writes while the other resolves trust from them.
+	m.devicesMu.Lock()
+	defer m.devicesMu.Unlock()
 	all, err := m.mach.FetchKeys(ctx, []id.UserID{userID}, true)
 	if err != nil {
 		return nil, fmt.Errorf("failed to fetch devices: %w", err)

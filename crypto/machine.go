@@ -38,6 +38,7 @@ type Machine struct {
 	encryptMu sync.Map // id.RoomID -> *sync.Mutex: encryption is serialised per room
 
 	backupMu      sync.Mutex              // serializes uploads into the key backup
+	devicesMu     sync.Mutex              // serializes Devices: concurrent key queries race inside mautrix
 	backupKey     *backup.MegolmBackupKey // the key backup this device writes to, once known
 	backupVersion id.KeyBackupVersion
 
