@@ -237,17 +237,7 @@ func TestKeyBackupRestoredByJS(t *testing.T) {
 	if err := js.RequestVerification(ctx(t), alice.UserID, sa.Account().DeviceID.String()); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(sa.PendingVerifications()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no verification request from the js device")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	v, err := sa.AcceptVerification(ctx(t), sa.PendingVerifications()[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := acceptIncoming(t, sa)
 	finishSAS(t, sa, v, js)
 	c, cancel := context.WithTimeout(ctx(t), 30*time.Second)
 	defer cancel()

@@ -21,26 +21,12 @@ func TestQRVerificationWeShowJSScans(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	sa := newAccount(t, srv, "alice").login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
-	seq, err := sa.LastSeq(ctx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := sa.Subscribe(seq)
-	defer sub.Close()
 	runSyncLoop(t, sa)
 
 	if err := js.RequestQRVerification(ctx(t), sa.Account().UserID.String(), sa.Account().DeviceID.String()); err != nil {
 		t.Fatal(err)
 	}
-	for len(sa.PendingVerifications()) == 0 {
-		if _, err := sub.Next(ctx(t)); err != nil {
-			t.Fatalf("no verification request: %v", err)
-		}
-	}
-	v, err := sa.AcceptVerification(ctx(t), sa.PendingVerifications()[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := acceptIncoming(t, sa)
 	qr, err := v.WaitQRCode(ctx(t))
 	if err != nil {
 		t.Fatal(err)
@@ -250,22 +236,11 @@ func TestQRSelfVerificationBetweenOurDevices(t *testing.T) {
 	runSyncLoop(t, first)
 	runSyncLoop(t, second)
 
-	seq, _ := first.LastSeq(ctx(t))
-	sub := first.Subscribe(seq)
-	defer sub.Close()
 	v2, err := second.RequestVerification(ctx(t), first.Account().UserID, first.Account().DeviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for len(first.PendingVerifications()) == 0 {
-		if _, err := sub.Next(ctx(t)); err != nil {
-			t.Fatalf("no request on the first device: %v", err)
-		}
-	}
-	v1, err := first.AcceptVerification(ctx(t), first.PendingVerifications()[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v1 := acceptIncoming(t, first)
 	qr, err := v2.WaitQRCode(ctx(t))
 	if err != nil {
 		t.Fatal(err)
@@ -332,27 +307,13 @@ func TestSASWithUserWithoutCrossSigning(t *testing.T) {
 	if _, err := js.Join(ctx(t), roomID.String()); err != nil {
 		t.Fatal(err)
 	}
-	seq, err := sa.LastSeq(ctx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := sa.Subscribe(seq)
-	defer sub.Close()
 	runSyncLoop(t, sa)
 
 	// They ask (offering QR codes), we accept: no QR code, SAS runs.
 	if err := js.RequestVerification(ctx(t), sa.Account().UserID.String(), sa.Account().DeviceID.String()); err != nil {
 		t.Fatal(err)
 	}
-	for len(sa.PendingVerifications()) == 0 {
-		if _, err := sub.Next(ctx(t)); err != nil {
-			t.Fatalf("no verification request: %v", err)
-		}
-	}
-	v, err := sa.AcceptVerification(ctx(t), sa.PendingVerifications()[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := acceptIncoming(t, sa)
 	sasWithoutCrossSigning(t, v, js)
 	if info := v.Info(); info.QRCode != nil || info.CanScanQR {
 		t.Fatalf("QR code offered for a user without cross-signing: %+v", info)

@@ -144,21 +144,7 @@ func TestRoomVerificationRequestNotReplayedFromHistory(t *testing.T) {
 // the other user.
 func finishRoomSAS(t *testing.T, sa *session.Session, v *session.Verification, js *jspeer.Peer) {
 	t.Helper()
-	ours, err := v.WaitEmojis(ctx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, err := js.SASEmojis(ctx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, len(ours))
-	for i, e := range ours {
-		names[i] = e.Name
-	}
-	if len(names) != 7 || !slices.Equal(names, theirs) {
-		t.Fatalf("emojis differ: ours %v, js %v", ours, theirs)
-	}
+	sameEmojisAsJS(t, v, js)
 	if err := js.ConfirmSASNoWait(ctx(t)); err != nil {
 		t.Fatal(err)
 	}

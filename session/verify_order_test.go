@@ -67,17 +67,7 @@ func startCrossUserSAS(t *testing.T, sa, sb *session.Session) (va, vb *session.V
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(sb.PendingVerifications()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no request at the other user")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	vb, err = sb.AcceptVerification(ctx(t), sb.PendingVerifications()[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	vb = acceptIncoming(t, sb)
 	ea, err1 := va.WaitEmojis(ctx(t))
 	eb, err2 := vb.WaitEmojis(ctx(t))
 	if err1 != nil || err2 != nil || len(ea) != 7 || !slices.Equal(ea, eb) {
@@ -130,17 +120,7 @@ func TestSASWithJSConfirmedAfterTheirMAC(t *testing.T) {
 				if err := js.RequestVerification(ctx(t), sa.Account().UserID.String(), sa.Account().DeviceID.String()); err != nil {
 					t.Fatal(err)
 				}
-				deadline := time.Now().Add(30 * time.Second)
-				for len(sa.PendingVerifications()) == 0 {
-					if time.Now().After(deadline) {
-						t.Fatal("no request from js")
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
-				var err error
-				if v, err = sa.AcceptVerification(ctx(t), sa.PendingVerifications()[0].ID); err != nil {
-					t.Fatal(err)
-				}
+				v = acceptIncoming(t, sa)
 			} else {
 				var err error
 				if v, err = sa.StartVerification(ctx(t), id.UserID(js.UserID()), id.DeviceID(js.DeviceID())); err != nil {
@@ -150,21 +130,7 @@ func TestSASWithJSConfirmedAfterTheirMAC(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ours, err := v.WaitEmojis(ctx(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			theirs, err := js.SASEmojis(ctx(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			names := make([]string, len(ours))
-			for i, e := range ours {
-				names[i] = e.Name
-			}
-			if len(names) != 7 || !slices.Equal(names, theirs) {
-				t.Fatalf("emojis differ: ours %v, js %v", ours, theirs)
-			}
+			sameEmojisAsJS(t, v, js)
 			if tc.jsFirst {
 				if err := js.ConfirmSASNoWait(ctx(t)); err != nil {
 					t.Fatal(err)

@@ -129,22 +129,7 @@ func TestSASVerificationStartedByJS(t *testing.T) {
 // the other's device verified.
 func finishSAS(t *testing.T, sa *session.Session, v *session.Verification, js *jspeer.Peer) {
 	t.Helper()
-	ours, err := v.WaitEmojis(ctx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, err := js.SASEmojis(ctx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, len(ours))
-	for i, e := range ours {
-		names[i] = e.Name
-	}
-	if len(names) != 7 || !slices.Equal(names, theirs) {
-		t.Fatalf("emojis differ: ours %v, js %v", ours, theirs)
-	}
-	t.Logf("SAS: %v", ours)
+	t.Logf("SAS: %v", sameEmojisAsJS(t, v, js))
 	jsDone := make(chan error, 1)
 	go func() { jsDone <- js.ConfirmSAS(ctx(t)) }()
 	if err := v.ConfirmSAS(ctx(t)); err != nil {
@@ -299,22 +284,11 @@ func assertNotOnDisk(t *testing.T, dir string, secrets [][]byte) {
 // selfVerify runs SAS between two devices of the same user (both syncing), started by second.
 func selfVerify(t *testing.T, first, second *session.Session) {
 	t.Helper()
-	seq, _ := first.LastSeq(ctx(t))
-	sub := first.Subscribe(seq)
-	defer sub.Close()
 	v2, err := second.StartVerification(ctx(t), first.Account().UserID, first.Account().DeviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for len(first.PendingVerifications()) == 0 {
-		if _, err := sub.Next(ctx(t)); err != nil {
-			t.Fatalf("no request on the first device: %v", err)
-		}
-	}
-	v1, err := first.AcceptVerification(ctx(t), first.PendingVerifications()[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v1 := acceptIncoming(t, first)
 	e1, err1 := v1.WaitEmojis(ctx(t))
 	e2, err2 := v2.WaitEmojis(ctx(t))
 	if err1 != nil || err2 != nil || len(e1) != 7 || !slices.Equal(e1, e2) {
@@ -335,4 +309,50 @@ func selfVerify(t *testing.T, first, second *session.Session) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// acceptIncoming waits (up to 30 s) for a verification request at s, whose sync loop runs, and
+// accepts the first one.
+func acceptIncoming(t *testing.T, s *session.Session) *session.Verification {
+	t.Helper()
+	seq, err := s.LastSeq(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := s.Subscribe(seq)
+	defer sub.Close()
+	wctx, cancel := context.WithTimeout(ctx(t), 30*time.Second)
+	defer cancel()
+	for len(s.PendingVerifications()) == 0 {
+		if _, err := sub.Next(wctx); err != nil {
+			t.Fatalf("no verification request at %s: %v", s.Account().DeviceID, err)
+		}
+	}
+	v, err := s.AcceptVerification(ctx(t), s.PendingVerifications()[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// sameEmojisAsJS waits for the seven emojis on our side and the SDK's, fails when they differ and
+// returns ours.
+func sameEmojisAsJS(t *testing.T, v *session.Verification, js *jspeer.Peer) []session.Emoji {
+	t.Helper()
+	ours, err := v.WaitEmojis(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := js.SASEmojis(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(ours))
+	for i, e := range ours {
+		names[i] = e.Name
+	}
+	if len(names) != 7 || !slices.Equal(names, theirs) {
+		t.Fatalf("emojis differ: ours %v, js %v", ours, theirs)
+	}
+	return ours
 }
