@@ -197,23 +197,7 @@ func TestMembersDialogAndOutgoingVerification(t *testing.T) {
 	if !dlgHasLabel(vv.content, T("verify.state.requested")) {
 		t.Errorf("waiting state: %q", dlgLabels(vv.content))
 	}
-	var vb *session.Verification
-	q.until(t, "the request at THW", func() bool {
-		if p := sb.PendingVerifications(); len(p) > 0 {
-			vb, err = sb.AcceptVerification(ctx, p[0].ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return true
-		}
-		return false
-	})
-	theirs, err := vb.WaitEmojis(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitVerifyState(t, q, &vv, session.VerificationSAS)
-	checkEmojisShown(t, vv, theirs)
+	vb := acceptAtPeer(t, q, sb, &vv)
 	// The emojis differ (say the users): both sides end cancelled with the mismatch.
 	test.Tap(dlgButton(t, dlgTop(w), "Stimmen nicht überein"))
 	waitVerifyState(t, q, &vv, session.VerificationCancelled)
@@ -249,23 +233,7 @@ func TestCrossUserVerificationCompletes(t *testing.T) {
 	w := dlgWindow(t)
 	var vv *verifyView
 	startVerification(ctx, w, sa, id.UserID(thw.ID), "", func(v *verifyView) { vv = v })
-	var vb *session.Verification
-	q.until(t, "the request at THW", func() bool {
-		if p := sb.PendingVerifications(); len(p) > 0 {
-			vb, err = sb.AcceptVerification(ctx, p[0].ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return true
-		}
-		return false
-	})
-	theirs, err := vb.WaitEmojis(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitVerifyState(t, q, &vv, session.VerificationSAS)
-	checkEmojisShown(t, vv, theirs)
+	vb := acceptAtPeer(t, q, sb, &vv)
 	done := make(chan error, 1)
 	go func() {
 		if err := vb.ConfirmSAS(ctx); err != nil {
@@ -436,4 +404,30 @@ func newWatchedDevices(t *testing.T, srv *testserver.Server) *watchedDevices {
 	go func() { stopped <- d.vw.run() }()
 	t.Cleanup(func() { cancel(); <-stopped })
 	return d
+}
+
+// acceptAtPeer accepts the dialog's request at the other session once it arrives and waits until
+// the dialog shows the same emojis as that side; it returns the peer's verification.
+func acceptAtPeer(t *testing.T, q *uiQueue, peer *session.Session, vv **verifyView) *session.Verification {
+	t.Helper()
+	ctx := testCtx(t)
+	var vb *session.Verification
+	q.until(t, "the request at the peer", func() bool {
+		p := peer.PendingVerifications()
+		if len(p) == 0 {
+			return false
+		}
+		var err error
+		if vb, err = peer.AcceptVerification(ctx, p[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		return true
+	})
+	theirs, err := vb.WaitEmojis(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitVerifyState(t, q, vv, session.VerificationSAS)
+	checkEmojisShown(t, *vv, theirs)
+	return vb
 }
