@@ -28,6 +28,7 @@ build-windows:
 lint:
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt -l: not formatted:"; echo "$$unformatted"; exit 1; fi
+	@if ! $(GO) mod tidy -diff >/dev/null 2>&1; then echo "go.mod/go.sum not tidy (run go mod tidy):"; $(GO) mod tidy -diff || true; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) vet -tags $(TAGS),guibench ./session ./cmd/bosmessenger
 	"$$($(GO) env GOPATH)/bin/staticcheck" -tags $(TAGS) ./...

@@ -20,10 +20,12 @@ type command struct {
 	run   func(ctx context.Context, a *args) error
 }
 
-var commands map[string]command
+// commands maps a command name to its usage and implementation. Files that add commands register
+// them in their own init functions (commands["name"] = command{...}), so this table stays short.
+var commands = map[string]command{}
 
 func init() {
-	commands = map[string]command{
+	for name, c := range map[string]command{
 		"login":       {"login --homeserver URL_OR_SERVER_NAME --user USER  (password from BOSCTL_PASSWORD or stdin)", cmdLogin},
 		"whoami":      {"whoami [--json]", cmdWhoami},
 		"logout":      {"logout", cmdLogout},
@@ -44,6 +46,8 @@ func init() {
 		"devices":     {"devices [@user:server] [--json]", cmdDevices},
 		"verify":      {"verify @user:server [--device ID] [--yes] [--timeout DURATION] | verify --incoming [--yes] [--timeout DURATION]", cmdVerify},
 		"trust":       {"trust [@user:server] [--acknowledge] [--json]  (identity: verified, unverified, no_cross_signing or identity_changed)", cmdTrust},
+	} {
+		commands[name] = c
 	}
 }
 
