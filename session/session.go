@@ -36,6 +36,16 @@ type Config struct {
 	// ExcludeInsecureDevices shares room keys only with cross-signed devices (MSC4153).
 	ExcludeInsecureDevices bool
 
+	// RequireDeviceVerification (managed devices): until this device is verified, by SAS or QR
+	// code with another device of ours or with the recovery key, it sends nothing
+	// (ErrDeviceNotVerified), decrypts nothing (events show as locked, "device not verified")
+	// and answers no room key requests. See DeviceVerified and ChangeDeviceVerified.
+	RequireDeviceVerification bool
+
+	// RemoteWipe: when the server says this device is gone (M_UNKNOWN_TOKEN without
+	// soft_logout), the sync deletes the account's local data and fails with ErrRemoteWiped.
+	RemoteWipe bool
+
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration
 }
@@ -90,6 +100,7 @@ type Session struct {
 	bus     *bus
 
 	keyReqs keyRequests // room keys asked from our other devices
+	gate    deviceGate  // this device's verification (Config.RequireDeviceVerification)
 
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time
@@ -197,10 +208,14 @@ func (s *Session) openCrypto(ctx context.Context) error {
 	}
 	s.e2ee = m
 	m.SetExcludeInsecureDevices(s.cfg.ExcludeInsecureDevices)
-	m.OnDeviceListsChanged(s.onDeviceListsChanged)
+	m.OnDeviceListsChanged(func(ctx context.Context, users []id.UserID) {
+		s.onDeviceListsChanged(ctx, users)
+		s.ownKeysChanged(ctx, users)
+	})
 	if err := m.EnableVerification(ctx, s.onVerification); err != nil {
 		return err
 	}
+	s.initDeviceGate(ctx)
 	return s.retryUndecrypted(ctx, nil)
 }
 
