@@ -118,3 +118,48 @@ func waitDecrypted(t *testing.T, s *session.Session, eventID id.EventID) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// A locked managed device answers no room key requests: alice's only other device that holds
+// a room key is locked, so her third device (verified with the recovery key) asks in vain.
+func TestLockedDeviceAnswersNoKeyRequests(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
+	first, sb := alice.login(t), bob.login(t)
+	roomID := sharedRoom(t, first, sb, session.CreateRoomOptions{Name: "Schlüssel", Encrypted: true})
+	recoveryKey, err := first.CreateKeyBackup(ctx(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice2 := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}
+	cfg := alice2.config()
+	cfg.RequireDeviceVerification = true
+	locked, err := session.Login(ctx(t), cfg, srv.URL, alice.Local, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { locked.Close() })
+	if err := first.Logout(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, sb)
+	secret := mustSend(t, sb, roomID, "nur für das gesperrte Gerät") // its key goes to the locked device only
+	runSyncLoop(t, locked)
+	if ev := waitStoredEvent(t, locked, secret); ev.DecryptionError != session.LockedReason {
+		t.Fatalf("locked device: %+v", ev)
+	}
+
+	alice3 := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}
+	third := alice3.login(t)
+	if err := third.RestoreKeyBackup(ctx(t), recoveryKey); err != nil {
+		t.Fatal(err)
+	}
+	if !third.DeviceVerified() {
+		t.Fatal("the third device is not verified after the recovery key")
+	}
+	runSyncLoop(t, third)
+	waitStoredEvent(t, third, secret)
+	time.Sleep(8 * time.Second) // the request went out with the sync that brought the event
+	if ev, _, _ := third.Event(ctx(t), secret); ev.Decrypted {
+		t.Fatal("the locked device forwarded a room key")
+	}
+}
