@@ -34,6 +34,10 @@ type deviceGate struct {
 // VerifyWithRecoveryKey) signs it. It never asks the server.
 func (s *Session) DeviceVerified() bool { return s.gate.verified.Load() }
 
+// DeviceLocked reports whether policy (Config.RequireDeviceVerification) keeps this device from
+// sending and reading until it is verified; front ends show that and offer verification.
+func (s *Session) DeviceLocked() bool { return s.deviceLocked() }
+
 // deviceLocked reports whether policy keeps this device from sending and reading.
 func (s *Session) deviceLocked() bool {
 	return s.cfg.RequireDeviceVerification && !s.gate.verified.Load()

@@ -32,8 +32,8 @@ func TestManagedDeviceLockedUntilVerified(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { second.Close() })
-	if second.DeviceVerified() {
-		t.Fatal("the new device is verified right after login")
+	if second.DeviceVerified() || !second.DeviceLocked() {
+		t.Fatal("the new device is verified (or not locked) right after login")
 	}
 	mustSync(t, sb)
 	after := mustSend(t, sb, roomID, "nach dem neuen Gerät") // shared with the new device too
@@ -68,8 +68,8 @@ func TestManagedDeviceLockedUntilVerified(t *testing.T) {
 	defer sub.Close()
 	selfVerify(t, first, second)
 	waitChange(t, sub, session.ChangeDeviceVerified)
-	if !second.DeviceVerified() {
-		t.Fatal("not verified after SAS with the first device")
+	if !second.DeviceVerified() || second.DeviceLocked() {
+		t.Fatal("not verified (or still locked) after SAS with the first device")
 	}
 	for _, eventID := range []id.EventID{after, before} {
 		waitDecrypted(t, second, eventID)
