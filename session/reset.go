@@ -15,6 +15,7 @@ import (
 // It is meant for a dir whose account is incomplete or lost; a working account is better logged out
 // (Logout also deletes the device on the server).
 //
+// Entries under our names that are not ours (DirState.Foreign) stay, as everything else in the dir.
 // confirmed is the Wipe list the user agreed to; when the dir holds something else by the time Reset
 // has its lock, nothing is deleted. It fails with ErrDataDirInUse while another process uses the dir.
 func Reset(cfg Config, confirmed []string) (DirState, error) {
@@ -39,7 +40,10 @@ func Reset(cfg Config, confirmed []string) (DirState, error) {
 		return st, fmt.Errorf("the data dir %s changed since its files were listed; nothing deleted", cfg.DataDir)
 	}
 	if err := wipeDataDir(cfg.DataDir, cfg.keyOptions()); err != nil {
-		return st, fmt.Errorf("failed to reset data dir: %w", err)
+		// Foreign entries under our names stay by design (Foreign lists them); anything of ours left is an error.
+		if after, ierr := Inspect(cfg.DataDir); ierr != nil || len(slices.DeleteFunc(after.Wipe, isLock)) > 0 {
+			return st, fmt.Errorf("failed to reset data dir: %w", err)
+		}
 	}
 	_ = lock.Unlock()
 	_ = os.Remove(filepath.Join(cfg.DataDir, lockFileName))

@@ -219,6 +219,7 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		return nil, err
 	}
 	s.bootstrapCrossSigning(ctx, password)
+	tightenDataDir(s.dir) // the dir holds an account now: 0700 (its files were created 0600)
 	s.log.Info().Str("user_id", resp.UserID.String()).Str("device_id", resp.DeviceID.String()).Msg("Logged in")
 	return s, nil
 }

@@ -67,18 +67,23 @@ func cmdReset(_ context.Context, a *args) error {
 		if strings.TrimSpace(line) != "yes" {
 			return errors.New("reset cancelled; nothing deleted")
 		}
-	} else {
-		printResetList(a, dir, st, files, notes)
 	}
 	if _, err := session.Reset(session.Config{DataDir: dir, Log: zerolog.Nop()}, st.Wipe); err != nil {
 		return err
+	}
+	if a.bool("yes") { // listed after the fact, so a failed reset prints nothing on stdout
+		printResetList(a, dir, st, files, notes)
 	}
 	fmt.Fprintf(a.stdout, "Reset %s; it takes a new login\n", dir)
 	return nil
 }
 
 func printResetList(a *args, dir string, st session.DirState, files, notes []string) {
-	fmt.Fprintf(a.stdout, "Data dir %s (%s). Reset deletes:\n", dir, strings.ReplaceAll(string(st.Status), "_", " "))
+	verb := "Reset deletes"
+	if a.bool("yes") {
+		verb = "Deleted"
+	}
+	fmt.Fprintf(a.stdout, "Data dir %s (%s). %s:\n", dir, strings.ReplaceAll(string(st.Status), "_", " "), verb)
 	for _, f := range files {
 		fmt.Fprintln(a.stdout, "  "+f)
 	}

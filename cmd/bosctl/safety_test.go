@@ -287,7 +287,6 @@ func TestDataFilesArePrivate(t *testing.T) {
 	t.Parallel()
 	srv := sharedServer(t)
 	u := loggedIn(t, srv, "private")
-	u.ok("whoami")
 	check := func(when string) {
 		t.Helper()
 		n := 0
