@@ -16,3 +16,12 @@ var (
 	ErrUnknownRoom       = errors.New("unknown room")
 	ErrSessionTerminated = errors.New("session was signed out on the server")
 )
+
+// Errors of data dir safety and login input (issue 11).
+var (
+	ErrIncompleteDataDir = errors.New("data dir holds an incomplete account")
+	ErrForeignFile       = errors.New("data dir holds a file that is not BOS Messenger's under one of its names")
+	ErrNoDataDir         = errors.New("no data dir given")
+	ErrUnsupportedScheme = errors.New("unsupported scheme (use https://, or http:// on loopback)")
+	ErrCredentialsInURL  = errors.New("homeserver URL must not contain a user name or password")
+)
