@@ -25,3 +25,12 @@ var (
 	// soft logout) and the account's local data was deleted. It matches ErrSessionTerminated.
 	ErrRemoteWiped = fmt.Errorf("signed out remotely, local data deleted (%w)", ErrSessionTerminated)
 )
+
+// Errors of data dir safety and login input (issue 11).
+var (
+	ErrIncompleteDataDir = errors.New("data dir holds an incomplete account")
+	ErrForeignFile       = errors.New("data dir holds a file that is not BOS Messenger's under one of its names")
+	ErrNoDataDir         = errors.New("no data dir given")
+	ErrUnsupportedScheme = errors.New("unsupported scheme (use https://, or http:// on loopback)")
+	ErrCredentialsInURL  = errors.New("homeserver URL must not contain a user name or password")
+)

@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"maunium.net/go/mautrix"
-
-	"bosmessenger/store/storekey"
 )
 
 // softLogout reports whether err is the server's M_UNKNOWN_TOKEN with soft_logout true: the
@@ -42,7 +40,7 @@ func (s *Session) terminated(classified error) error {
 		wiped = true
 		s.bus.closeWith(&Change{Kind: ChangeRemoteWiped})
 		thumbCaches.Delete(s)
-		err = errors.Join(s.closeCrypto(), s.db.Close(), storekey.Destroy(s.dir, opts), wipeDataDir(s.dir))
+		err = errors.Join(s.closeCrypto(), s.db.Close(), wipeDataDir(s.dir, opts))
 		_ = s.lock.Unlock()
 		_ = os.Remove(filepath.Join(s.dir, lockFileName))
 	})

@@ -146,7 +146,7 @@ func (s *Session) CreateRoom(ctx context.Context, opts CreateRoomOptions) (id.Ro
 	})
 }
 
-// CreateDM starts a direct chat with user (encrypted unless plain is set).
+// CreateDM starts a direct chat with user, end-to-end encrypted when encrypted is set.
 func (s *Session) CreateDM(ctx context.Context, user id.UserID, encrypted bool) (id.RoomID, error) {
 	return s.CreateRoom(ctx, CreateRoomOptions{Invite: []id.UserID{user}, Direct: true, Encrypted: encrypted})
 }

@@ -77,6 +77,7 @@ type Message struct {
 	Reply         *Quote       `json:"reply,omitempty"`
 	Edited        bool         `json:"edited,omitempty"` // Body and FormattedBody are the latest edit's
 	Redacted      bool         `json:"redacted,omitempty"`
+	Damaged       bool         `json:"damaged,omitempty"`   // the stored event could not be read (Kind unknown, no content)
 	Mentioned     bool         `json:"mentioned,omitempty"` // mentions us (user ID, display name or m.mentions)
 	File          *MessageFile `json:"file,omitempty"`      // media messages
 
@@ -451,6 +452,9 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	}
 	evType, _ := effective(e)
 	switch {
+	case e.Damaged:
+		m.Kind, m.Damaged = KindUnknown, true
+		return m
 	case e.StateKey != nil:
 		m.Kind = KindState
 		m.Redacted = e.RedactedBy != ""

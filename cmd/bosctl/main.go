@@ -38,7 +38,7 @@ func init() {
 		"leave":       {"leave ROOM_ID", cmdLeave},
 		"send":        {"send ROOM_ID TEXT", cmdSend},
 		"send-file":   {"send-file ROOM_ID PATH [--type MIME]  (encrypted in encrypted rooms)", cmdSendFile},
-		"download":    {"download EVENT_ID --out FILE  (the attachment of a stored event, decrypted)", cmdDownload},
+		"download":    {"download EVENT_ID --out FILE [--force]  (the attachment of a stored event, decrypted; --force replaces FILE)", cmdDownload},
 		"tail":        {"tail ROOM_ID [--json] [--count N] [--timeout DURATION]", cmdTail},
 		"history":     {"history ROOM_ID [--json] [--limit N]", cmdHistory},
 		"members":     {"members ROOM_ID [--json]", cmdMembers},

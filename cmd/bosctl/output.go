@@ -24,6 +24,8 @@ func printEvent(a *args, ev session.TimelineEvent, asJSON bool) error {
 	ts := time.UnixMilli(ev.TS).Local().Format("2006-01-02 15:04:05")
 	var text string
 	switch {
+	case ev.Damaged:
+		text = "[damaged: this event could not be read from the local store]"
 	case ev.Redacted:
 		text = "[deleted]"
 	case ev.Encrypted && !ev.Decrypted:
