@@ -21,8 +21,13 @@ import (
 // backup key, stored in secret storage (m.secret_storage) under a new default key that the
 // passphrase (or the returned recovery key) unlocks, together with the private cross-signing
 // keys this device holds, a new backup version on the server, and all room keys this device
-// knows uploaded into it. It returns the recovery key to show the user.
+// knows uploaded into it. It returns the recovery key to show the user. A device that does not
+// hold the account's cross-signing keys gets ErrCrossSigningKeysNotHere: the new default key
+// would cut the keys in secret storage off from the recovery key.
 func (m *Machine) CreateKeyBackup(ctx context.Context, passphrase string) (recoveryKey string, version id.KeyBackupVersion, err error) {
+	if err := m.checkHoldsCrossSigningKeys(ctx); err != nil {
+		return "", "", err
+	}
 	ssssKey, err := m.mach.SSSS.GenerateAndUploadKey(ctx, passphrase)
 	if err != nil {
 		return "", "", fmt.Errorf("failed to create secret storage key: %w", err)

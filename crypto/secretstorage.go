@@ -111,13 +111,29 @@ func (m *Machine) SyncCrossSigningSecrets(ctx context.Context, key *SecretStorag
 	return true, nil
 }
 
+// ErrCrossSigningKeysNotHere means the account has cross-signing keys but this device does not
+// hold their private parts (it is not verified yet), so it cannot set up new secret storage.
+var ErrCrossSigningKeysNotHere = errors.New("this device does not hold the account's cross-signing keys (verify it first with another device or the recovery key)")
+
+// checkHoldsCrossSigningKeys fails with ErrCrossSigningKeysNotHere when the account has
+// published cross-signing keys whose private parts this device does not hold.
+func (m *Machine) checkHoldsCrossSigningKeys(ctx context.Context) error {
+	published, err := m.publishedCrossSigningKeys(ctx)
+	if err != nil || published == nil {
+		return err
+	}
+	if own := m.mach.CrossSigningKeys; own == nil || *own.PublicKeys() != *published {
+		return ErrCrossSigningKeysNotHere
+	}
+	return nil
+}
+
 // storeCrossSigningSecrets puts the private cross-signing keys this device holds (if any) into
 // secret storage under key.
 func (m *Machine) storeCrossSigningSecrets(ctx context.Context, key *ssss.Key) error {
 	own := m.mach.CrossSigningKeys
 	if own == nil {
-		m.log.Warn().Msg("This device holds no cross-signing keys to put into the new secret storage")
-		return nil
+		return nil // the account has no cross-signing keys (checkHoldsCrossSigningKeys)
 	}
 	if err := m.mach.UploadCrossSigningKeysToSSSS(ctx, key, own); err != nil {
 		return fmt.Errorf("failed to store the cross-signing keys in secret storage: %w", err)

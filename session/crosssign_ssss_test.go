@@ -10,6 +10,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	e2ee "bosmessenger/crypto"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -39,6 +40,10 @@ func TestCrossSigningKeysRestoredFromSecretStorage(t *testing.T) {
 	t.Cleanup(func() { second.Close() })
 	if second.DeviceVerified() || second.CrossSigningSeedsForTest() != nil {
 		t.Fatal("a second device is verified (or holds the private keys) right after login")
+	}
+	// Without the private keys it may not replace secret storage (that would cut them off).
+	if _, err := second.CreateKeyBackup(ctx(t), "neu"); !errors.Is(err, e2ee.ErrCrossSigningKeysNotHere) {
+		t.Fatalf("an unverified device set up new secret storage: %v", err)
 	}
 	if err := second.RestoreKeyBackup(ctx(t), "falsche Passphrase"); err == nil {
 		t.Fatal("a wrong passphrase unlocked secret storage")
