@@ -53,11 +53,6 @@ func (r *rawUser) send(roomID string, content map[string]any) {
 		time.Now().UnixNano(), r.txn), r.token, content, nil)
 }
 
-func (r *rawUser) join(roomID string) {
-	r.t.Helper()
-	matrixCall(r.t, http.MethodPost, r.base+"/join/"+url.PathEscape(roomID), r.token, map[string]any{}, nil)
-}
-
 // noRawControls fails when text holds a rune a terminal would act on (newline and tab are our own
 // layout).
 func noRawControls(t *testing.T, what, text string) {
