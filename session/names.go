@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode"
 
@@ -102,6 +103,41 @@ func hiddenRune(r rune) bool {
 	return false
 }
 
+// nameInfo is what the name computations need of one raw name.
+type nameInfo struct {
+	clean  string // CleanName
+	idLike bool   // contains something that reads as a Matrix ID
+	key    string // nameKey of clean
+}
+
+// infoOf computes (or finds in the cache) the nameInfo of a raw name.
+func infoOf(raw string) nameInfo {
+	infoCache.Lock()
+	info, ok := infoCache.m[raw]
+	infoCache.Unlock()
+	if ok {
+		return info
+	}
+	info.clean = CleanName(raw)
+	info.idLike = userIDLike.MatchString(info.clean) || userIDLike.MatchString(confusables.Skeleton(info.clean))
+	info.key = nameKey(info.clean)
+	infoCache.Lock()
+	if len(infoCache.m) >= infoCacheMax {
+		infoCache.m = map[string]nameInfo{} // names change rarely: start over rather than track use
+	}
+	infoCache.m[raw] = info
+	infoCache.Unlock()
+	return info
+}
+
+// infoCache holds computed nameInfos: every Timeline call needs those of all members.
+var infoCache = struct {
+	sync.Mutex
+	m map[string]nameInfo
+}{m: map[string]nameInfo{}}
+
+const infoCacheMax = 50000
+
 // nameKey is what two names that look alike have in common: the TR39 skeleton of the cleaned
 // name without white space, joiners, variation selectors and accents, case-folded.
 func nameKey(clean string) string {
@@ -137,36 +173,35 @@ func newNameTable(members []*store.Member, orgs *atomic.Pointer[OrgLookup]) *nam
 		if m.Membership != "join" && m.Membership != "invite" {
 			continue
 		}
-		base, _ := baseName(m.UserID, m.Name)
-		k := nameKey(base)
-		t.byKey[k] = append(t.byKey[k], m.UserID)
+		_, key, _ := baseName(m.UserID, m.Name)
+		t.byKey[key] = append(t.byKey[key], m.UserID)
 	}
 	return t
 }
 
-// baseName is a user's name before disambiguation; isID tells that it is the Matrix ID itself.
-func baseName(user, raw string) (name string, isID bool) {
+// baseName is a user's name before disambiguation with its nameKey; isID tells that it is the
+// Matrix ID itself.
+func baseName(user, raw string) (name, key string, isID bool) {
 	if raw == "" {
-		return localpart(user), false
+		l := localpart(user)
+		return l, infoOf(l).key, false
 	}
-	clean := CleanName(raw)
-	if clean == "" || clean == user {
-		return user, true
+	info := infoOf(raw)
+	if info.clean == "" || info.clean == user || info.idLike {
+		// Empty once cleaned, or "@boss:server", or "Leitstelle (@ls:server)": a spoofed ID.
+		return user, "", true
 	}
-	if userIDLike.MatchString(clean) || userIDLike.MatchString(confusables.Skeleton(clean)) {
-		return user, true // "@boss:server" or "Leitstelle (@ls:server)": a spoofed ID
-	}
-	return clean, false
+	return info.clean, info.key, false
 }
 
 // name is the name shown for user whose (remote, raw) display name is raw: cleaned, and followed
 // by the Matrix ID when another joined or invited member's name looks alike.
 func (t *nameTable) name(user, raw string) string {
-	base, isID := baseName(user, raw)
+	base, key, isID := baseName(user, raw)
 	if isID {
 		return base
 	}
-	for _, other := range t.byKey[nameKey(base)] {
+	for _, other := range t.byKey[key] {
 		if other != user {
 			return base + " (" + user + ")"
 		}

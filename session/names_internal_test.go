@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -87,5 +88,19 @@ func TestNameTable(t *testing.T) {
 	}
 	if org, vetted := tab.org("@fake:evil.example"); org != "" || vetted {
 		t.Fatalf("unknown server: %q %v", org, vetted)
+	}
+}
+
+// BenchmarkNameTable: the names of a 1000-member room, computed once per Timeline call.
+func BenchmarkNameTable(b *testing.B) {
+	members := make([]*store.Member, 1000)
+	for i := range members {
+		members[i] = &store.Member{UserID: fmt.Sprintf("@user%d:bos.example", i), Name: fmt.Sprintf("Einsatzkraft %d Wache Süd", i), Membership: "join"}
+	}
+	for b.Loop() {
+		tab := newNameTable(members, nil)
+		for _, m := range members[:50] {
+			_ = tab.name(m.UserID, m.Name)
+		}
 	}
 }
