@@ -2,10 +2,12 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
@@ -119,4 +121,29 @@ func TestSpoofedNamesInTimelineAndMembers(t *testing.T) {
 	mv.reload()
 	q.until(t, "members", func() bool { return loads >= 2 })
 	check("members", dlgLabels(dlgTop(dw)))
+}
+
+// Room names are remote text too: the room list, the header and the notifications show them
+// without bidi overrides and control characters.
+func TestRoomNamesCleaned(t *testing.T) {
+	test.NewTempApp(t)
+	SetLang("de")
+	evil := "Lage\u202e\x1b]0;x\a Nord"
+	rl := NewRoomList([]session.RoomSummary{{ID: "!a:x", Name: evil, Membership: "join"},
+		{ID: "!b:x", Name: evil + " DM", Membership: "join", IsDirect: true}})
+	h := NewHeader()
+	h.Set(&session.RoomSummary{ID: "!a:x", Name: evil, Membership: "join"})
+	w := test.NewTempWindow(t, container.NewVBox(h.View(), rl.View()))
+	w.Resize(fyne.NewSize(600, 400))
+	all := labels(w.Content())
+	for _, want := range []string{"Lage]0;x Nord", "👤 Lage]0;x Nord DM"} {
+		if !slices.Contains(all, want) {
+			t.Errorf("label %q missing; have %q", want, all)
+		}
+	}
+	for _, l := range all {
+		if strings.ContainsAny(l, "\u202e\x1b\a") {
+			t.Errorf("raw room name shown: %q", l)
+		}
+	}
 }
