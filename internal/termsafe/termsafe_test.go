@@ -145,6 +145,19 @@ func FuzzEscape(f *testing.F) {
 		if !utf8.Valid(whole.Bytes()) {
 			t.Fatalf("Writer(%q) is not UTF-8", s)
 		}
+		// JSON: the same value, no raw unsafe rune; and the Writer leaves it alone.
+		raw, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		safeJSON := JSON(raw)
+		var back string
+		if err := json.Unmarshal(safeJSON, &back); err != nil || (utf8.ValidString(s) && back != s) {
+			t.Fatalf("JSON(%q) = %s decodes to %q (%v)", s, safeJSON, back, err)
+		}
+		if !passes(safeJSON) {
+			t.Fatalf("JSON(%q) = %s holds an unsafe rune", s, safeJSON)
+		}
 	})
 }
 

@@ -26,6 +26,12 @@ func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 func (sw *Writer) Write(p []byte) (int, error) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
+	if len(sw.carry) == 0 && passes(p) {
+		if _, err := sw.w.Write(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	data := p
 	if len(sw.carry) > 0 {
 		data = append(sw.carry, p...)
@@ -57,6 +63,27 @@ func (sw *Writer) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// passes reports whether p goes out unchanged: complete, valid UTF-8 without unsafe runes but
+// newlines and tabs.
+func passes(p []byte) bool {
+	for i := 0; i < len(p); {
+		c := p[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(p[i:])
+		if (r == utf8.RuneError && size == 1) || Unsafe(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // Flush writes a held-back incomplete rune, escaped byte by byte.
