@@ -24,7 +24,7 @@ import (
 //   - bidi controls, control characters and invisible characters are stripped, white space is
 //     collapsed (CleanName);
 //   - a name that is empty after that, or that contains something that looks like a Matrix ID
-//     other than the member's own, is replaced by the Matrix ID;
+//     (also in look-alike letters), is replaced by the member's own Matrix ID;
 //   - a member without a name shows the localpart of the ID;
 //   - when two joined or invited members have names that look alike (the same skeleton as in
 //     Unicode TR39, compared case-insensitively and without white space or invisible
@@ -173,8 +173,9 @@ func newNameTable(members []*store.Member, orgs *atomic.Pointer[OrgLookup]) *nam
 		if m.Membership != "join" && m.Membership != "invite" {
 			continue
 		}
-		_, key, _ := baseName(m.UserID, m.Name)
-		t.byKey[key] = append(t.byKey[key], m.UserID)
+		if _, key, isID := baseName(m.UserID, m.Name); !isID {
+			t.byKey[key] = append(t.byKey[key], m.UserID)
+		}
 	}
 	return t
 }
@@ -187,8 +188,9 @@ func baseName(user, raw string) (name, key string, isID bool) {
 		return l, infoOf(l).key, false
 	}
 	info := infoOf(raw)
-	if info.clean == "" || info.clean == user || info.idLike {
-		// Empty once cleaned, or "@boss:server", or "Leitstelle (@ls:server)": a spoofed ID.
+	if info.key == "" || info.clean == user || info.idLike {
+		// Nothing visible once cleaned (or only accents), or "@boss:server", or
+		// "Leitstelle (@ls:server)": a spoofed ID.
 		return user, "", true
 	}
 	return info.clean, info.key, false

@@ -42,6 +42,7 @@ func TestNameTable(t *testing.T) {
 		{UserID: "@fw:112.example", Name: "FEUERWEHR", Membership: "join"},
 		{UserID: "@gone:evil.example", Name: "THW Ortsverband", Membership: "leave"},
 		{UserID: "@solo:x.example", Name: "Rettungsdienst", Membership: "join"},
+		{UserID: "@accents:evil.example", Name: "\u0301\u0301", Membership: "join"},
 	}
 	var orgs atomic.Pointer[OrgLookup]
 	tab := newNameTable(members, &orgs)
@@ -60,6 +61,7 @@ func TestNameTable(t *testing.T) {
 		"@fw:112.example":          "FEUERWEHR (@fw:112.example)",
 		"@gone:evil.example":       "THW Ortsverband (@gone:evil.example)", // left: shown beside the joined one
 		"@solo:x.example":          "Rettungsdienst",
+		"@accents:evil.example":    "@accents:evil.example",
 	}
 	for _, m := range members {
 		if got := tab.name(m.UserID, m.Name); got != want[m.UserID] {
