@@ -325,15 +325,18 @@ func (mv *membersView) applyFilter() {
 
 // setOrgBadge shows the organisation that runs a user's homeserver (BOS mode) in a label of its
 // own, coloured apart from the name so that no display name can imitate it; hidden without one.
-func setOrgBadge(l *widget.Label, org string, vetted bool) {
+// It reports whether the label's text changed.
+func setOrgBadge(l *widget.Label, org string, vetted bool) bool {
 	if org == "" {
 		l.Hide()
-		return
+		return false
 	}
 	text, imp := org, widget.WarningImportance
 	if vetted {
 		text, imp = "✓ "+org, widget.SuccessImportance
 	}
+	changed := l.Text != text
 	setLabel(l, text, imp)
 	l.Show()
+	return changed
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -110,6 +111,18 @@ func TestSpoofedNamesInTimelineAndMembers(t *testing.T) {
 	tl.Set(msgs, true)
 	q.drain()
 	check("timeline", labels(w.Content()))
+	badges := 0
+	for _, r := range tl.rows {
+		if r.org.Visible() && r.head.Visible() {
+			badges++
+			if end := r.sender.Position().X + r.sender.Size().Width; r.org.Position().X < end {
+				t.Errorf("badge at x=%v overlaps the sender name ending at x=%v", r.org.Position().X, end)
+			}
+		}
+	}
+	if badges == 0 {
+		t.Error("no timeline row shows the badge")
+	}
 
 	// The members dialog.
 	dw := dlgWindow(t)
@@ -121,6 +134,11 @@ func TestSpoofedNamesInTimelineAndMembers(t *testing.T) {
 	mv.reload()
 	q.until(t, "members", func() bool { return loads >= 2 })
 	check("members", dlgLabels(dlgTop(dw)))
+	if os.Getenv("DLG_SHOTS") != "" {
+		shot(t, dw, "members-spoofed")
+		w.Resize(fyne.NewSize(900, 700))
+		shot(t, w, "timeline-spoofed")
+	}
 }
 
 // Room names are remote text too: the room list, the header and the notifications show them
