@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -103,6 +104,8 @@ type Session struct {
 
 	keyReqs keyRequests // room keys asked from our other devices
 	gate    deviceGate  // this device's verification (Config.RequireDeviceVerification)
+
+	orgs atomic.Pointer[OrgLookup] // organisation per homeserver (BOS mode), see SetOrgLookup
 
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time

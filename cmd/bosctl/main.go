@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"bosmessenger/internal/termsafe"
 )
 
 type command struct {
@@ -63,6 +65,12 @@ func main() {
 }
 
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Remote text (messages, names, server errors) must not steer the terminal: every output
+	// passes a filter that escapes control and bidi characters. JSON passes unchanged.
+	safeOut, safeErr := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
+	defer safeErr.Flush()
+	defer safeOut.Flush()
+	stdout, stderr = safeOut, safeErr
 	a, err := parseArgs(argv)
 	if err == nil && (a.cmd == "" || a.cmd == "help" || a.bool("help")) {
 		printUsage(stdout)
