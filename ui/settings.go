@@ -76,6 +76,7 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.security"), theme.VisibilityOffIcon(), sv.security.View()))
 	}
 	sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.appearance"), theme.ColorPaletteIcon(), sv.appearanceTab()))
+	sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.about"), theme.InfoIcon(), aboutTab()))
 	if s == nil {
 		selected = 0
 	}

@@ -127,7 +127,7 @@ func TestSettingsAppearance(t *testing.T) {
 	var next *settingsView
 	sv.rebuilt = func(n *settingsView) { next = n }
 	sv.show()
-	if len(sv.tabs.Items) != 1 || sv.tabs.Items[0].Text != "Darstellung" || !dlgHasLabel(dlgTop(w), "Einstellungen") {
+	if len(sv.tabs.Items) != 2 || sv.tabs.Items[0].Text != "Darstellung" || sv.tabs.Items[1].Text != "Über" || !dlgHasLabel(dlgTop(w), "Einstellungen") {
 		t.Fatalf("without a session: tabs %d, labels %q", len(sv.tabs.Items), dlgLabels(dlgTop(w)))
 	}
 	if sv.lang.Selected != "Deutsch" || !slices.Equal(sv.lang.Options, []string{"Deutsch", "English"}) {

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"bosmessenger/internal/termsafe"
+	"bosmessenger/internal/version"
 )
 
 type command struct {
@@ -72,6 +73,10 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer safeOut.Flush()
 	stdout, stderr = safeOut, safeErr
 	a, err := parseArgs(argv)
+	if err == nil && a.cmd == "" && a.bool("version") {
+		fmt.Fprintln(stdout, version.Get().String("bosctl"))
+		return 0
+	}
 	if err == nil && (a.cmd == "" || a.cmd == "help" || a.bool("help")) {
 		printUsage(stdout)
 		return 0
@@ -107,7 +112,7 @@ func oneLine(s string) string {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: bosctl [--data DIR] COMMAND [ARGS]")
+	fmt.Fprintln(w, "usage: bosctl [--data DIR] COMMAND [ARGS]   (bosctl --version: version, commit, build time)")
 	fmt.Fprintln(w, "\nThe data dir holds one account (default: the per-OS user data dir). The store is unlocked")
 	fmt.Fprintln(w, "with BOSMESSENGER_PASSPHRASE or, where there is none, the OS keyring.")
 	fmt.Fprintln(w, "\ncommands:")

@@ -17,6 +17,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/assets"
+	"bosmessenger/internal/version"
 	"bosmessenger/session"
 	"bosmessenger/ui"
 )
@@ -27,7 +28,12 @@ const AppID = "de.bos-messenger.client"
 func main() {
 	dataDir := flag.String("data", "", "account data dir (default: the per-OS user data dir)")
 	room := flag.String("room", "", "room ID to open at start")
+	showVersion := flag.Bool("version", false, "print version, commit and build time, then exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(version.Get().String("bosmessenger"))
+		return
+	}
 	flag.Visit(func(f *flag.Flag) {
 		if f.Name == "data" && *dataDir == "" {
 			fmt.Fprintln(os.Stderr, "bosmessenger: --data wants a directory, not an empty string")
