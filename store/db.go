@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
+	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
 )
 
 // Cipher seals and opens values bound to their place in the store (the associated data).
@@ -174,14 +174,6 @@ func (db *DB) tryTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) er
 		return fmt.Errorf("failed to commit transaction: %w", err)
 	}
 	return nil
-}
-
-func isBusy(err error) bool {
-	var se sqlite3.Error
-	if errors.As(err, &se) {
-		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
-	}
-	return false
 }
 
 // Tx is one transaction on the store. Its methods seal and open values transparently.
