@@ -33,11 +33,18 @@ lint:
 	$(GO) vet -tags $(TAGS),guibench ./session ./cmd/bosmessenger
 	"$$($(GO) env GOPATH)/bin/staticcheck" -tags $(TAGS) ./...
 
-# The full suite: real Dendrite servers on loopback (internal/testserver), then the Windows build so
-# nothing Linux-only slips in.
-test: deps lint
-	$(GO) test -tags $(TAGS) -race -count=1 -timeout 40m ./...
-	$(MAKE) build-windows
+# The full suite, stage by stage with times: lint, all tests against real Dendrite servers on
+# loopback (internal/testserver), the mobile compile check, the packages (signed with a throwaway
+# certificate; the Windows cross-build catches Linux-only code), the reproducibility check and the
+# smoke tests of the installed packages.
+test:
+	bash scripts/stage.sh deps $(MAKE) --no-print-directory deps
+	bash scripts/stage.sh lint $(MAKE) --no-print-directory lint
+	bash scripts/stage.sh go-test $(GO) test -tags $(TAGS) -race -count=1 -timeout 40m ./...
+	bash scripts/stage.sh mobile-check $(MAKE) --no-print-directory mobile-check
+	bash scripts/stage.sh package $(MAKE) --no-print-directory package-ci
+	bash scripts/stage.sh repro-check $(MAKE) --no-print-directory repro-check
+	bash scripts/stage.sh smoke-package $(MAKE) --no-print-directory smoke-package
 
 # Short runs of every fuzz target in the tree (found by grep, so new ones are picked up).
 fuzz:
@@ -66,3 +73,6 @@ demo: deps build
 
 clean:
 	rm -rf bin dist
+
+# Packaging (make package: .msi, .deb, tarball, SBOM into dist/), smoke tests, mobile check.
+include scripts/package.mk

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing BOS Messenger needs on Debian 12: cgo and Fyne headers, Xvfb
-# tools for GUI smoke tests, the mingw cross-compiler for the Windows build, staticcheck and the
+# tools for GUI smoke tests, the mingw cross-compiler for the Windows build, the packaging tools
+# (wixl, osslsigncode, lintian, wine, nfpm, cyclonedx-gomod), staticcheck and the
 # test homeserver (Dendrite). Idempotent and quick when everything is there already.
 # Run as root, or as a user with sudo.
 set -euo pipefail
@@ -9,6 +10,8 @@ export PATH="/usr/local/go/bin:${GOPATH:-$HOME/go}/bin:$PATH"
 cd "$(dirname "$0")/.."
 
 staticcheck_version=v0.8.2
+nfpm_version=v2.48.0           # .deb packager (make deb)
+cyclonedx_gomod_version=v1.10.0 # SBOM (make sbom)
 
 apt_pkgs=(
 	# cgo and Fyne (GL, X11)
@@ -18,6 +21,8 @@ apt_pkgs=(
 	xvfb x11-utils xdotool imagemagick
 	# Windows cross-build
 	gcc-mingw-w64-x86-64
+	# packaging (make package): MSI, Authenticode, .deb checks, zip; smoke tests of the MSI under wine
+	wixl osslsigncode lintian dpkg-dev zip xz-utils openssl wine wine64
 )
 # Node only where there is none: never replace an installed one.
 if ! command -v node >/dev/null 2>&1; then
@@ -52,6 +57,18 @@ else
 	echo "deps: go install honnef.co/go/tools/cmd/staticcheck@${staticcheck_version}"
 	GOFLAGS= go install "honnef.co/go/tools/cmd/staticcheck@${staticcheck_version}"
 fi
+
+# go_tool NAME MODULE VERSION: go install MODULE@VERSION unless GOBIN/NAME was built from VERSION.
+go_tool() {
+	if [ -x "$gobin/$1" ] && go version -m "$gobin/$1" 2>/dev/null | grep -qE "^\s+mod\s+\S+\s+$3\s"; then
+		echo "deps: $1 $3 present"
+	else
+		echo "deps: go install $2@$3"
+		GOFLAGS= go install "$2@$3"
+	fi
+}
+go_tool nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm "$nfpm_version"
+go_tool cyclonedx-gomod github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod "$cyclonedx_gomod_version"
 
 bash scripts/install-dendrite.sh
 
