@@ -23,6 +23,8 @@ bin_linux() {
 	for c in bosctl bosmessenger; do
 		CGO_CFLAGS="$PKG_LINUX_CGO_CFLAGS" go build "${PKG_GOFLAGS[@]}" "${PKG_LINUX_GOFLAGS[@]}" \
 			-ldflags "$PKG_LDFLAGS $PKG_LINUX_LDFLAGS" -o "$DIST/linux/$c" "./cmd/$c"
+		# The C compiler's version notes (lintian: binary-has-unneeded-section).
+		objcopy --remove-section .comment "$DIST/linux/$c"
 	done
 	log "linux binaries: $("$DIST/linux/bosctl" --version)"
 }

@@ -36,7 +36,7 @@ smoke_deb() {
 	local deb="dist/bosmessenger_${PKG_VERSION}_amd64.deb"
 	[ -f "$deb" ] || fail "$deb missing (make deb)"
 	step "lintian $deb"
-	lintian --tag-display-limit 0 --info --suppress-tags-from-file packaging/linux/lintian-explained "$deb" 2>/dev/null | grep -v "^N:" | tee "$tmp/lintian.txt" || true
+	lintian --tag-display-limit 0 --info --pedantic --suppress-tags-from-file packaging/linux/lintian-explained "$deb" 2>/dev/null | grep -v "^N:" | tee "$tmp/lintian.txt" || true
 	if grep -E '^[EW]:' "$tmp/lintian.txt"; then fail "lintian errors or warnings (explain in packaging/linux/lintian-explained and docs/INSTALL.md, or fix)"; fi
 	step "dpkg -i"
 	if dpkg-query -W bosmessenger >/dev/null 2>&1; then "${sudo[@]}" dpkg -r bosmessenger >/dev/null; fi

@@ -18,8 +18,10 @@ install:
 		case $$f in bin/*) m=0755 ;; *) m=0644 ;; esac; \
 		install -Dm$$m usr/local/$$f "$(DESTDIR)$(PREFIX)/$$f"; \
 	done
-	-update-desktop-database -q "$(DESTDIR)$(PREFIX)/share/applications" 2>/dev/null
-	-gtk-update-icon-cache -q -t "$(DESTDIR)$(PREFIX)/share/icons/hicolor" 2>/dev/null
+	@if [ -z "$(DESTDIR)" ]; then \
+		update-desktop-database -q "$(PREFIX)/share/applications" 2>/dev/null || true; \
+		gtk-update-icon-cache -q -t "$(PREFIX)/share/icons/hicolor" 2>/dev/null || true; \
+	fi
 
 uninstall:
 	for f in $(FILES); do rm -f "$(DESTDIR)$(PREFIX)/$$f"; done

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -131,6 +132,11 @@ func merge(inputs []bom, version, commit string, epoch int64) (bom, error) {
 		ref, _ := in.Metadata.Component["bom-ref"].(string)
 		if ref == "" {
 			return out, fmt.Errorf("an input has no metadata.component bom-ref")
+		}
+		// cyclonedx-gomod names each program after the module; name it after its main package
+		// (the bom-ref ends in #cmd/NAME).
+		if i := strings.LastIndex(ref, "#"); i >= 0 {
+			in.Metadata.Component["name"] = path.Base(ref[i+1:])
 		}
 		apps = append(apps, in.Metadata.Component)
 		appRefs = append(appRefs, ref)

@@ -50,7 +50,8 @@ func TestMergeJoinsProgramsAndSetsVersion(t *testing.T) {
 	if got.Metadata.Timestamp != "2026-12-03T08:42:36Z" || got.Metadata.Component["name"] != "BOS Messenger" || got.Metadata.Component["version"] != "1.2.3" {
 		t.Fatalf("metadata: %+v", got.Metadata)
 	}
-	if apps := got.Metadata.Component["components"].([]any); len(apps) != 2 {
+	apps := got.Metadata.Component["components"].([]any)
+	if len(apps) != 2 || apps[0].(map[string]any)["name"] != "bosctl" || apps[1].(map[string]any)["name"] != "bosmessenger" {
 		t.Fatalf("programs: %v", apps)
 	}
 	if len(got.Components) != 3 {
