@@ -9,6 +9,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -56,7 +57,7 @@ func run(argv []string, stdout io.Writer) error {
 		return err
 	}
 	if *version == "" || fs.NArg() == 0 {
-		return fmt.Errorf("usage: sbommerge -version V [-commit C] [-epoch S] [-o FILE] INPUT.json...")
+		return errors.New("usage: sbommerge -version V [-commit C] [-epoch S] [-o FILE] INPUT_JSON_FILES")
 	}
 	var inputs []bom
 	for _, p := range fs.Args() {
