@@ -107,6 +107,12 @@ smoke_msi() {
 	wine msiexec /i "$(winpath "$msi")" /qn
 	[ "$(wine_uninstall_entries)" = "\"DisplayVersion\"=\"$v\"" ] || fail "after upgrade: uninstall entries: $(wine_uninstall_entries)"
 	for f in bosctl.exe bosmessenger.exe sbom.cdx.json; do [ -f "$inst/$f" ] || fail "$inst/$f not installed"; done
+	for f in bosctl.exe bosmessenger.exe; do # version resource (UTF-16 strings)
+		strings -el "$inst/$f" | grep -qx "$PKG_VERSION (${PKG_COMMIT:0:12})" || fail "$f: no version resource"
+	done
+	step "older MSI over the newer one must be refused"
+	if wine msiexec /i "$(winpath "$tmp/old.msi")" /qn; then fail "downgrade was not refused"; fi
+	[ "$(wine_uninstall_entries)" = "\"DisplayVersion\"=\"$v\"" ] || fail "after the refused downgrade: $(wine_uninstall_entries)"
 	[ -f "${lnks[0]}" ] || [ -f "${lnks[1]}" ] || fail "no Start-menu shortcut (${lnks[*]})"
 	local cert=${BOS_SIGN_CERT:-}
 	if [ -z "$cert" ] && [ -f dist/ci-cert/cert.pem ]; then cert=dist/ci-cert/cert.pem; fi
