@@ -14,7 +14,8 @@ export PATH="/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/b
 DIST=${DIST:-dist}
 APPID=de.bos-messenger.client
 WINENV=(GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc)
-PKG_MAINTAINER=${BOS_MAINTAINER:-BOS Messenger maintainers <packaging@bos-messenger.de>}
+# Debian's Maintainer field: set BOS_MAINTAINER for real releases (the default is a placeholder).
+PKG_MAINTAINER=${BOS_MAINTAINER:-BOS Messenger maintainers <maintainers@bos-messenger.invalid>}
 
 log() { echo "package: $*" >&2; }
 
@@ -53,7 +54,7 @@ sign() {
 		return 0
 	fi
 	local tmp; tmp=$(mktemp -d)
-	local args=(sign -h sha256 -n "BOS Messenger" -i "https://bos-messenger.de")
+	local args=(sign -h sha256 -n "BOS Messenger")
 	if [ -n "${BOS_SIGN_PFX:-}" ]; then args+=(-pkcs12 "$BOS_SIGN_PFX"); else args+=(-certs "$BOS_SIGN_CERT" -key "$BOS_SIGN_KEY"); fi
 	if [ -n "${BOS_SIGN_PASSWORD:-}" ]; then
 		(umask 077; printf '%s' "$BOS_SIGN_PASSWORD" >"$tmp/pass")
@@ -157,7 +158,6 @@ deb() {
 		echo "section: net"
 		echo "priority: optional"
 		echo "maintainer: $PKG_MAINTAINER"
-		echo "homepage: https://bos-messenger.de"
 		echo "description: |-"
 		echo "  encrypted Matrix messenger for public safety organisations"
 		echo "  BOS Messenger is a Matrix client for authorities and organisations with"

@@ -26,10 +26,14 @@ fail() { echo "smoke: FAIL: $*" >&2; exit 1; }
 
 # session BIN [RUNNER]: the Go smoke test against Dendrite with an installed bosctl.
 session() {
+	local status=0
 	BOS_SMOKE_BOSCTL=$1 BOS_SMOKE_RUNNER=${2:-} BOS_SMOKE_VERSION=$PKG_VERSION \
-		go test -tags goolm,pkgsmoke -count=1 -v -run '^TestInstalledBosctl$' ./internal/pkgsmoke 2>&1 |
-		grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+installed_test)' || true
-	[ "${PIPESTATUS[0]}" = 0 ] || fail "session with $1"
+		go test -tags goolm,pkgsmoke -count=1 -v -run '^TestInstalledBosctl$' ./internal/pkgsmoke >"$tmp/session.log" 2>&1 || status=$?
+	if [ "$status" != 0 ]; then
+		cat "$tmp/session.log"
+		fail "session with $1"
+	fi
+	grep -E '^(=== RUN|--- |PASS|ok|\s+installed_test)' "$tmp/session.log" || true
 }
 
 smoke_deb() {
