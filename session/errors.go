@@ -1,6 +1,9 @@
 package session
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors callers can test with errors.Is; the wrapped message carries the details.
 var (
@@ -16,3 +19,7 @@ var (
 	ErrUnknownRoom       = errors.New("unknown room")
 	ErrSessionTerminated = errors.New("session was signed out on the server")
 )
+
+// ErrPolicyBlocked is returned for every action that talks to the homeserver while BOS mode is
+// blocked (no valid federation list, see Enforcer.Blocked). It matches ErrPolicyDenied too.
+var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)

@@ -32,8 +32,8 @@ func (s *Session) SendText(ctx context.Context, roomID id.RoomID, body string) (
 
 // Enqueue queues an event of any type for sending.
 func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, content any) (string, error) {
-	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: roomID.String()}); err != nil {
-		return "", fmt.Errorf("%w: send to %s: %v", ErrPolicyDenied, roomID, err)
+	if err := s.checkPolicy(ctx, "send to "+roomID.String(), PolicyRequest{Action: ActionSend, RoomID: roomID.String()}); err != nil {
+		return "", err
 	}
 	raw, err := json.Marshal(content)
 	if err != nil {
@@ -136,8 +136,8 @@ func (s *Session) pendingOutgoing(ctx context.Context) (pending []*store.Outgoin
 }
 
 func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error) {
-	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: o.RoomID}); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrPolicyDenied, err)
+	if err := s.checkPolicy(ctx, "send to "+o.RoomID, PolicyRequest{Action: ActionSend, RoomID: o.RoomID, queued: true}); err != nil {
+		return "", err
 	}
 	evType, content, err := s.encryptIfNeeded(ctx, o)
 	if err != nil {
@@ -308,7 +308,7 @@ func (s *Session) keyRecipients(ctx context.Context, roomID id.RoomID) ([]id.Use
 			continue
 		}
 		user := id.UserID(*evt.StateKey)
-		err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionShareKeys, UserID: s.account.UserID.String(),
+		err := s.checkPolicy(ctx, "share the room key with "+user.String(), PolicyRequest{Action: ActionShareKeys,
 			RoomID: roomID.String(), Target: user.String()})
 		if err != nil {
 			s.log.Info().Str("room_id", roomID.String()).Str("user_id", user.String()).Err(err).Msg("Policy keeps room key from user")
