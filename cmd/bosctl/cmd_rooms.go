@@ -159,13 +159,16 @@ func cmdMembers(ctx context.Context, a *args) error {
 			return err
 		}
 		type member struct {
-			UserID     string `json:"user_id"`
-			Name       string `json:"name,omitempty"`
-			Membership string `json:"membership"`
+			UserID       string `json:"user_id"`
+			Name         string `json:"name,omitempty"`
+			Membership   string `json:"membership"`
+			Organisation string `json:"organisation"` // from the federation list ("" if not on it)
+			Vetted       bool   `json:"vetted"`       // the member's server is on the federation list
 		}
 		out := []member{}
 		for _, m := range members {
-			out = append(out, member{m.UserID, m.Name, m.Membership})
+			org, vetted, _ := s.Organisation(id.UserID(m.UserID).Homeserver())
+			out = append(out, member{m.UserID, m.Name, m.Membership, org, vetted})
 		}
 		if asJSON {
 			return printJSON(a.stdout, out)

@@ -26,7 +26,10 @@ func (a *args) config() (session.Config, func(), error) {
 			return session.Config{}, nil, err
 		}
 	}
-	cfg := session.Config{DataDir: dir, DeviceName: "BOS Messenger (bosctl)", Log: zerolog.Nop()}
+	cfg, _, err := session.LoadPolicyConfig(session.Config{DataDir: dir, DeviceName: "BOS Messenger (bosctl)", Log: zerolog.Nop()})
+	if err != nil {
+		return session.Config{}, nil, err
+	}
 	closeLog := func() {}
 	if err := os.MkdirAll(filepath.Join(dir, "log"), 0o700); err == nil {
 		f, err := os.OpenFile(filepath.Join(dir, "log", "bosctl.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
