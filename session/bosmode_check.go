@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -34,7 +36,12 @@ func (e *Enforcer) Check(ctx context.Context, req PolicyRequest) error {
 	}
 	switch req.Action {
 	case ActionLogin:
-		return e.checkLogin(req)
+		if err := e.checkLogin(req); err != nil {
+			return err
+		}
+		if bos {
+			return e.checkLoginURL(ctx, req.Homeserver, strings.ToLower(req.ServerName))
+		}
 	case ActionCreateRoom:
 		if e.pol.RequireEncryption() && !req.Encrypted {
 			return errors.New("require_encryption is set: unencrypted rooms cannot be created")
@@ -116,6 +123,42 @@ func (e *Enforcer) checkLogin(req PolicyRequest) error {
 		return fmt.Errorf("homeserver %s: %w", server, notListed(server))
 	}
 	return nil
+}
+
+// checkLoginURL: the password goes to baseURL, so in BOS mode baseURL must be the homeserver of
+// the vetted server name: on the same host, or named by the server's /.well-known/matrix/client.
+// The admin's locked homeserver URL is trusted as it is.
+func (e *Enforcer) checkLoginURL(ctx context.Context, baseURL, server string) error {
+	baseURL = strings.TrimRight(baseURL, "/")
+	if hs, locked := e.pol.Homeserver(); locked && isURL(hs) && strings.TrimRight(hs, "/") == baseURL {
+		return nil
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("invalid homeserver URL %q", baseURL)
+	}
+	if strings.EqualFold(u.Hostname(), hostOf(server)) {
+		return nil
+	}
+	schemes := []string{"https"}
+	if policy.IsLoopback(server) {
+		schemes = append(schemes, "http")
+	}
+	for _, scheme := range schemes {
+		wk, err := fetchWellKnown(ctx, e.client, scheme+"://"+server)
+		if err == nil && wk != "" && strings.TrimRight(wk, "/") == baseURL {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not the homeserver of %s (another host, and not named by its .well-known); the password was not sent", baseURL, server)
+}
+
+// hostOf is the host of a server name without its port.
+func hostOf(serverName string) string {
+	if h, _, err := net.SplitHostPort(serverName); err == nil {
+		return strings.Trim(h, "[]")
+	}
+	return strings.Trim(serverName, "[]")
 }
 
 func isURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") }

@@ -2,6 +2,12 @@ package session_test
 
 import (
 	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync"
 	"slices"
 	"strings"
 	"testing"
@@ -43,6 +49,17 @@ func TestBOSModeEnforcement(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Close()
+		// A vetted Matrix ID with the URL of another host (not named by the server's
+		// .well-known): the password would go elsewhere.
+		mallory := newRecordingProxy(t, "127.0.0.2", b.URL)
+		dave := newAccount(t, a, "dave")
+		_, err = session.Login(ctx(t), bosConfig(dave, pol), mallory.URL, dave.UserID, testPassword)
+		if !errors.Is(err, session.ErrPolicyDenied) || !strings.Contains(err.Error(), "not the homeserver of") {
+			t.Fatalf("foreign URL for a vetted ID: %v", err)
+		}
+		if n := mallory.count("/login"); n != 0 {
+			t.Fatalf("%d login requests reached the foreign URL", n)
+		}
 		// A URL with a bare localpart cannot be checked before the password is sent.
 		carol := newAccount(t, a, "carol")
 		if _, err := session.Login(ctx(t), bosConfig(carol, pol), a.URL, carol.Local, testPassword); !errors.Is(err, session.ErrPolicyDenied) {
@@ -195,6 +212,50 @@ func TestBOSModeEnforcement(t *testing.T) {
 			t.Fatal("bob never received alice's encrypted message (the test proves nothing)")
 		}
 	})
+}
+
+// recordingProxy forwards to a target on its own loopback address and records request paths.
+type recordingProxy struct {
+	URL   string
+	mu    sync.Mutex
+	paths []string
+}
+
+func newRecordingProxy(t *testing.T, ip, target string) *recordingProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &recordingProxy{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		p.paths = append(p.paths, r.URL.Path)
+		p.mu.Unlock()
+		rp.ServeHTTP(w, r)
+	}))
+	l, err := net.Listen("tcp", ip+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
+}
+
+func (p *recordingProxy) count(part string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, path := range p.paths {
+		if strings.Contains(path, part) {
+			n++
+		}
+	}
+	return n
 }
 
 // membershipOf is user's stored membership in roomID as s sees it.
