@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"context"
+	"fmt"
 
 	mcrypto "maunium.net/go/mautrix/crypto"
 	"maunium.net/go/mautrix/event"
@@ -23,4 +24,20 @@ func (m *Machine) SetKeyShareFilter(allow func(ctx context.Context, user id.User
 		}
 		return def(ctx, device, info)
 	}
+}
+
+// DiscardRoomKeys drops our outbound megolm session of each room, so that the next message starts
+// a new one, shared only with the devices allowed then. BOS mode calls it when a server left the
+// federation list: devices there hold the current sessions and could read what follows.
+func (m *Machine) DiscardRoomKeys(ctx context.Context, rooms []id.RoomID) error {
+	for _, roomID := range rooms {
+		l := m.roomLock(roomID) // not while Encrypt uses the session
+		l.Lock()
+		err := m.mach.CryptoStore.RemoveOutboundGroupSession(ctx, roomID)
+		l.Unlock()
+		if err != nil {
+			return fmt.Errorf("failed to discard the room key of %s: %w", roomID, err)
+		}
+	}
+	return nil
 }

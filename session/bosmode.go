@@ -145,6 +145,10 @@ func (e *Enforcer) Refresh(ctx context.Context) error {
 	jws, err := fedlist.Fetch(ctx, e.client, url)
 	e.mu.Lock()
 	before := e.summaryLocked()
+	prev := e.list
+	if prev == nil && e.floorJWS != "" {
+		prev, _ = fedlist.PeekPayload(e.floorJWS) // verified when it was accepted
+	}
 	e.loaded, e.fetched = true, e.now()
 	accepted := false
 	if err != nil {
@@ -152,10 +156,13 @@ func (e *Enforcer) Refresh(ctx context.Context) error {
 	} else {
 		accepted = e.evaluateLocked(jws)
 	}
-	after, sess, version := e.summaryLocked(), e.sess, e.floor
+	after, sess, version, current := e.summaryLocked(), e.sess, e.floor, e.list
 	e.mu.Unlock()
 	if sess != nil && (accepted || before != after) {
 		sess.policyChanged(ctx, version, jws, accepted, before != after)
+	}
+	if removed := current.Removed(prev); accepted && sess != nil && len(removed) > 0 {
+		sess.discardRoomKeys(ctx, removed)
 	}
 	select {
 	case e.wake <- struct{}{}:

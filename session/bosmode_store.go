@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"maunium.net/go/mautrix/id"
+
 	"bosmessenger/store"
 )
 
@@ -155,4 +157,34 @@ func (e *Enforcer) refresher(stop chan struct{}) {
 		_ = e.Refresh(ctx)
 		cancel()
 	}
+}
+
+// discardRoomKeys starts new room keys in every encrypted room after servers left the list (their
+// devices may hold the current ones).
+func (s *Session) discardRoomKeys(ctx context.Context, removed []string) {
+	if s.e2ee == nil {
+		// Crypto opens after the store (the list is checked first): do it then.
+		s.bosMu.Lock()
+		s.discardPending = append(s.discardPending, removed...)
+		s.bosMu.Unlock()
+		return
+	}
+	var rooms []id.RoomID
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		all, err := tx.Rooms()
+		for _, r := range all {
+			if r.Membership == "join" && r.Encryption != "" {
+				rooms = append(rooms, id.RoomID(r.ID))
+			}
+		}
+		return err
+	})
+	if err == nil {
+		err = s.e2ee.DiscardRoomKeys(ctx, rooms)
+	}
+	if err != nil {
+		s.log.Warn().Err(err).Msg("Discarding room keys after a federation list change failed")
+		return
+	}
+	s.log.Info().Strs("servers", removed).Int("rooms", len(rooms)).Msg("Servers left the federation list: new room keys")
 }

@@ -7,9 +7,9 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"sync"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -210,6 +210,45 @@ func TestBOSModeEnforcement(t *testing.T) {
 		}
 		if !seen {
 			t.Fatal("bob never received alice's encrypted message (the test proves nothing)")
+		}
+	})
+
+	t.Run("DelistedServerGetsNoNewRoomKey", func(t *testing.T) {
+		both := newBOSList(t)
+		both.publish(t, 1, time.Now().Add(24*time.Hour), a.ServerName, b.ServerName)
+		alice, bob, carol := newAccount(t, a, "alice"), newAccount(t, b, "bob"), newAccount(t, a, "carol")
+		sa, sb, sc := alice.bosLogin(t, both.policy(t, nil)), bob.login(t), carol.login(t)
+		roomID, err := sc.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Entzug", Encrypted: true,
+			Invite: []id.UserID{sa.Account().UserID, sb.Account().UserID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitInvite(t, sa, roomID)
+		if _, err := sa.Join(ctx(t), roomID.String()); err != nil {
+			t.Fatal(err)
+		}
+		waitInvite(t, sb, roomID)
+		mustSend(t, sa, roomID, "b noch gelistet") // b's server is vetted: the key goes to bob (invited)
+		// b leaves the list; alice's next message (bob is still only invited) needs a new key.
+		both.publish(t, 2, time.Now().Add(24*time.Hour), a.ServerName)
+		if err := sa.Enforcer().Refresh(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		mustSend(t, sa, roomID, "b nicht mehr gelistet")
+		waitForBodies(t, sc, roomID, 50, "b nicht mehr gelistet")
+		joinEventually(t, sb, roomID)
+		waitForBodies(t, sb, roomID, 50, "b noch gelistet") // bob had the first key: the test can see a leak
+		deadline := time.Now().Add(6 * time.Second)
+		for time.Now().Before(deadline) {
+			mustSync(t, sb)
+			hist, err := sb.History(ctx(t), roomID, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if countBody(hist, "b nicht mehr gelistet") > 0 {
+				t.Fatal("a device on a server removed from the list read a message sent after its removal")
+			}
+			time.Sleep(300 * time.Millisecond)
 		}
 	})
 }

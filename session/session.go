@@ -102,6 +102,7 @@ type Session struct {
 
 	bosMu          sync.Mutex
 	pendingRejects []id.RoomID // invites refused by policy whose rejection failed (retried)
+	discardPending []string    // servers that left the federation list before crypto was open
 
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time
@@ -228,6 +229,13 @@ func (s *Session) openCrypto(ctx context.Context) error {
 		return s.checkPolicy(ctx, "share a room key with "+user.String(), PolicyRequest{Action: ActionShareKeys, Target: user.String()})
 	})
 	m.OnDeviceListsChanged(s.onDeviceListsChanged)
+	s.bosMu.Lock()
+	removed := s.discardPending
+	s.discardPending = nil
+	s.bosMu.Unlock()
+	if len(removed) > 0 {
+		s.discardRoomKeys(ctx, removed)
+	}
 	if err := m.EnableVerification(ctx, s.onVerification); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package fedlist
 
 import (
 	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,4 +94,28 @@ func PayloadOf(jws string) string {
 		return ""
 	}
 	return parts[1]
+}
+
+// PeekPayload decodes the payload of a list without verifying it. Only for comparing a list that
+// was verified before (the stored one) with a new one.
+func PeekPayload(jws string) (*List, error) {
+	data, err := base64.RawURLEncoding.DecodeString(PayloadOf(jws))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return ParsePayload(data)
+}
+
+// Removed lists the servers of old that are not on l.
+func (l *List) Removed(old *List) []string {
+	var out []string
+	if old == nil {
+		return nil
+	}
+	for _, s := range old.Servers {
+		if _, ok := l.Lookup(s.ServerName); !ok {
+			out = append(out, s.ServerName)
+		}
+	}
+	return out
 }
