@@ -19,11 +19,15 @@ func ApplyPolicy(cfg Config, p *policy.Policy) Config {
 	return cfg
 }
 
-// LoadPolicyConfig loads this machine's policy (policy.Load) and applies it to cfg.
+// LoadPolicyConfig loads this machine's policy (policy.Load), logs its warnings to cfg.Log and
+// applies it to cfg.
 func LoadPolicyConfig(cfg Config) (Config, *policy.Policy, error) {
 	p, err := policy.Load()
 	if err != nil {
 		return cfg, nil, err
+	}
+	for _, w := range p.Warnings {
+		cfg.Log.Warn().Str("warning", w).Msg("Policy warning")
 	}
 	return ApplyPolicy(cfg, p), p, nil
 }
