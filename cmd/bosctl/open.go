@@ -26,10 +26,7 @@ func (a *args) config() (session.Config, func(), error) {
 			return session.Config{}, nil, err
 		}
 	}
-	cfg, _, err := session.LoadPolicyConfig(session.Config{DataDir: dir, DeviceName: "BOS Messenger (bosctl)", Log: zerolog.Nop()})
-	if err != nil {
-		return session.Config{}, nil, err
-	}
+	cfg := session.Config{DataDir: dir, DeviceName: "BOS Messenger (bosctl)", Log: zerolog.Nop()}
 	closeLog := func() {}
 	if err := os.MkdirAll(filepath.Join(dir, "log"), 0o700); err == nil {
 		f, err := os.OpenFile(filepath.Join(dir, "log", "bosctl.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
@@ -38,6 +35,11 @@ func (a *args) config() (session.Config, func(), error) {
 			cfg.Log = zerolog.New(lf).With().Timestamp().Int("pid", os.Getpid()).Logger().Level(zerolog.InfoLevel)
 			closeLog = lf.close
 		}
+	}
+	cfg, _, err := session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode)
+	if err != nil {
+		closeLog()
+		return session.Config{}, nil, err
 	}
 	return cfg, closeLog, nil
 }
