@@ -112,8 +112,9 @@ func (e *Enforcer) State() ListState {
 }
 
 // Organisation looks up a server in the federation list: its organisation, whether it is vetted
-// (on the list), and whether the answer is known at all (false when no valid list is in effect).
-// It has the shape of the GUI's organisation hook.
+// (on the list), and whether the answer is known at all (false when no valid list is in effect,
+// for example while BOS mode is blocked). It is the session's OrgLookup (set when a session opens
+// with this enforcer).
 func (e *Enforcer) Organisation(serverName string) (org string, vetted bool, known bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -78,6 +78,7 @@ func (s *Session) attachPolicy(ctx context.Context) error {
 	}
 	stop := e.stop
 	e.mu.Unlock()
+	s.SetOrgLookup(e.Organisation) // member and sender badges (names.go)
 	_ = e.Refresh(ctx)
 	if err := s.BlockedReason(); err != nil {
 		s.log.Warn().Err(err).Msg("BOS mode is blocked")

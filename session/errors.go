@@ -20,6 +20,15 @@ var (
 	ErrSessionTerminated = errors.New("session was signed out on the server")
 )
 
+// Errors of data dir safety and login input (issue 11).
+var (
+	ErrIncompleteDataDir = errors.New("data dir holds an incomplete account")
+	ErrForeignFile       = errors.New("data dir holds a file that is not BOS Messenger's under one of its names")
+	ErrNoDataDir         = errors.New("no data dir given")
+	ErrUnsupportedScheme = errors.New("unsupported scheme (use https://, or http:// on loopback)")
+	ErrCredentialsInURL  = errors.New("homeserver URL must not contain a user name or password")
+)
+
 // ErrPolicyBlocked is returned for every action that talks to the homeserver while BOS mode is
 // blocked (no valid federation list, see Enforcer.Blocked). It matches ErrPolicyDenied too.
 var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)

@@ -144,7 +144,7 @@ func fedlistVerify(ctx context.Context, a *args, rest []string) error {
 		fmt.Fprintf(a.stdout, "version\t%d\nissued_at\t%s\nexpires_at\t%s\n", l.Version,
 			l.IssuedAt.UTC().Format(time.RFC3339), l.ExpiresAt.UTC().Format(time.RFC3339))
 		for _, s := range l.Servers {
-			fmt.Fprintf(a.stdout, "server\t%s\t%s\t%s\n", s.ServerName, s.Type, s.Organisation)
+			fmt.Fprintf(a.stdout, "server\t%s\t%s\t%s\n", safe(s.ServerName), safe(s.Type), safe(s.Organisation))
 		}
 	}
 	if errors.Is(err, fedlist.ErrExpired) {

@@ -62,10 +62,10 @@ func cmdPolicy(ctx context.Context, a *args) error {
 		if r.Enforced {
 			how = "enforced"
 		}
-		fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%s\n", r.Key, v, r.Source, how)
+		fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%s\n", r.Key, safe(string(v)), safe(r.Source), how)
 	}
 	for _, w := range append(pol.Warnings, notes...) {
-		fmt.Fprintln(a.stderr, "bosctl: warning: "+w)
+		fmt.Fprintln(a.stderr, "bosctl: warning: "+safe(w))
 	}
 	return nil
 }
