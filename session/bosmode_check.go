@@ -125,6 +125,25 @@ func (e *Enforcer) checkLogin(req PolicyRequest) error {
 	return nil
 }
 
+// checkLockedHomeserver refuses, before discovery, a homeserver the policy's locked one rules out.
+func (e *Enforcer) checkLockedHomeserver(homeserver, user string) error {
+	hs, locked := e.pol.Homeserver()
+	if !locked {
+		return nil
+	}
+	homeserver = strings.TrimSpace(homeserver)
+	if isURL(homeserver) {
+		if isURL(hs) && strings.TrimRight(homeserver, "/") != strings.TrimRight(hs, "/") {
+			return fmt.Errorf("homeserver %s is not allowed; the policy locks sign-in to %s", homeserver, hs)
+		}
+		return nil
+	}
+	if server := loginServerName(homeserver, user); server != "" && !isURL(hs) && server != strings.ToLower(hs) {
+		return fmt.Errorf("homeserver %s is not allowed; the policy locks sign-in to %s", server, hs)
+	}
+	return nil
+}
+
 // checkLoginURL: the password goes to baseURL, so in BOS mode baseURL must be the homeserver of
 // the vetted server name: on the same host, or named by the server's /.well-known/matrix/client.
 // The admin's locked homeserver URL is trusted as it is.

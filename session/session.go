@@ -178,6 +178,9 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		if err := e.Blocked(); err != nil {
 			return nil, policyDenied("login", err) // before anything goes to the homeserver
 		}
+		if err := e.checkLockedHomeserver(homeserver, user); err != nil {
+			return nil, policyDenied("login", err) // not even discovery goes elsewhere
+		}
 	}
 	info, err := Discover(ctx, cfg.HTTPClient, homeserver)
 	if err != nil {

@@ -164,11 +164,13 @@ func TestBOSModeInBosctl(t *testing.T) {
 	srv := sharedServer(t)
 	b := newBOSSetup(t)
 	b.sign(t, 1, time.Now().Add(48*time.Hour), srv.ServerName)
+	b.writePolicy(t, map[string]any{"homeserver": srv.URL}) // locked: login needs no --homeserver
 	u := newUser(t, srv, "bos")
 	pw := testPassword
 	o := b.opts()
 	o.password = &pw
-	mustOK(t, bosctl(t, o, "--data", u.dir, "login", "--homeserver", srv.URL, "--user", u.id))
+	mustFail(t, bosctl(t, o, "--data", u.dir, "login", "--homeserver", "http://127.0.0.2:9", "--user", u.id), 1, "locks sign-in")
+	mustOK(t, bosctl(t, o, "--data", u.dir, "login", "--user", u.id))
 	run := func(args ...string) result { return bosctl(t, b.opts(), append([]string{"--data", u.dir}, args...)...) }
 	mustFail(t, run("create-room", "--name", "offen", "--plain"), 1, "require_encryption")
 	roomID := strings.TrimSpace(mustOK(t, run("create-room", "--name", "Einsatz")).stdout)

@@ -50,7 +50,7 @@ func (a *args) configLog() (session.Config, *logFile, error) {
 	}
 	cfg, _, err = session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode)
 	if err != nil {
-		lf.close()
+		lf.discard() // nothing ran: leave no log this run made
 		return session.Config{}, nil, err
 	}
 	return cfg, lf, nil

@@ -100,10 +100,10 @@ var Keys = []Key{
 	},
 	{
 		Name: KeyHomeserver, Type: String, Format: FormatHomeserver, Default: "",
-		DocDE: "Homeserver (URL oder Servername). Empfohlen: im Anmeldeformular vorbelegt. Verwaltet: " +
-			"Anmeldung nur auf diesem Server.",
-		DocEN: "Homeserver (URL or server name). Recommended: pre-filled in the sign-in form. Managed: " +
-			"sign-in only on this server.",
+		DocDE: "Homeserver (URL oder Servername). Empfohlen: im Anmeldeformular vorbelegt (bosctl login " +
+			"ohne --homeserver nimmt ihn). Verwaltet: Anmeldung nur auf diesem Server.",
+		DocEN: "Homeserver (URL or server name). Recommended: pre-filled in the sign-in form (bosctl login " +
+			"without --homeserver uses it). Managed: sign-in only on this server.",
 		Example: `"leitstelle.example.de"`,
 	},
 	{
