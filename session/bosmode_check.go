@@ -125,8 +125,13 @@ func (e *Enforcer) checkLogin(req PolicyRequest) error {
 	return nil
 }
 
-// checkLockedHomeserver refuses, before discovery, a homeserver the policy's locked one rules out.
-func (e *Enforcer) checkLockedHomeserver(homeserver, user string) error {
+// checkBeforeDiscovery refuses, before any request, an account on a server that is not on the
+// list (BOS mode) and a homeserver the policy's locked one rules out.
+func (e *Enforcer) checkBeforeDiscovery(homeserver, user string) error {
+	server := loginServerName(homeserver, user)
+	if e.pol.BOSMode() && server != "" && !e.vetted(server) {
+		return fmt.Errorf("homeserver %s: %w", server, notListed(server))
+	}
 	hs, locked := e.pol.Homeserver()
 	if !locked {
 		return nil
@@ -138,7 +143,7 @@ func (e *Enforcer) checkLockedHomeserver(homeserver, user string) error {
 		}
 		return nil
 	}
-	if server := loginServerName(homeserver, user); server != "" && !isURL(hs) && server != strings.ToLower(hs) {
+	if server != "" && !isURL(hs) && server != strings.ToLower(hs) {
 		return fmt.Errorf("homeserver %s is not allowed; the policy locks sign-in to %s", server, hs)
 	}
 	return nil

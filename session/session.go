@@ -178,7 +178,7 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		if err := e.Blocked(); err != nil {
 			return nil, policyDenied("login", err) // before anything goes to the homeserver
 		}
-		if err := e.checkLockedHomeserver(homeserver, user); err != nil {
+		if err := e.checkBeforeDiscovery(homeserver, user); err != nil {
 			return nil, policyDenied("login", err) // not even discovery goes elsewhere
 		}
 	}
