@@ -164,6 +164,9 @@ func (e *Enforcer) Refresh(ctx context.Context) error {
 	}
 	if removed := current.Removed(prev); accepted && sess != nil && len(removed) > 0 {
 		sess.discardRoomKeys(ctx, removed)
+		if sess.cli != nil {
+			sess.recheckInvites(ctx)
+		}
 	}
 	select {
 	case e.wake <- struct{}{}:

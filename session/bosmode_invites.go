@@ -6,6 +6,8 @@ import (
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/store"
 )
 
 // filterInvites takes the invites the policy refuses (in BOS mode: from users on servers outside
@@ -90,4 +92,35 @@ func containsRoom(rooms []id.RoomID, r id.RoomID) bool {
 		}
 	}
 	return false
+}
+
+// recheckInvites asks the policy again about the stored invites (the federation list lost servers)
+// and rejects those it refuses now; they leave the room list when the rejection syncs back.
+func (s *Session) recheckInvites(ctx context.Context) {
+	var refused []id.RoomID
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		rooms, err := tx.Rooms()
+		for _, r := range rooms {
+			if r.Membership != "invite" {
+				continue
+			}
+			inviter := ""
+			if len(r.Heroes) > 0 {
+				inviter = r.Heroes[0] // the invite's sender (see ingester.invitedRoom)
+			}
+			req := PolicyRequest{Action: ActionReceiveInvite, RoomID: r.ID, Target: inviter}
+			if s.checkPolicy(ctx, "invite into "+r.ID, req) != nil {
+				refused = append(refused, id.RoomID(r.ID))
+			}
+		}
+		return err
+	})
+	if err != nil {
+		s.log.Warn().Err(err).Msg("Checking stored invites failed")
+		return
+	}
+	if len(refused) > 0 {
+		s.log.Info().Int("invites", len(refused)).Msg("Rejecting stored invites the policy refuses now")
+		s.rejectInvites(ctx, refused)
+	}
 }

@@ -228,6 +228,11 @@ func TestBOSModeEnforcement(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitInvite(t, sb, roomID)
+		fromB, err := sb.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Einladung von b", Invite: []id.UserID{sa.Account().UserID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitInvite(t, sa, fromB) // shown while b is on the list
 		mustSend(t, sa, roomID, "b noch gelistet") // b's server is vetted: the key goes to bob (invited)
 		// b leaves the list; alice's next message (bob is still only invited) needs a new key.
 		both.publish(t, 2, time.Now().Add(24*time.Hour), a.ServerName)
@@ -236,6 +241,18 @@ func TestBOSModeEnforcement(t *testing.T) {
 		}
 		mustSend(t, sa, roomID, "b nicht mehr gelistet")
 		waitForBodies(t, sc, roomID, 50, "b nicht mehr gelistet")
+		// The invite from b, stored while b was listed, is rejected now.
+		for deadline := time.Now().Add(30 * time.Second); membershipOf(t, sb, fromB, sa.Account().UserID) != "leave"; {
+			if time.Now().After(deadline) {
+				t.Fatal("the stored invite from the delisted server was not rejected")
+			}
+			mustSync(t, sb)
+			time.Sleep(200 * time.Millisecond)
+		}
+		mustSync(t, sa)
+		if r, err := sa.Room(ctx(t), fromB); err == nil && r.Membership == "invite" {
+			t.Fatalf("the invite is still shown: %+v", r)
+		}
 		joinEventually(t, sb, roomID)
 		waitForBodies(t, sb, roomID, 50, "b noch gelistet") // bob had the first key: the test can see a leak
 		deadline := time.Now().Add(6 * time.Second)
