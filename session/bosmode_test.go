@@ -232,7 +232,7 @@ func TestBOSModeEnforcement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitInvite(t, sa, fromB) // shown while b is on the list
+		waitInvite(t, sa, fromB)                   // shown while b is on the list
 		mustSend(t, sa, roomID, "b noch gelistet") // b's server is vetted: the key goes to bob (invited)
 		// b leaves the list; alice's next message (bob is still only invited) needs a new key.
 		both.publish(t, 2, time.Now().Add(24*time.Hour), a.ServerName)
