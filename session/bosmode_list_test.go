@@ -74,7 +74,7 @@ func TestBOSModeFederationListStates(t *testing.T) {
 	parts := strings.Split(valid, ".")
 	list.write(t, parts[0]+"."+strings.Replace(parts[1], parts[1][10:14], "AAAA", 1)+"."+parts[2])
 	blocks("tampered", "signature")
-	waitChange(t, s, seq, session.ChangePolicy)
+	waitChangeKind(t, s, seq, session.ChangePolicy)
 
 	list.publish(t, 3, week, srv.ServerName)
 	recovers("newer list") // by the refresher, without a call to Refresh
@@ -185,8 +185,8 @@ func TestRequireEncryption(t *testing.T) {
 	}
 }
 
-// waitChange waits for a change of kind after seq.
-func waitChange(t *testing.T, s *session.Session, seq int64, kind session.ChangeKind) {
+// waitChangeKind waits for a change of kind after seq.
+func waitChangeKind(t *testing.T, s *session.Session, seq int64, kind session.ChangeKind) {
 	t.Helper()
 	sub := s.Subscribe(seq)
 	defer sub.Close()

@@ -18,6 +18,12 @@ var (
 	ErrNoStoreSecret     = errors.New("no way to unlock the store")
 	ErrUnknownRoom       = errors.New("unknown room")
 	ErrSessionTerminated = errors.New("session was signed out on the server")
+	// ErrDeviceNotVerified: policy requires this device to be verified (with another device of
+	// ours, or with the recovery key) before it sends or reads encrypted messages.
+	ErrDeviceNotVerified = errors.New("this device is not verified yet (verify it with another device of yours or with the recovery key)")
+	// ErrRemoteWiped: the server said this device is gone (deleted, or its token revoked without
+	// soft logout) and the account's local data was deleted. It matches ErrSessionTerminated.
+	ErrRemoteWiped = fmt.Errorf("signed out remotely, local data deleted (%w)", ErrSessionTerminated)
 )
 
 // Errors of data dir safety and login input (issue 11).

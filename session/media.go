@@ -29,6 +29,9 @@ func (s *Session) SendFile(ctx context.Context, roomID id.RoomID, name, mimeType
 		return "", fmt.Errorf("%w: %s has %.1f MB, at most %d MB are allowed; nothing was sent", ErrFileTooLarge, name,
 			float64(len(data))/(1<<20), MaxFileSize>>20)
 	}
+	if err := s.checkDeviceGate(); err != nil {
+		return "", err
+	}
 	if err := s.checkPolicy(ctx, "send to "+roomID.String(), PolicyRequest{Action: ActionSend, RoomID: roomID.String()}); err != nil {
 		return "", err
 	}

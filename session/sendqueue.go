@@ -32,6 +32,9 @@ func (s *Session) SendText(ctx context.Context, roomID id.RoomID, body string) (
 
 // Enqueue queues an event of any type for sending.
 func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, content any) (string, error) {
+	if err := s.checkDeviceGate(); err != nil {
+		return "", err
+	}
 	if err := s.checkPolicy(ctx, "send to "+roomID.String(), PolicyRequest{Action: ActionSend, RoomID: roomID.String()}); err != nil {
 		return "", err
 	}
@@ -136,6 +139,9 @@ func (s *Session) pendingOutgoing(ctx context.Context) (pending []*store.Outgoin
 }
 
 func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error) {
+	if err := s.checkDeviceGate(); err != nil {
+		return "", err
+	}
 	if err := s.checkPolicy(ctx, "send to "+o.RoomID, PolicyRequest{Action: ActionSend, RoomID: o.RoomID, queued: true}); err != nil {
 		return "", err
 	}

@@ -39,12 +39,14 @@ type Config struct {
 	// ExcludeInsecureDevices shares room keys only with cross-signed devices (MSC4153).
 	ExcludeInsecureDevices bool
 
-	// RequireDeviceVerification: a new login cannot send or read encrypted history until the
-	// device is verified (policy key require_device_verification; set by ApplyPolicy).
+	// RequireDeviceVerification (managed devices): until this device is verified, by SAS or QR
+	// code with another device of ours or with the recovery key, it sends nothing
+	// (ErrDeviceNotVerified), decrypts nothing (events show as locked, "device not verified")
+	// and answers no room key requests. See DeviceVerified and ChangeDeviceVerified.
 	RequireDeviceVerification bool
 
-	// RemoteWipe: when the server says the device is gone, the data dir is wiped (policy key
-	// remote_wipe; set by ApplyPolicy).
+	// RemoteWipe: when the server says this device is gone (M_UNKNOWN_TOKEN without
+	// soft_logout), the sync deletes the account's local data and fails with ErrRemoteWiped.
 	RemoteWipe bool
 
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
@@ -102,6 +104,7 @@ type Session struct {
 	bus     *bus
 
 	keyReqs keyRequests // room keys asked from our other devices
+	gate    deviceGate  // this device's verification (Config.RequireDeviceVerification)
 
 	orgs atomic.Pointer[OrgLookup] // organisation per homeserver (BOS mode), see SetOrgLookup
 
@@ -274,7 +277,10 @@ func (s *Session) openCrypto(ctx context.Context) error {
 	m.SetKeyShareFilter(func(ctx context.Context, user id.UserID) error {
 		return s.checkPolicy(ctx, "share a room key with "+user.String(), PolicyRequest{Action: ActionShareKeys, Target: user.String()})
 	})
-	m.OnDeviceListsChanged(s.onDeviceListsChanged)
+	m.OnDeviceListsChanged(func(ctx context.Context, users []id.UserID) {
+		s.onDeviceListsChanged(ctx, users)
+		s.ownKeysChanged(ctx, users)
+	})
 	s.bosMu.Lock()
 	removed := s.discardPending
 	s.discardPending = nil
@@ -285,6 +291,7 @@ func (s *Session) openCrypto(ctx context.Context) error {
 	if err := m.EnableVerification(ctx, s.onVerification); err != nil {
 		return err
 	}
+	s.initDeviceGate(ctx)
 	return s.retryUndecrypted(ctx, nil)
 }
 

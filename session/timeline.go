@@ -47,11 +47,12 @@ const (
 
 // Stable reasons why an event could not be decrypted (Message.DecryptionReason).
 const (
-	ReasonMissingSession   = "missing_session"   // the room key has not arrived (yet)
-	ReasonWithheld         = "withheld"          // the sender refused to share the key
-	ReasonUnverifiedDevice = "unverified_device" // withheld because this device is not verified (m.unverified)
-	ReasonUnknownDevice    = "unknown_device"    // withheld because the sender has no channel to this device (m.no_olm)
-	ReasonTampered         = "tampered"          // replayed, corrupted, wrong room or mismatching device keys
+	ReasonMissingSession   = "missing_session"     // the room key has not arrived (yet)
+	ReasonWithheld         = "withheld"            // the sender refused to share the key
+	ReasonUnverifiedDevice = "unverified_device"   // withheld because this device is not verified (m.unverified)
+	ReasonUnknownDevice    = "unknown_device"      // withheld because the sender has no channel to this device (m.no_olm)
+	ReasonTampered         = "tampered"            // replayed, corrupted, wrong room or mismatching device keys
+	ReasonDeviceLocked     = "device_not_verified" // not decrypted: policy requires this device to be verified first
 	ReasonOther            = "other"
 )
 
@@ -655,6 +656,8 @@ func (b *timelineBuilder) stateSummary(e *store.Event, c *msgContent) (kind, arg
 // decryptionReason maps a stored decryption error (crypto.describe) to a stable code.
 func decryptionReason(errText string) string {
 	switch {
+	case errText == LockedReason:
+		return ReasonDeviceLocked
 	case strings.Contains(errText, "missing session"):
 		return ReasonMissingSession
 	case strings.Contains(errText, "withheld"):

@@ -50,8 +50,8 @@ func cmdWhoami(ctx context.Context, a *args) error {
 	return withSession(ctx, a, func(s *session.Session) error {
 		acc := s.Account()
 		if asJSON {
-			return printJSON(a.stdout, map[string]string{"user_id": acc.UserID.String(),
-				"device_id": acc.DeviceID.String(), "homeserver": acc.Homeserver})
+			return printJSON(a.stdout, map[string]any{"user_id": acc.UserID.String(),
+				"device_id": acc.DeviceID.String(), "homeserver": acc.Homeserver, "device_verified": s.DeviceVerified()})
 		}
 		fmt.Fprintf(a.stdout, "%s %s %s\n", acc.UserID, acc.DeviceID, acc.Homeserver)
 		return nil
