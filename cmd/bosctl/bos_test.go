@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -199,4 +201,36 @@ func TestBOSModeInBosctl(t *testing.T) {
 	o = other.opts()
 	o.password = &pw
 	mustFail(t, bosctl(t, o, "--data", v.dir, "login", "--homeserver", srv.URL, "--user", v.id), 1, srv.ServerName)
+}
+
+// remote_wipe from the policy file reaches the engine (session.ApplyPolicy): a device deleted on
+// the server leaves no account data behind.
+func TestRemoteWipeFromPolicyFile(t *testing.T) {
+	srv := sharedServer(t)
+	policyFile := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(policyFile, []byte(`{"managed": {"remote_wipe": true}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := runOpts{env: []string{"BOSMESSENGER_POLICY=" + policyFile}}
+	u := newUser(t, srv, "wiped")
+	pw := testPassword
+	lo := o
+	lo.password = &pw
+	r := mustOK(t, bosctl(t, lo, "--data", u.dir, "login", "--homeserver", srv.URL, "--user", u.local))
+	m := regexp.MustCompile(`\(device (\S+)\)`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("login output: %v", r)
+	}
+	u.device = m[1]
+	mustOK(t, bosctl(t, o, "--data", u.dir, "sync", "--once"))
+	token := matrixLogin(t, srv, u.local)
+	auth := map[string]any{"auth": map[string]any{"type": "m.login.password", "password": testPassword,
+		"identifier": map[string]string{"type": "m.id.user", "user": u.local}}}
+	matrixCall(t, http.MethodDelete, srv.URL+"/_matrix/client/v3/devices/"+u.device, token, auth, nil)
+	mustFail(t, bosctl(t, o, "--data", u.dir, "sync", "--once"), 1, "signed out remotely")
+	for _, name := range []string{"bos.db", "crypto.db", "storekey.json"} {
+		if fileExists(filepath.Join(u.dir, name)) {
+			t.Errorf("%s kept after a remote wipe", name)
+		}
+	}
 }
