@@ -194,7 +194,7 @@ func (m *Machine) withoutImpossibleQR(ctx context.Context, evt *event.Event) {
 // qrPossible reports whether a QR code can be made for verifying with userID: both sides need
 // cross-signing keys, and for another user we must trust our own master key.
 func (m *Machine) qrPossible(ctx context.Context, userID id.UserID) bool {
-	own, err := m.mach.GetOwnCrossSigningPublicKeys(ctx)
+	own, err := m.ownCrossSigningPublicKeys(ctx)
 	if err != nil || own == nil || own.MasterKey == "" {
 		return false
 	}
