@@ -16,3 +16,11 @@ var (
 	ErrUnknownRoom       = errors.New("unknown room")
 	ErrSessionTerminated = errors.New("session was signed out on the server")
 )
+
+// Errors of attachments and the send queue.
+var (
+	ErrFileTooLarge      = errors.New("file too large")
+	ErrNotRegularFile    = errors.New("not a regular file")
+	ErrUnknownQueueEntry = errors.New("no such message in the send queue")
+	ErrAlreadySent       = errors.New("message was already sent")
+)
