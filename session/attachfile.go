@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 )
 
@@ -19,6 +20,14 @@ func (a *AttachmentFile) Size() int64 { return a.info.Size() }
 
 // Name is the file's base name.
 func (a *AttachmentFile) Name() string { return a.info.Name() }
+
+// SniffMimeType guesses the MIME type from the file's first 512 bytes (http.DetectContentType),
+// without moving the read position.
+func (a *AttachmentFile) SniffMimeType() string {
+	buf := make([]byte, 512)
+	n, _ := a.f.ReadAt(buf, 0)
+	return http.DetectContentType(buf[:n])
+}
 
 // Close closes the file.
 func (a *AttachmentFile) Close() error { return a.f.Close() }
