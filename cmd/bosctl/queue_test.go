@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"bosmessenger/internal/faultproxy"
 	"bosmessenger/internal/testserver"
 )
 
@@ -198,5 +199,43 @@ func TestQueueCommands(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("retried message %s seen %d times", retried, n)
+	}
+}
+
+// A send whose request hangs past --timeout is cut off (exit 3) and shows as "sending" (an
+// attempt without an outcome); the next sync --once sends it. The hung request reaches the server
+// later all the same (the proxy forwards it after its delay): the message still arrives once.
+func TestSendTimeoutInFlight(t *testing.T) {
+	t.Parallel()
+	srv := sharedServer(t)
+	proxy := faultproxy.New(t, srv.URL)
+	a, b := newUser(t, srv, "haenger"), loggedIn(t, srv, "wartend")
+	a.loginTo(t, proxy.URL)
+	roomID := sharedRoom(t, a, b, "Hänger")
+
+	const delay = 8 * time.Second
+	proxy.InjectDelay("/send/", delay, 1)
+	start := time.Now()
+	r := a.run("send", roomID, "hängt in der Leitung", "--timeout", "2s")
+	mustFail(t, r, exitQueued, "did not accept it within 2s")
+	txn := queuedAsRe.FindStringSubmatch(r.stderr)[1]
+	if e, ok := entryByID(a.queue(), txn); !ok || e.State != "sending" || e.Attempts != 1 {
+		t.Fatalf("entry after the cut-off attempt: %+v (found %v)", e, ok)
+	}
+	mustOK(t, a.run("sync", "--once"))
+	time.Sleep(time.Until(start.Add(delay + 2*time.Second))) // the late original has reached the server
+	mustOK(t, a.run("sync", "--once"))
+	if e, ok := entryByID(a.queue(), txn); ok {
+		t.Fatalf("still in the queue: %+v", e)
+	}
+	b.ok("sync", "--once")
+	n := 0
+	for _, ev := range b.history(roomID, 20) {
+		if ev.Body == "hängt in der Leitung" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the message arrived %d times", n)
 	}
 }
