@@ -67,9 +67,10 @@ func sendAndPrint(ctx context.Context, a *args, roomID id.RoomID, queue func(s *
 	return withSession(ctx, a, func(s *session.Session) error {
 		kctx, cancel := context.WithTimeout(ctx, timeout)
 		err := knownRoom(kctx, s, roomID)
+		timedOut := errors.Is(kctx.Err(), context.DeadlineExceeded)
 		cancel()
 		if err != nil {
-			if kctx.Err() != nil && ctx.Err() == nil {
+			if timedOut {
 				return fmt.Errorf("the homeserver did not answer within %v (looking up %s); nothing was sent", timeout, roomID)
 			}
 			return err

@@ -213,6 +213,12 @@ func TestSendTimeoutInFlight(t *testing.T) {
 	a.loginTo(t, proxy.URL)
 	roomID := sharedRoom(t, a, b, "Hänger")
 
+	// A room the store does not know is looked up by a sync, within the timeout as well.
+	proxy.InjectDelay("/sync", time.Minute, 1)
+	mustFail(t, a.run("send", "!unbekannt:"+srv.ServerName, "x", "--timeout", "2s"), 1,
+		"the homeserver did not answer within 2s (looking up !unbekannt:"+srv.ServerName+"); nothing was sent")
+	proxy.Clear()
+
 	const delay = 8 * time.Second
 	proxy.InjectDelay("/send/", delay, 1)
 	start := time.Now()
