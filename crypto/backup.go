@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"maunium.net/go/mautrix"
 	mcrypto "maunium.net/go/mautrix/crypto"
@@ -20,15 +19,24 @@ import (
 
 // CreateKeyBackup sets up server-side key backup (m.megolm_backup.v1.curve25519-aes-sha2): a new
 // backup key, stored in secret storage (m.secret_storage) under a new default key that the
-// passphrase (or the returned recovery key) unlocks, a new backup version on the server, and all
-// room keys this device knows uploaded into it. It returns the recovery key to show the user.
+// passphrase (or the returned recovery key) unlocks, together with the private cross-signing
+// keys this device holds, a new backup version on the server, and all room keys this device
+// knows uploaded into it. It returns the recovery key to show the user. A device that does not
+// hold the account's cross-signing keys gets ErrCrossSigningKeysNotHere: the new default key
+// would cut the keys in secret storage off from the recovery key.
 func (m *Machine) CreateKeyBackup(ctx context.Context, passphrase string) (recoveryKey string, version id.KeyBackupVersion, err error) {
+	if err := m.checkHoldsCrossSigningKeys(ctx); err != nil {
+		return "", "", err
+	}
 	ssssKey, err := m.mach.SSSS.GenerateAndUploadKey(ctx, passphrase)
 	if err != nil {
 		return "", "", fmt.Errorf("failed to create secret storage key: %w", err)
 	}
 	if err := m.mach.SSSS.SetDefaultKeyID(ctx, ssssKey.ID); err != nil {
 		return "", "", fmt.Errorf("failed to set default secret storage key: %w", err)
+	}
+	if err := m.storeCrossSigningSecrets(ctx, ssssKey); err != nil {
+		return "", "", err
 	}
 	bk, err := backup.NewMegolmBackupKey()
 	if err != nil {
@@ -193,22 +201,11 @@ func (m *Machine) KeyBackupStatus(ctx context.Context) (KeyBackupStatus, error) 
 	return st, nil
 }
 
-// RestoreKeyBackup unlocks secret storage with a recovery key (or the passphrase), takes the backup
-// key from it and imports all room keys of the latest backup. It keeps the backup key so that
-// later keys of this device go into the same backup.
-func (m *Machine) RestoreKeyBackup(ctx context.Context, recoveryKeyOrPassphrase string) (version id.KeyBackupVersion, err error) {
-	keyID, keyData, err := m.mach.SSSS.GetDefaultKeyData(ctx)
-	if err != nil {
-		return "", fmt.Errorf("failed to find secret storage (no key backup set up?): %w", err)
-	}
-	ssssKey, err := keyData.VerifyRecoveryKey(keyID, strings.TrimSpace(recoveryKeyOrPassphrase))
-	if err != nil && keyData.Passphrase != nil {
-		ssssKey, err = keyData.VerifyPassphrase(keyID, recoveryKeyOrPassphrase)
-	}
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrWrongRecoveryKey, err)
-	}
-	raw, err := m.mach.SSSS.GetDecryptedAccountData(ctx, event.AccountDataMegolmBackupKey, ssssKey)
+// RestoreKeyBackup takes the backup key from secret storage, unlocked with key, and imports all
+// room keys of the latest backup. It keeps the backup key so that later keys of this device go
+// into the same backup.
+func (m *Machine) RestoreKeyBackup(ctx context.Context, key *SecretStorageKey) (version id.KeyBackupVersion, err error) {
+	raw, err := m.mach.SSSS.GetDecryptedAccountData(ctx, event.AccountDataMegolmBackupKey, key.key)
 	if err != nil {
 		return "", fmt.Errorf("failed to read the backup key from secret storage: %w", err)
 	}

@@ -14,8 +14,9 @@ import (
 
 // keyCrossSigningSeeds is the kv entry holding the private cross-signing seeds. mautrix keeps them
 // only in memory (OlmMachine.CrossSigningKeys) and does not put them into the crypto store; our kv
-// table seals every value with the store key, so they never reach the disk in plaintext. They are
-// not uploaded to SSSS: without a recovery key shown to the user that would add nothing.
+// table seals every value with the store key, so they never reach the disk in plaintext. They go
+// into secret storage (secretstorage.go) once there is one whose key this device knows: when the
+// key backup is created, or when secret storage is unlocked with the recovery key.
 const keyCrossSigningSeeds = "cross_signing_seeds"
 
 // ServerHasCrossSigning reports whether the user already has a cross-signing master key on the server.

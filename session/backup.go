@@ -22,17 +22,35 @@ func (s *Session) CreateKeyBackup(ctx context.Context, passphrase string) (recov
 	return recoveryKey, nil
 }
 
-// RestoreKeyBackup imports the room keys of the server-side backup, unlocked by the recovery key
-// or passphrase, and decrypts the stored messages that were waiting for them.
+// RestoreKeyBackup unlocks secret storage with the recovery key or passphrase. It takes our
+// cross-signing keys from it and signs this device with them (it becomes verified, see
+// VerifyWithRecoveryKey), then imports the room keys of the server-side backup and decrypts the
+// stored messages that were waiting for them. A device that cannot sign itself (secret storage
+// holds no cross-signing keys) still restores the backup; with RequireDeviceVerification the
+// error then says why it stays locked (ErrDeviceNotVerified).
 func (s *Session) RestoreKeyBackup(ctx context.Context, recoveryKeyOrPassphrase string) error {
 	if s.e2ee == nil {
 		return fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}
-	if _, err := s.e2ee.RestoreKeyBackup(ctx, recoveryKeyOrPassphrase); err != nil {
+	key, err := s.e2ee.UnlockSecretStorage(ctx, recoveryKeyOrPassphrase)
+	if err != nil {
+		return err
+	}
+	csErr := s.syncCrossSigningSecrets(ctx, key)
+	if csErr != nil {
+		s.log.Warn().Err(csErr).Msg("Cross-signing keys from secret storage not used")
+	}
+	if _, err := s.e2ee.RestoreKeyBackup(ctx, key); err != nil {
 		return err
 	}
 	s.e2ee.TakeReceived()
-	return s.retryUndecrypted(ctx, nil)
+	if err := s.retryUndecrypted(ctx, nil); err != nil {
+		return err
+	}
+	if csErr != nil && s.deviceLocked() {
+		return fmt.Errorf("%w: %v", ErrDeviceNotVerified, csErr)
+	}
+	return nil
 }
 
 // backupNewKeys adds room keys to the key backup (when there is one).

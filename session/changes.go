@@ -32,6 +32,11 @@ const (
 	// ChangeDevices: a user's devices or keys changed and were fetched again (their trust may
 	// differ now); UserID holds the user.
 	ChangeDevices ChangeKind = "devices"
+	// ChangeDeviceVerified: this device's own verification state changed (see DeviceVerified).
+	ChangeDeviceVerified ChangeKind = "device_verified"
+	// ChangeRemoteWiped: the server signed this device out and its local data was deleted (see
+	// ErrRemoteWiped). It is the last change a subscription returns; the session is closed.
+	ChangeRemoteWiped ChangeKind = "remote_wiped"
 )
 
 // Change is one typed change event. Seq increases by one for every change the store records, so a
@@ -75,10 +80,16 @@ func (b *bus) notify() {
 	}
 }
 
-func (b *bus) close() {
+func (b *bus) close() { b.closeWith(nil) }
+
+// closeWith closes the bus; final, if set, is the last change every current subscription returns.
+func (b *bus) closeWith(final *Change) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
+	for s := range b.subs {
+		s.final = final
+	}
 	for s := range b.subs {
 		close(s.done)
 		delete(b.subs, s)
@@ -88,10 +99,11 @@ func (b *bus) close() {
 // Subscription follows the change log. Changes are read from the store, so none are lost when the
 // subscriber is slow; a batch holds everything that happened since the previous call.
 type Subscription struct {
-	s    *Session
-	last int64
-	wake chan struct{}
-	done chan struct{}
+	s     *Session
+	last  int64
+	wake  chan struct{}
+	done  chan struct{}
+	final *Change // set (under the bus lock) when the bus closed with a last change
 }
 
 // Subscribe follows changes after sequence number since (0: from the oldest kept; use LastSeq to
@@ -121,6 +133,9 @@ func (s *Session) LastSeq(ctx context.Context) (seq int64, err error) {
 // Next blocks until there are changes after the last one returned, and returns them (at most 1000).
 func (sub *Subscription) Next(ctx context.Context) ([]Change, error) {
 	for {
+		if c := sub.takeFinal(); c != nil {
+			return []Change{*c}, nil
+		}
 		var batch []store.Change
 		err := sub.s.db.Read(ctx, func(tx *store.Tx) error {
 			var err error
@@ -148,6 +163,9 @@ func (sub *Subscription) Next(ctx context.Context) ([]Change, error) {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-sub.done:
+			if c := sub.takeFinal(); c != nil {
+				return []Change{*c}, nil
+			}
 			return nil, context.Canceled
 		case <-sub.wake:
 		}
@@ -163,4 +181,14 @@ func (sub *Subscription) Close() {
 		delete(b.subs, sub)
 		close(sub.done)
 	}
+}
+
+// takeFinal returns the bus's last change once, after it closed with one.
+func (sub *Subscription) takeFinal() *Change {
+	b := sub.s.bus
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := sub.final
+	sub.final = nil
+	return c
 }

@@ -21,4 +21,10 @@ func (s *Session) bootstrapCrossSigning(ctx context.Context, password string) {
 		return
 	}
 	s.log.Info().Msg("Cross-signing set up; this device is signed")
+	s.refreshDeviceGate(ctx, false)
+	if ok, err := s.e2ee.HasSecretStorage(ctx); err == nil && ok {
+		// Secret storage exists already (set up by another client), but its key is not known
+		// here: the keys go into it when it is next unlocked (RestoreKeyBackup, VerifyWithRecoveryKey).
+		s.log.Info().Msg("Secret storage exists: the cross-signing keys are stored there once it is unlocked with the recovery key")
+	}
 }

@@ -48,7 +48,7 @@ func (s *Session) decryptEvents(ctx context.Context, roomID id.RoomID, raws []js
 			out[head.EventID] = e2ee.Decrypted{Error: "this build cannot decrypt"}
 			continue
 		}
-		out[head.EventID] = s.e2ee.Decrypt(ctx, roomID, raw)
+		out[head.EventID] = s.decrypt(ctx, roomID, raw)
 	}
 }
 
@@ -99,7 +99,7 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 		if err != nil {
 			continue
 		}
-		d := s.e2ee.Decrypt(ctx, id.RoomID(ev.RoomID), raw)
+		d := s.decrypt(ctx, id.RoomID(ev.RoomID), raw)
 		if d.Error == "" || d.Error != ev.DecryptionError {
 			results = append(results, result{ev, d})
 		}

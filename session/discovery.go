@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -37,6 +38,9 @@ func Discover(ctx context.Context, hc *http.Client, input string) (*ServerInfo, 
 	if input == "" {
 		return nil, errors.New("no homeserver given")
 	}
+	if err := checkHomeserverInput(input); err != nil {
+		return nil, err
+	}
 	var candidates []string
 	if strings.HasPrefix(input, "http://") || strings.HasPrefix(input, "https://") {
 		u, err := url.Parse(input)
@@ -52,6 +56,9 @@ func Discover(ctx context.Context, hc *http.Client, input string) (*ServerInfo, 
 				return nil, fmt.Errorf("invalid Matrix ID %q: expected @user:server", input)
 			}
 			serverName = server
+		}
+		if strings.ContainsAny(serverName, "/?#\\ \t") {
+			return nil, fmt.Errorf("invalid server name %q", serverName)
 		}
 		var err error
 		candidates, err = wellKnownCandidates(ctx, hc, serverName)
@@ -71,6 +78,34 @@ func Discover(ctx context.Context, hc *http.Client, input string) (*ServerInfo, 
 		}
 	}
 	return nil, lastErr
+}
+
+var schemeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]{0,15}$`)
+
+// checkHomeserverInput refuses what must not reach the network: a scheme other than http and https,
+// and credentials (user:password@) in a URL or server name. The error never repeats the credentials.
+func checkHomeserverInput(input string) error {
+	rest := input
+	if scheme, after, ok := strings.Cut(input, "://"); ok {
+		switch strings.ToLower(scheme) {
+		case "http", "https":
+		default:
+			if schemeRe.MatchString(scheme) {
+				return fmt.Errorf("%w: %s://", ErrUnsupportedScheme, strings.ToLower(scheme))
+			}
+			return ErrUnsupportedScheme
+		}
+		rest = after
+	} else if strings.HasPrefix(input, "@") {
+		_, rest, _ = strings.Cut(input, ":") // a Matrix ID: its server name
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	authority, _, _ = strings.Cut(authority, "?")
+	authority, _, _ = strings.Cut(authority, "#")
+	if strings.Contains(authority, "@") {
+		return ErrCredentialsInURL
+	}
+	return nil
 }
 
 // wellKnownCandidates resolves a server name to base URLs to try, well-known first.
@@ -131,7 +166,7 @@ func fetchWellKnown(ctx context.Context, hc *http.Client, base string) (string, 
 		return "", nil
 	}
 	u, err := url.Parse(wk.Homeserver.BaseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return "", fmt.Errorf("%w at %s: bad base_url", errWellKnownInvalid, base)
 	}
 	return wk.Homeserver.BaseURL, nil

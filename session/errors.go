@@ -1,6 +1,9 @@
 package session
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors callers can test with errors.Is; the wrapped message carries the details.
 var (
@@ -15,6 +18,21 @@ var (
 	ErrNoStoreSecret     = errors.New("no way to unlock the store")
 	ErrUnknownRoom       = errors.New("unknown room")
 	ErrSessionTerminated = errors.New("session was signed out on the server")
+	// ErrDeviceNotVerified: policy requires this device to be verified (with another device of
+	// ours, or with the recovery key) before it sends or reads encrypted messages.
+	ErrDeviceNotVerified = errors.New("this device is not verified yet (verify it with another device of yours or with the recovery key)")
+	// ErrRemoteWiped: the server said this device is gone (deleted, or its token revoked without
+	// soft logout) and the account's local data was deleted. It matches ErrSessionTerminated.
+	ErrRemoteWiped = fmt.Errorf("signed out remotely, local data deleted (%w)", ErrSessionTerminated)
+)
+
+// Errors of data dir safety and login input (issue 11).
+var (
+	ErrIncompleteDataDir = errors.New("data dir holds an incomplete account")
+	ErrForeignFile       = errors.New("data dir holds a file that is not BOS Messenger's under one of its names")
+	ErrNoDataDir         = errors.New("no data dir given")
+	ErrUnsupportedScheme = errors.New("unsupported scheme (use https://, or http:// on loopback)")
+	ErrCredentialsInURL  = errors.New("homeserver URL must not contain a user name or password")
 )
 
 // Errors of attachments and the send queue.

@@ -30,6 +30,7 @@ type TimelineEvent struct {
 	RelType         string          `json:"rel_type,omitempty"`
 	RelatesTo       id.EventID      `json:"relates_to,omitempty"`
 	Redacted        bool            `json:"redacted,omitempty"`
+	Damaged         bool            `json:"damaged,omitempty"` // the stored event could not be read (tampered or corrupted): no content
 	Content         json.RawMessage `json:"-"`
 }
 
@@ -37,7 +38,7 @@ func viewEvent(e *store.Event) TimelineEvent {
 	te := TimelineEvent{RoomID: id.RoomID(e.RoomID), EventID: id.EventID(e.EventID), Sender: id.UserID(e.Sender),
 		Type: e.Type, StateKey: e.StateKey, TS: e.TS, Encrypted: e.Type == "m.room.encrypted",
 		DecryptionError: e.DecryptionError, RelType: e.RelType, RelatesTo: id.EventID(e.RelatesTo),
-		Redacted: e.RedactedBy != "", Content: e.Content}
+		Redacted: e.RedactedBy != "", Damaged: e.Damaged, Content: e.Content}
 	if e.Decrypted != nil {
 		trust := id.TrustState(e.SenderTrust)
 		te.SenderVerified = trust >= id.TrustStateCrossSignedVerified

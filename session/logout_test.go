@@ -21,10 +21,14 @@ func TestLogoutDeletesDeviceAndWipesData(t *testing.T) {
 	if err := s.Logout(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"bos.db", "bos.db-wal", "storekey.json", "log"} {
+	for _, name := range []string{"bos.db", "bos.db-wal", "crypto.db", "storekey.json", "lock"} {
 		if _, err := os.Stat(filepath.Join(alice.Dir, name)); err == nil {
 			t.Errorf("%s still exists after logout", name)
 		}
+	}
+	// The test's own log file is not one of ours: it stays, and with it the log dir.
+	if _, err := os.Stat(filepath.Join(alice.Dir, "log", "test.log")); err != nil {
+		t.Errorf("logout deleted a log file that is not ours: %v", err)
 	}
 	if _, err := session.Open(ctx(t), alice.config()); !errors.Is(err, session.ErrNotLoggedIn) {
 		t.Fatalf("open after logout: want ErrNotLoggedIn, got %v", err)

@@ -54,6 +54,9 @@ func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, name, mimeTy
 	if err := checkSize(name, size, MaxFileSize); err != nil {
 		return "", err
 	}
+	if err := s.checkDeviceGate(); err != nil {
+		return "", err
+	}
 	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: roomID.String()}); err != nil {
 		return "", fmt.Errorf("%w: send to %s: %v", ErrPolicyDenied, roomID, err)
 	}

@@ -83,18 +83,29 @@ func summarise(tx *store.Tx, r *store.Room, me string) (RoomSummary, error) {
 		sum.Name = r.Alias
 	}
 	if sum.Name == "" {
-		var names []string
+		// Named after its members: their names as a member list shows them (cleaned, and
+		// disambiguated among the heroes).
+		var heroes []*store.Member
 		for _, hero := range r.Heroes {
 			if hero == me {
 				continue
 			}
-			name := hero
-			if m, ok, err := tx.Member(r.ID, hero); err != nil {
+			m, ok, err := tx.Member(r.ID, hero)
+			if err != nil {
 				return sum, err
-			} else if ok && m.Name != "" {
-				name = m.Name
+			} else if !ok {
+				m = &store.Member{RoomID: r.ID, UserID: hero, Membership: "join"}
 			}
-			names = append(names, name)
+			heroes = append(heroes, m)
+		}
+		table := newNameTable(heroes, nil)
+		var names []string
+		for _, m := range heroes {
+			if m.Name == "" {
+				names = append(names, m.UserID) // as before: the Matrix ID where there is no name
+				continue
+			}
+			names = append(names, table.name(m.UserID, m.Name))
 		}
 		sum.Name = strings.Join(names, ", ")
 	}
@@ -146,7 +157,7 @@ func (s *Session) CreateRoom(ctx context.Context, opts CreateRoomOptions) (id.Ro
 	})
 }
 
-// CreateDM starts a direct chat with user (encrypted unless plain is set).
+// CreateDM starts a direct chat with user, end-to-end encrypted when encrypted is set.
 func (s *Session) CreateDM(ctx context.Context, user id.UserID, encrypted bool) (id.RoomID, error) {
 	return s.CreateRoom(ctx, CreateRoomOptions{Invite: []id.UserID{user}, Direct: true, Encrypted: encrypted})
 }

@@ -32,6 +32,9 @@ func (s *Session) SendText(ctx context.Context, roomID id.RoomID, body string) (
 
 // Enqueue queues an event of any type for sending.
 func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, content any) (string, error) {
+	if err := s.checkDeviceGate(); err != nil {
+		return "", err
+	}
 	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: roomID.String()}); err != nil {
 		return "", fmt.Errorf("%w: send to %s: %v", ErrPolicyDenied, roomID, err)
 	}
@@ -136,6 +139,9 @@ func (s *Session) pendingOutgoing(ctx context.Context) (pending []*store.Outgoin
 }
 
 func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error) {
+	if err := s.checkDeviceGate(); err != nil {
+		return "", err
+	}
 	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: o.RoomID}); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrPolicyDenied, err)
 	}

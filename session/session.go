@@ -1,14 +1,17 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -35,6 +38,16 @@ type Config struct {
 
 	// ExcludeInsecureDevices shares room keys only with cross-signed devices (MSC4153).
 	ExcludeInsecureDevices bool
+
+	// RequireDeviceVerification (managed devices): until this device is verified, by SAS or QR
+	// code with another device of ours or with the recovery key, it sends nothing
+	// (ErrDeviceNotVerified), decrypts nothing (events show as locked, "device not verified")
+	// and answers no room key requests. See DeviceVerified and ChangeDeviceVerified.
+	RequireDeviceVerification bool
+
+	// RemoteWipe: when the server says this device is gone (M_UNKNOWN_TOKEN without
+	// soft_logout), the sync deletes the account's local data and fails with ErrRemoteWiped.
+	RemoteWipe bool
 
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration
@@ -90,6 +103,9 @@ type Session struct {
 	bus     *bus
 
 	keyReqs keyRequests // room keys asked from our other devices
+	gate    deviceGate  // this device's verification (Config.RequireDeviceVerification)
+
+	orgs atomic.Pointer[OrgLookup] // organisation per homeserver (BOS mode), see SetOrgLookup
 
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time
@@ -98,24 +114,57 @@ type Session struct {
 
 // Login signs in with a password and creates the account's encrypted store in cfg.DataDir.
 // homeserver may be a URL, a server name, or empty when user is a full Matrix ID.
+//
+// The data dir must not hold an account, not even part of one (see Inspect): a dir that does is
+// logged out or reset first (ErrAlreadyLoggedIn, ErrIncompleteDataDir). A failed login deletes
+// exactly what it created (the store key, the databases, the lock file and dirs it made) and leaves
+// everything that was there before untouched.
 func Login(ctx context.Context, cfg Config, homeserver, user, password string) (*Session, error) {
 	cfg.defaults()
+	if cfg.DataDir == "" {
+		return nil, ErrNoDataDir
+	}
+	if p := cfg.keyOptions().Passphrase; p != "" {
+		if err := storekey.CheckNewPassphrase(p); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkHomeserverInput(cmp.Or(strings.TrimSpace(homeserver), user)); err != nil {
+		return nil, err // before anything is created
+	}
+	dirs := newDirs(cfg.DataDir)
+	lockPath := filepath.Join(cfg.DataDir, lockFileName)
+	_, lockErr := os.Lstat(lockPath)
+	lockExisted := !errors.Is(lockErr, fs.ErrNotExist)
 	lock, err := lockDataDir(cfg.DataDir)
 	if err != nil {
+		removeEmptyDirs(dirs)
 		return nil, err
 	}
 	s, err := login(ctx, cfg, lock, homeserver, user, password)
 	if err != nil {
 		_ = lock.Unlock()
+		if exists, ours, _ := probe(lockPath, kindPlain); !lockExisted && exists && ours {
+			_ = os.Remove(lockPath)
+		}
+		removeEmptyDirs(dirs)
 		return nil, err
 	}
 	return s, nil
 }
 
 func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user, password string) (*Session, error) {
-	if storekey.Exists(cfg.DataDir) {
-		return nil, fmt.Errorf("%w: %s (log out first, or use another --data dir)", ErrAlreadyLoggedIn, cfg.DataDir)
+	st, err := Inspect(cfg.DataDir)
+	if err != nil {
+		return nil, err
 	}
+	switch st.Status {
+	case DirLoggedIn:
+		return nil, fmt.Errorf("%w: %s (log out first, or use another data dir)", ErrAlreadyLoggedIn, cfg.DataDir)
+	case DirIncomplete:
+		return nil, st.Err()
+	}
+	// From here on every account file in the dir is one this login created (we hold the lock).
 	if homeserver == "" {
 		if !strings.HasPrefix(user, "@") {
 			return nil, fmt.Errorf("no homeserver: give one, or log in with a full Matrix ID (@user:server) instead of %q", user)
@@ -139,7 +188,7 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 	}
 	s, err := openWithKey(ctx, cfg, lock, key)
 	if err != nil {
-		_ = storekey.Destroy(cfg.DataDir, opts)
+		_ = removeAccountFiles(cfg.DataDir, opts)
 		return nil, err
 	}
 	cli, err := mautrix.NewClient(info.BaseURL, "", "")
@@ -184,6 +233,7 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		return nil, err
 	}
 	s.bootstrapCrossSigning(ctx, password)
+	tightenDataDir(s.dir) // the dir holds an account now: 0700 (its files were created 0600)
 	s.log.Info().Str("user_id", resp.UserID.String()).Str("device_id", resp.DeviceID.String()).Msg("Logged in")
 	return s, nil
 }
@@ -191,25 +241,33 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 // openCrypto opens the device's E2EE state (creating and uploading its keys on first use) and
 // retries the decryption of stored events whose keys arrived while we were not running.
 func (s *Session) openCrypto(ctx context.Context) error {
-	m, err := e2ee.Open(ctx, s.cli, filepath.Join(s.dir, e2ee.FileName), s.sealer.DeriveKey("crypto-pickle v1", 32), s.db, s.log)
+	path := filepath.Join(s.dir, e2ee.FileName)
+	if err := store.PrivateFile(path); err != nil { // SQLite would create it 0644
+		return fmt.Errorf("failed to set up end-to-end encryption: %w", err)
+	}
+	m, err := e2ee.Open(ctx, s.cli, path, s.sealer.DeriveKey("crypto-pickle v1", 32), s.db, s.log)
 	if err != nil {
 		return fmt.Errorf("failed to set up end-to-end encryption: %w", err)
 	}
 	s.e2ee = m
 	m.SetExcludeInsecureDevices(s.cfg.ExcludeInsecureDevices)
-	m.OnDeviceListsChanged(s.onDeviceListsChanged)
+	m.OnDeviceListsChanged(func(ctx context.Context, users []id.UserID) {
+		s.onDeviceListsChanged(ctx, users)
+		s.ownKeysChanged(ctx, users)
+	})
 	if err := m.EnableVerification(ctx, s.onVerification); err != nil {
 		return err
 	}
+	s.initDeviceGate(ctx)
 	return s.retryUndecrypted(ctx, nil)
 }
 
-// abortLogin removes what a failed login created, keeping the lock.
+// abortLogin deletes the account files a failed login created (login made sure there were none
+// before), keeping the lock; Login then deletes the lock file and dirs it created.
 func (s *Session) abortLogin(opts storekey.Options) {
 	_ = s.closeCrypto()
 	_ = s.db.Close()
-	_ = storekey.Destroy(s.dir, opts)
-	_ = wipeDataDir(s.dir)
+	_ = removeAccountFiles(s.dir, opts)
 }
 
 // Open opens the account stored in cfg.DataDir.
@@ -228,9 +286,14 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 }
 
 func open(ctx context.Context, cfg Config, lock *flock.Flock) (*Session, error) {
-	if !storekey.Exists(cfg.DataDir) {
-		return nil, fmt.Errorf("%w: no account in %s", ErrNotLoggedIn, cfg.DataDir)
+	st, err := Inspect(cfg.DataDir)
+	if err != nil {
+		return nil, err
 	}
+	if err := st.Err(); err != nil {
+		return nil, err
+	}
+	tightenDataDir(cfg.DataDir)
 	opts := cfg.keyOptions()
 	key, err := storekey.Unlock(cfg.DataDir, opts)
 	if err != nil {
@@ -250,7 +313,8 @@ func open(ctx context.Context, cfg Config, lock *flock.Flock) (*Session, error) 
 		return errors.Join(e1, e2, e3, e4)
 	})
 	if err == nil && token == "" {
-		err = fmt.Errorf("%w: no access token in %s", ErrNotLoggedIn, cfg.DataDir)
+		err = fmt.Errorf("%w in %s: bos.db holds no account (a login was interrupted); %s", ErrIncompleteDataDir,
+			cfg.DataDir, DirState{Dir: cfg.DataDir, Missing: []string{dbFileName}}.Recovery())
 	}
 	if err != nil {
 		_ = s.db.Close()
@@ -329,7 +393,7 @@ func (s *Session) Logout(ctx context.Context) error {
 	s.closeOne.Do(func() {
 		s.bus.close()
 		thumbCaches.Delete(s)
-		err = errors.Join(s.closeCrypto(), s.db.Close(), storekey.Destroy(s.dir, opts), wipeDataDir(s.dir))
+		err = errors.Join(s.closeCrypto(), s.db.Close(), wipeDataDir(s.dir, opts))
 		_ = s.lock.Unlock()
 		_ = os.Remove(filepath.Join(s.dir, lockFileName))
 	})

@@ -102,10 +102,14 @@ func (s *Session) RejectInvite(ctx context.Context, roomID id.RoomID) error {
 // MemberInfo is one member of a room as a member list shows it.
 type MemberInfo struct {
 	UserID      id.UserID `json:"user_id"`
-	DisplayName string    `json:"display_name"` // display name, else the user ID's localpart
+	DisplayName string    `json:"display_name"` // the name to show: cleaned, disambiguated (see CleanName, names.go)
 	AvatarURL   string    `json:"avatar_url,omitempty"`
 	Membership  string    `json:"membership"` // join or invite
 	PowerLevel  int       `json:"power_level"`
+	// Organisation runs the member's homeserver and Vetted tells that it is on the vetted list;
+	// both stay empty until BOS mode sets an OrgLookup.
+	Organisation string `json:"organisation,omitempty"`
+	Vetted       bool   `json:"vetted,omitempty"`
 }
 
 // MemberList lists the joined and invited members of a room, highest power level first, then by
@@ -138,6 +142,7 @@ func (s *Session) MemberList(ctx context.Context, roomID id.RoomID) ([]MemberInf
 		} else if ok {
 			_ = json.Unmarshal(e.Content, &pl)
 		}
+		names := newNameTable(members, &s.orgs)
 		for _, m := range members {
 			if m.Membership != "join" && m.Membership != "invite" {
 				continue
@@ -146,12 +151,10 @@ func (s *Session) MemberList(ctx context.Context, roomID id.RoomID) ([]MemberInf
 			if !ok {
 				level = pl.UsersDefault
 			}
-			name := m.Name
-			if name == "" {
-				name = localpart(m.UserID)
-			}
-			out = append(out, MemberInfo{UserID: id.UserID(m.UserID), DisplayName: name, AvatarURL: m.Avatar,
-				Membership: m.Membership, PowerLevel: level})
+			info := MemberInfo{UserID: id.UserID(m.UserID), DisplayName: names.name(m.UserID, m.Name), AvatarURL: m.Avatar,
+				Membership: m.Membership, PowerLevel: level}
+			info.Organisation, info.Vetted = names.org(m.UserID)
+			out = append(out, info)
 		}
 		return nil
 	})

@@ -36,9 +36,24 @@ type SyncStats struct {
 
 // SyncOnce makes one /sync request (long-polling up to timeout) and stores the response and its
 // next_batch token in one transaction. After a restart it continues from the stored token.
+//
+// When the server says this device is gone and Config.RemoteWipe is set, the session is closed,
+// its local data deleted, and the error matches ErrRemoteWiped.
 func (s *Session) SyncOnce(ctx context.Context, timeout time.Duration) (SyncStats, error) {
+	stats, err := s.syncOnce(ctx, timeout)
+	if err != nil {
+		return stats, s.terminated(err)
+	}
+	return stats, nil
+}
+
+// syncOnce is SyncOnce without the remote wipe.
+func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStats, error) {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
+	if s.gate.recheck.CompareAndSwap(true, false) {
+		s.refreshDeviceGate(ctx, true)
+	}
 	var since, filterID string
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		var e1, e2 error
@@ -137,6 +152,9 @@ func (s *Session) uploadFilter(ctx context.Context) (string, error) {
 // classify wraps request errors: a revoked token is permanent, everything else may be retried.
 func (s *Session) classify(what string, err error) error {
 	if errors.Is(err, mautrix.MUnknownToken) {
+		if softLogout(err) {
+			return fmt.Errorf("%w: %s: %w: %v", ErrSessionTerminated, what, errSoftLogout, scrub(err))
+		}
 		return fmt.Errorf("%w: %s: %v", ErrSessionTerminated, what, scrub(err))
 	}
 	return fmt.Errorf("failed to %s: %w", what, scrub(err))
@@ -144,7 +162,8 @@ func (s *Session) classify(what string, err error) error {
 
 // isPermanent reports errors that retrying cannot fix.
 func isPermanent(err error) bool {
-	if errors.Is(err, ErrSessionTerminated) || errors.Is(err, ErrPolicyDenied) || errors.Is(err, ErrCannotEncrypt) {
+	if errors.Is(err, ErrSessionTerminated) || errors.Is(err, ErrPolicyDenied) || errors.Is(err, ErrCannotEncrypt) ||
+		errors.Is(err, ErrDeviceNotVerified) {
 		return true
 	}
 	var httpErr mautrix.HTTPError
@@ -172,13 +191,15 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 	}()
 	backoff := s.cfg.MinBackoff
 	for {
-		stats, err := s.SyncOnce(ctx, timeout)
+		stats, err := s.syncOnce(ctx, timeout)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if err != nil {
 			if errors.Is(err, ErrSessionTerminated) {
-				return err
+				stopSending() // nothing may use the store while it is wiped
+				<-sent
+				return s.terminated(err)
 			}
 			s.log.Warn().Err(err).Dur("backoff", backoff).Msg("Sync failed, retrying")
 			select {

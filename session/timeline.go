@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"maunium.net/go/mautrix/id"
@@ -46,11 +47,12 @@ const (
 
 // Stable reasons why an event could not be decrypted (Message.DecryptionReason).
 const (
-	ReasonMissingSession   = "missing_session"   // the room key has not arrived (yet)
-	ReasonWithheld         = "withheld"          // the sender refused to share the key
-	ReasonUnverifiedDevice = "unverified_device" // withheld because this device is not verified (m.unverified)
-	ReasonUnknownDevice    = "unknown_device"    // withheld because the sender has no channel to this device (m.no_olm)
-	ReasonTampered         = "tampered"          // replayed, corrupted, wrong room or mismatching device keys
+	ReasonMissingSession   = "missing_session"     // the room key has not arrived (yet)
+	ReasonWithheld         = "withheld"            // the sender refused to share the key
+	ReasonUnverifiedDevice = "unverified_device"   // withheld because this device is not verified (m.unverified)
+	ReasonUnknownDevice    = "unknown_device"      // withheld because the sender has no channel to this device (m.no_olm)
+	ReasonTampered         = "tampered"            // replayed, corrupted, wrong room or mismatching device keys
+	ReasonDeviceLocked     = "device_not_verified" // not decrypted: policy requires this device to be verified first
 	ReasonOther            = "other"
 )
 
@@ -66,16 +68,21 @@ type Message struct {
 	EventID    id.EventID `json:"event_id,omitempty"`
 	TxnID      string     `json:"txn_id,omitempty"` // local echo: the transaction ID of the outgoing event
 	Sender     id.UserID  `json:"sender"`
-	SenderName string     `json:"sender_name"` // display name, else the user ID's localpart
+	SenderName string     `json:"sender_name"` // the name to show: cleaned, disambiguated (names.go)
 	AvatarURL  string     `json:"avatar_url,omitempty"`
 	TS         int64      `json:"ts"`
 	Kind       string     `json:"kind"` // Kind* constants
+	// SenderOrganisation runs the sender's homeserver, SenderVetted tells it is on the vetted list
+	// (BOS mode, see OrgLookup; empty without it).
+	SenderOrganisation string `json:"sender_organisation,omitempty"`
+	SenderVetted       bool   `json:"sender_vetted,omitempty"`
 
 	Body          string       `json:"body,omitempty"`           // plain text, without a reply fallback
 	FormattedBody string       `json:"formatted_body,omitempty"` // org.matrix.custom.html without <mx-reply>, unsanitised
 	Reply         *Quote       `json:"reply,omitempty"`
 	Edited        bool         `json:"edited,omitempty"` // Body and FormattedBody are the latest edit's
 	Redacted      bool         `json:"redacted,omitempty"`
+	Damaged       bool         `json:"damaged,omitempty"`   // the stored event could not be read (Kind unknown, no content)
 	Mentioned     bool         `json:"mentioned,omitempty"` // mentions us (user ID, display name or m.mentions)
 	File          *MessageFile `json:"file,omitempty"`      // media messages
 
@@ -149,7 +156,7 @@ func (s *Session) Timeline(ctx context.Context, roomID id.RoomID, limit int) ([]
 			} else if !ok {
 				return fmt.Errorf("%w: %s", ErrUnknownRoom, roomID)
 			}
-			out, stored, err = buildTimeline(tx, room, s.account.UserID.String(), limit)
+			out, stored, err = buildTimeline(tx, room, s.account.UserID.String(), limit, &s.orgs)
 			return err
 		})
 		if err != nil {
@@ -237,27 +244,22 @@ type timelineBuilder struct {
 	tx       *store.Tx
 	room     *store.Room
 	me       string
-	members  map[string]*store.Member // nil entries: not a stored member
+	members  map[string]*store.Member // all stored members of the room
+	names    *nameTable               // shown (disambiguated) names
 	myNameRE *regexp.Regexp           // our display name as a word; nil without one
 }
 
 func (b *timelineBuilder) member(user string) *store.Member {
-	if m, ok := b.members[user]; ok {
-		return m
-	}
-	m, ok, err := b.tx.Member(b.room.ID, user)
-	if err != nil || !ok {
-		m = nil
-	}
-	b.members[user] = m
-	return m
+	return b.members[user]
 }
 
+// name is the name shown for user: the cleaned display name, disambiguated (names.go).
 func (b *timelineBuilder) name(user string) string {
-	if m := b.member(user); m != nil && m.Name != "" {
-		return m.Name
+	raw := ""
+	if m := b.member(user); m != nil {
+		raw = m.Name
 	}
-	return localpart(user)
+	return b.names.name(user, raw)
 }
 
 func localpart(user string) string {
@@ -278,7 +280,7 @@ type pendingRelation struct {
 
 // buildTimeline assembles the room's newest limit messages and its local echoes; stored is the
 // number of messages that came from the store.
-func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int) (out []Message, stored int, err error) {
+func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int, orgs *atomic.Pointer[OrgLookup]) (out []Message, stored int, err error) {
 	events, err := tx.TimelineMessages(room.ID, limit)
 	if err != nil {
 		return nil, 0, err
@@ -287,7 +289,15 @@ func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int) (out []
 	if err != nil {
 		return nil, 0, err
 	}
-	b := &timelineBuilder{tx: tx, room: room, me: me, members: map[string]*store.Member{}}
+	members, err := tx.Members(room.ID, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	b := &timelineBuilder{tx: tx, room: room, me: me, members: make(map[string]*store.Member, len(members)),
+		names: newNameTable(members, orgs)}
+	for _, m := range members {
+		b.members[m.UserID] = m
+	}
 	if m := b.member(me); m != nil && m.Name != "" {
 		b.myNameRE = wordPattern(m.Name)
 	}
@@ -443,6 +453,7 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	if mem := b.member(e.Sender); mem != nil {
 		m.AvatarURL = mem.Avatar
 	}
+	m.SenderOrganisation, m.SenderVetted = b.names.org(e.Sender)
 	if e.Decrypted != nil {
 		trust := id.TrustState(e.SenderTrust)
 		m.SenderTrust = trust.String()
@@ -450,6 +461,9 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	}
 	evType, _ := effective(e)
 	switch {
+	case e.Damaged:
+		m.Kind, m.Damaged = KindUnknown, true
+		return m
 	case e.StateKey != nil:
 		m.Kind = KindState
 		m.Redacted = e.RedactedBy != ""
@@ -598,11 +612,12 @@ func (b *timelineBuilder) stateSummary(e *store.Event, c *msgContent) (kind, arg
 		}
 		_ = json.Unmarshal(e.Unsigned, &prev)
 		target := *e.StateKey
-		arg = c.Displayname
-		if arg == "" {
-			arg = prev.PrevContent.Displayname
-		}
-		if arg == "" {
+		switch {
+		case c.Displayname != "":
+			arg = b.names.name(target, c.Displayname) // the name the event set, shown as names are
+		case prev.PrevContent.Displayname != "":
+			arg = b.names.name(target, prev.PrevContent.Displayname)
+		default:
 			arg = b.name(target)
 		}
 		self := e.Sender == target
@@ -627,7 +642,7 @@ func (b *timelineBuilder) stateSummary(e *store.Event, c *msgContent) (kind, arg
 		}
 		return StateOther, arg
 	case "m.room.name":
-		return StateName, c.Name
+		return StateName, CleanName(c.Name)
 	case "m.room.topic":
 		return StateTopic, c.Topic
 	case "m.room.encryption":
@@ -641,6 +656,8 @@ func (b *timelineBuilder) stateSummary(e *store.Event, c *msgContent) (kind, arg
 // decryptionReason maps a stored decryption error (crypto.describe) to a stable code.
 func decryptionReason(errText string) string {
 	switch {
+	case errText == LockedReason:
+		return ReasonDeviceLocked
 	case strings.Contains(errText, "missing session"):
 		return ReasonMissingSession
 	case strings.Contains(errText, "withheld"):

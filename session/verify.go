@@ -37,8 +37,10 @@ type Verification struct {
 // onVerification records a verification change for subscribers.
 func (s *Session) onVerification(v e2ee.Verification) {
 	if v.State == e2ee.VerificationDone && v.UserID == s.account.UserID {
-		// Verified by (or verifying) another device of ours: our devices now answer key requests.
+		// Verified by (or verifying) another device of ours: our devices now answer key requests,
+		// and this device may be verified now.
 		go s.rerequestKeys(context.Background())
+		go s.refreshDeviceGate(context.Background(), true)
 	}
 	err := s.db.Tx(context.Background(), func(tx *store.Tx) error {
 		_, err := tx.AddChange(string(ChangeVerification), "", v.ID)
@@ -148,7 +150,11 @@ func (v *Verification) Cancel(ctx context.Context, mismatch bool) error {
 
 // Wait waits until the verification is done (nil) or cancelled (an error with the reason).
 func (v *Verification) Wait(ctx context.Context) error {
-	_, err := v.waitUntil(ctx, func(x VerificationInfo) bool { return x.State == VerificationDone })
+	info, err := v.waitUntil(ctx, func(x VerificationInfo) bool { return x.State == VerificationDone })
+	if err == nil && info.UserID == v.s.account.UserID {
+		// Our other device signed this one before it sent done: learn that before returning.
+		v.s.refreshDeviceGate(ctx, true)
+	}
 	return err
 }
 

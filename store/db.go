@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
+	"runtime"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -26,12 +29,52 @@ type DB struct {
 	path   string
 }
 
-// Open opens (creating if needed) the database at path and migrates it to the newest schema.
+// Open opens (creating if needed) the database at path and migrates it to the newest schema. The
+// database and the files SQLite keeps beside it are private to the user (see PrivateFile).
 func Open(ctx context.Context, path string, cipher Cipher) (*DB, error) {
 	return openVersion(ctx, path, cipher, len(migrations))
 }
 
+// SQLiteSuffixes are the names SQLite gives the files it keeps beside a database (appended to its
+// name), the database itself first.
+var SQLiteSuffixes = []string{"", "-wal", "-shm", "-journal"}
+
+// PrivateFile makes the SQLite database at path private to the user: when there is none, an empty
+// database file is created with mode 0600 (SQLite gives its -wal, -shm and -journal files the mode of
+// the database file); the database and those files, where they exist, are set to 0600. Anything but
+// a regular file at path is refused, so a symlink never leads the store elsewhere.
+func PrivateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("failed to create %s: %w", path, err)
+	}
+	for _, suffix := range SQLiteSuffixes {
+		fi, err := os.Lstat(path + suffix)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("failed to check %s: %w", path+suffix, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("failed to open %s: not a regular file", path+suffix)
+		}
+		if fi.Mode().Perm()&0o077 != 0 && runtime.GOOS != "windows" {
+			if err := os.Chmod(path+suffix, 0o600); err != nil {
+				return fmt.Errorf("failed to make %s private: %w", path+suffix, err)
+			}
+		}
+	}
+	return nil
+}
+
 func openVersion(ctx context.Context, path string, cipher Cipher, version int) (*DB, error) {
+	if err := PrivateFile(path); err != nil {
+		return nil, err
+	}
 	writer, err := openPool(ctx, path, "immediate", 1)
 	if err != nil {
 		return nil, err

@@ -27,6 +27,11 @@ type Event struct {
 	RelType         string
 	RedactedBy      string
 	TxnID           string
+
+	// Damaged: a sealed value of the event did not open (the store was tampered with or corrupted).
+	// Content, Unsigned and Decrypted are then empty; the rest is as stored, so the event keeps its
+	// place and the others of its room still show.
+	Damaged bool
 }
 
 const eventColumns = `rowid, room_id, event_id, sender, type, state_key, ts, content_sealed, unsigned_sealed,
@@ -129,8 +134,9 @@ func (tx *Tx) scanEvent(rows *sql.Rows) (*Event, error) {
 	e.Content, e1 = tx.open(content, "event.content"+ad)
 	e.Unsigned, e2 = tx.open(unsigned, "event.unsigned"+ad)
 	e.Decrypted, e3 = tx.open(decrypted, "event.decrypted"+ad)
-	if err := errors.Join(e1, e2, e3); err != nil {
-		return nil, fmt.Errorf("failed to read event %s: %w", e.EventID, err)
+	if errors.Join(e1, e2, e3) != nil {
+		e.Damaged = true
+		e.Content, e.Unsigned, e.Decrypted, e.DecryptedType = nil, nil, nil, ""
 	}
 	return &e, nil
 }
@@ -164,7 +170,17 @@ func (tx *Tx) EventByTxn(txnID string) (*Event, bool, error) {
 // UndecryptedEvents lists encrypted events without plaintext, newest first, up to limit; with
 // sessionID set only those of that megolm session.
 func (tx *Tx) UndecryptedEvents(sessionID string, limit int) ([]*Event, error) {
-	return tx.queryEvents(`SELECT `+eventColumns+` FROM event WHERE type = 'm.room.encrypted'
+	list, err := tx.queryEvents(`SELECT `+eventColumns+` FROM event WHERE type = 'm.room.encrypted'
 		AND decrypted_sealed IS NULL AND redacted_by IS NULL AND (? = '' OR megolm_session_id = ?)
 		ORDER BY rowid DESC LIMIT ?`, sessionID, sessionID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := list[:0]
+	for _, e := range list {
+		if !e.Damaged { // nothing to decrypt
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

@@ -65,6 +65,10 @@ type App struct {
 	// Hooks to the dialogs (set by NewApp; tests may replace them).
 	ShowCreateRoom, ShowStartDM, ShowSettings func()
 	ShowMembers, ShowInvite, ShowRoomSettings func(id.RoomID)
+
+	// OnRemoteWiped runs on the UI goroutine when the engine reports that this device was
+	// signed out remotely and its data deleted (session.ChangeRemoteWiped).
+	OnRemoteWiped func()
 }
 
 // NewApp builds the main view for a signed-in session; Start begins following the engine.
@@ -193,6 +197,10 @@ func (a *App) Start() error {
 				}
 				return
 			}
+			if remoteWiped(batch) {
+				do(func() { a.call(a.OnRemoteWiped) })
+				return
+			}
 			rooms, timeline, typing := a.classify(batch)
 			a.refresh(rooms, timeline, typing)
 			if users := identityChanges(batch); len(users) > 0 {
@@ -205,6 +213,16 @@ func (a *App) Start() error {
 		}
 	}()
 	return nil
+}
+
+// remoteWiped reports whether the batch ends the session: this device was signed out remotely.
+func remoteWiped(batch []session.Change) bool {
+	for _, c := range batch {
+		if c.Kind == session.ChangeRemoteWiped {
+			return true
+		}
+	}
+	return false
 }
 
 // classify tells which parts of the view a batch of changes touches.

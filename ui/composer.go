@@ -196,7 +196,11 @@ func (c *Composer) complete() {
 			break
 		}
 		cand := cand
-		items = append(items, fyne.NewMenuItem(cand.Name+" ("+string(cand.UserID)+")", func() { c.InsertMention(cand.UserID) }))
+		text := cand.Name
+		if !strings.HasSuffix(text, "("+string(cand.UserID)+")") { // not yet disambiguated by the engine
+			text += " (" + string(cand.UserID) + ")"
+		}
+		items = append(items, fyne.NewMenuItem(text, func() { c.InsertMention(cand.UserID) }))
 	}
 	c.menu = widget.NewPopUpMenu(fyne.NewMenu("", items...), cv)
 	c.menu.ShowAtRelativePosition(fyne.NewPos(0, -c.menu.MinSize().Height), c.Entry)

@@ -5,5 +5,6 @@
 // Threading: widgets are touched only on the Fyne UI goroutine. Data from the session is loaded on
 // other goroutines and handed over with one fyne.Do per batch of changes.
 //
-// This is a skeleton (a live room list); the full GUI replaces it.
+// The main window (room list, timeline, composer), sign-in and unlock forms, dialogs and settings
+// render state from the session engine and hand user intents back to it.
 package ui

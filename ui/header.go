@@ -71,7 +71,7 @@ func (h *Header) Set(r *session.RoomSummary) {
 		h.view.Refresh()
 		return
 	}
-	h.name.SetText(r.Name)
+	h.name.SetText(session.CleanName(r.Name)) // remote text: no bidi overrides or control characters
 	h.topic.SetText(r.Topic)
 	if r.Encrypted {
 		h.enc.SetText("🔒 " + T("header.encrypted"))

@@ -31,6 +31,9 @@ type memberRow struct {
 	Membership  string // join, invite
 	PowerLevel  int
 	Trust       string // trust* constant
+	// Organisation runs the member's homeserver, Vetted: it is on the vetted list (BOS mode).
+	Organisation string
+	Vetted       bool
 }
 
 // roleText names a power level's role: Administrator (100+), Moderator (50+), else "".
@@ -70,7 +73,8 @@ func loadMemberRows(ctx context.Context, s *session.Session, roomID id.RoomID) (
 		if m.Membership != "join" && m.Membership != "invite" {
 			continue
 		}
-		rows = append(rows, memberRow{UserID: m.UserID, DisplayName: m.DisplayName, Membership: m.Membership, PowerLevel: m.PowerLevel})
+		rows = append(rows, memberRow{UserID: m.UserID, DisplayName: m.DisplayName, Membership: m.Membership, PowerLevel: m.PowerLevel,
+			Organisation: m.Organisation, Vetted: m.Vetted})
 	}
 	return rows, nil
 }
@@ -164,11 +168,13 @@ func newMembersView(ctx context.Context, w fyne.Window, s *session.Session, room
 	return mv
 }
 
-// row widgets: [name / id] [role] [trust] [verify]
+// row widgets: [name org / id] [role] [trust] [verify]
 func (mv *membersView) newRow() fyne.CanvasObject {
 	name := widget.NewLabel("")
 	name.TextStyle.Bold = true
 	name.Truncation = fyne.TextTruncateEllipsis
+	org := widget.NewLabel("")
+	org.Hide()
 	uid := widget.NewLabel("")
 	uid.Importance = widget.LowImportance
 	uid.Truncation = fyne.TextTruncateEllipsis
@@ -177,7 +183,8 @@ func (mv *membersView) newRow() fyne.CanvasObject {
 	trust := widget.NewLabel("")
 	verify := widget.NewButton(T("dlg.members.verify"), nil)
 	right := container.NewHBox(role, trustIcon, trust, verify)
-	return container.NewBorder(nil, nil, nil, container.NewCenter(right), container.NewVBox(name, uid))
+	return container.NewBorder(nil, nil, nil, container.NewCenter(right),
+		container.NewVBox(container.NewBorder(nil, nil, nil, org, name), uid))
 }
 
 func (mv *membersView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -188,7 +195,9 @@ func (mv *membersView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	row := o.(*fyne.Container)
 	left := row.Objects[0].(*fyne.Container)
 	right := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
-	left.Objects[0].(*widget.Label).SetText(r.name())
+	nameLine := left.Objects[0].(*fyne.Container) // a border layout: the name (center) first, then the badge
+	nameLine.Objects[0].(*widget.Label).SetText(r.name())
+	setOrgBadge(nameLine.Objects[1].(*widget.Label), r.Organisation, r.Vetted)
 	left.Objects[1].(*widget.Label).SetText(string(r.UserID))
 	role := right.Objects[0].(*widget.Label)
 	roleStr := roleText(r.PowerLevel)
@@ -312,4 +321,22 @@ func (mv *membersView) applyFilter() {
 		mv.count.SetText(T("dlg.members.count", joined))
 	}
 	mv.list.Refresh()
+}
+
+// setOrgBadge shows the organisation that runs a user's homeserver (BOS mode) in a label of its
+// own, coloured apart from the name so that no display name can imitate it; hidden without one.
+// It reports whether the label's text changed.
+func setOrgBadge(l *widget.Label, org string, vetted bool) bool {
+	if org == "" {
+		l.Hide()
+		return false
+	}
+	text, imp := org, widget.WarningImportance
+	if vetted {
+		text, imp = "✓ "+org, widget.SuccessImportance
+	}
+	changed := l.Text != text
+	setLabel(l, text, imp)
+	l.Show()
+	return changed
 }

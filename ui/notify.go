@@ -56,15 +56,18 @@ func (n *notifier) update(rooms []session.RoomSummary, current id.RoomID) {
 			continue
 		}
 		n.last[r.ID] = n.now()
+		// The room name is remote text: without bidi overrides and control characters, which
+		// notification daemons and their logs could act on.
+		title := T("notify.title", session.CleanName(r.Name))
 		switch {
 		case invited:
-			n.send(T("notify.title", r.Name), T("notify.invite"))
+			n.send(title, T("notify.invite"))
 		case r.HighlightCount > 0:
-			n.send(T("notify.title", r.Name), T("notify.mention"))
+			n.send(title, T("notify.mention"))
 		case r.IsDirect:
-			n.send(T("notify.title", r.Name), T("notify.direct"))
+			n.send(title, T("notify.direct"))
 		default:
-			n.send(T("notify.title", r.Name), T("notify.message", r.NotifyCount))
+			n.send(title, T("notify.message", r.NotifyCount))
 		}
 	}
 }

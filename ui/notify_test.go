@@ -47,3 +47,18 @@ func TestNotifierRules(t *testing.T) {
 }
 
 func idRoom(s string) id.RoomID { return id.RoomID("!" + s + ":x") }
+
+// A room name with a bidi override and an escape sequence reaches the notification cleaned.
+func TestNotifierCleansRoomNames(t *testing.T) {
+	SetLang("de")
+	var got []string
+	n := newNotifier()
+	n.send = func(title, body string) { got = append(got, title) }
+	evil := session.RoomSummary{ID: idRoom("e"), Name: "Lage\u202e\x1b]0;x\a Nord", Membership: "join"}
+	n.update([]session.RoomSummary{evil}, "")
+	evil.NotifyCount = 1
+	n.update([]session.RoomSummary{evil}, "")
+	if len(got) != 1 || got[0] != "BOS Messenger – Lage]0;x Nord" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -86,11 +86,11 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 			row := o.(*fyne.Container)
 			name, right := row.Objects[0].(*widget.Label), row.Objects[1].(*fyne.Container)
 			enc, unread := right.Objects[0].(*widget.Label), right.Objects[1].(*widget.Label)
-			label := r.Name
+			label := session.CleanName(r.Name) // remote text: no bidi overrides or control characters
 			if r.Membership == "invite" {
-				label = T("invite", r.Name)
+				label = T("invite", label)
 			} else if r.IsDirect {
-				label = "👤 " + r.Name
+				label = "👤 " + label
 			}
 			bold := r.NotifyCount > 0 || r.Membership == "invite"
 			// Each SetText/Refresh re-shapes the text: only touch what changed.

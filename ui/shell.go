@@ -156,6 +156,18 @@ func (sh *Shell) signedOut() {
 	sh.opened(nil, session.ErrNotLoggedIn)
 }
 
+// remoteWiped returns to the sign-in form, saying why, after the server signed this device out
+// and the engine deleted its local data.
+func (sh *Shell) remoteWiped() {
+	if sh.Session() == nil {
+		return
+	}
+	sh.signedOut()
+	if sh.login != nil {
+		sh.login.showError(T("shell.remote_wiped"))
+	}
+}
+
 // rebuild redraws the main view after a language change.
 func (sh *Shell) rebuild() {
 	sh.mu.Lock()
@@ -186,6 +198,7 @@ func (sh *Shell) restartView(s *session.Session, a *App) {
 			ShowSettings(ctx, w, s, sh.cfg.Prefs, SettingsHooks{LanguageChanged: sh.rebuild, SignedOut: sh.signedOut})
 		}
 	}
+	a.OnRemoteWiped = sh.remoteWiped
 	w.SetMainMenu(a.MainMenu())
 	a.InstallShortcuts()
 	if fa := fyne.CurrentApp(); fa != nil {

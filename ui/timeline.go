@@ -262,6 +262,7 @@ type messageRow struct {
 	avatar    *avatar
 	day       *widget.Label
 	sender    *widget.Label
+	org       *widget.Label // organisation badge of the sender's server (BOS mode), hidden without one
 	when      *widget.Label
 	shield    *widget.Label
 	edited    *widget.Label
@@ -301,7 +302,9 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.image.ScaleMode = canvas.ImageScaleFastest
 	r.image.Hide()
 	r.avatar = newAvatar(26)
-	head := container.NewHBox(container.NewCenter(r.avatar.view), r.sender, r.when, r.shield, r.edited)
+	r.org = widget.NewLabel("")
+	r.org.Hide()
+	head := container.NewHBox(container.NewCenter(r.avatar.view), r.sender, r.org, r.when, r.shield, r.edited)
 	r.head = head
 	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
 	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, container.NewHBox(r.image), r.reactions, r.status)
@@ -357,6 +360,9 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	// State changes are one compact line ("Anna ist beigetreten · 14:02"), without the header.
 	r.head.Hidden = m.Kind == session.KindState || m.Kind == session.KindVerification
 	setLabel(r.sender, m.SenderName, r.sender.Importance)
+	if hadOrg := r.org.Visible(); setOrgBadge(r.org, m.SenderOrganisation, m.SenderVetted) || hadOrg != r.org.Visible() {
+		r.head.Refresh() // the badge came, went or changed width: lay the header line out again
+	}
 	r.avatar.set(string(m.Sender), m.SenderName)
 	setLabel(r.when, ts.Format("15:04"), r.when.Importance)
 	setLabel(r.shield, shieldText(m), shieldImportance(m))

@@ -18,6 +18,8 @@ type whoamiJSON struct {
 	UserID     string `json:"user_id"`
 	DeviceID   string `json:"device_id"`
 	Homeserver string `json:"homeserver"`
+	// DeviceVerified: the device is signed by its owner's self-signing key (trusted here).
+	DeviceVerified bool `json:"device_verified"`
 }
 
 func (u *user) whoami() whoamiJSON {

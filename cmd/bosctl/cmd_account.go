@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"bosmessenger/session"
@@ -19,15 +20,19 @@ func cmdLogin(ctx context.Context, a *args) error {
 	if err != nil {
 		return err
 	}
-	cfg, closeLog, err := a.config()
+	cfg, lf, err := a.configLog()
 	if err != nil {
 		return err
 	}
-	defer closeLog()
 	s, err := session.Login(ctx, cfg, hs, user, password)
 	if err != nil {
+		lf.discard() // a failed login leaves the data dir as it was: our log goes too, if this run made it
+		if errors.Is(err, session.ErrIncompleteDataDir) {
+			return fmt.Errorf("%w; to start over run: %s", err, resetCommand(a))
+		}
 		return err
 	}
+	defer lf.close()
 	defer s.Close()
 	acc := s.Account()
 	fmt.Fprintf(a.stdout, "Logged in as %s (device %s) on %s\n", acc.UserID, acc.DeviceID, acc.Homeserver)
@@ -42,8 +47,8 @@ func cmdWhoami(ctx context.Context, a *args) error {
 	return withSession(ctx, a, func(s *session.Session) error {
 		acc := s.Account()
 		if asJSON {
-			return printJSON(a.stdout, map[string]string{"user_id": acc.UserID.String(),
-				"device_id": acc.DeviceID.String(), "homeserver": acc.Homeserver})
+			return printJSON(a.stdout, map[string]any{"user_id": acc.UserID.String(),
+				"device_id": acc.DeviceID.String(), "homeserver": acc.Homeserver, "device_verified": s.DeviceVerified()})
 		}
 		fmt.Fprintf(a.stdout, "%s %s %s\n", acc.UserID, acc.DeviceID, acc.Homeserver)
 		return nil
@@ -61,7 +66,7 @@ func cmdLogout(ctx context.Context, a *args) error {
 	s, err := session.Open(ctx, cfg)
 	if err != nil {
 		closeLog()
-		return err
+		return explainOpenError(a, err)
 	}
 	closeLog() // the log dir is wiped with the rest
 	if err := s.Logout(ctx); err != nil {

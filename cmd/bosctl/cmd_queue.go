@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
+	"bosmessenger/internal/termsafe"
 	"bosmessenger/session"
 )
 
@@ -68,7 +68,7 @@ type queueJSON struct {
 }
 
 // queueList prints the send queue, oldest first: a JSON array, or one line per message (ID,
-// state, room, attempts, time, an escaped preview, the last error).
+// state, room, attempts, time, a short preview and the last error, escaped for the terminal).
 func queueList(ctx context.Context, a *args) error {
 	return withSession(ctx, a, func(s *session.Session) error {
 		entries, err := s.Queue(ctx)
@@ -84,20 +84,13 @@ func queueList(ctx context.Context, a *args) error {
 			return printJSON(a.stdout, out)
 		}
 		for _, e := range entries {
-			line := fmt.Sprintf("%s  %-7s  %s  %d attempts  %s  %s", e.ID, e.State, quoteSafe(e.RoomID.String()),
-				e.Attempts, e.Created.Local().Format(time.DateTime), strconv.Quote(e.Preview))
+			line := fmt.Sprintf("%s  %-7s  %s  %d attempts  %s  \"%s\"", termsafe.String(e.ID), e.State,
+				termsafe.String(e.RoomID.String()), e.Attempts, e.Created.Local().Format(time.DateTime), termsafe.String(e.Preview))
 			if e.Error != "" {
-				line += "  error: " + quoteSafe(e.Error)
+				line += "  error: " + termsafe.String(e.Error)
 			}
 			fmt.Fprintln(a.stdout, line)
 		}
 		return nil
 	})
-}
-
-// quoteSafe escapes control characters, bidi overrides and everything else unprintable, the way
-// strconv.Quote does, without the quotes (remote text must not steer the terminal).
-func quoteSafe(s string) string {
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
 }

@@ -36,7 +36,7 @@ func cmdRooms(ctx context.Context, a *args) error {
 			if r.IsDirect {
 				flags += ",dm"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d unread\n", r.ID, r.Name, flags, r.NotifyCount)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d unread\n", safe(r.ID), safe(r.Name), safe(flags), r.NotifyCount)
 		}
 		return tw.Flush()
 	})
@@ -91,7 +91,7 @@ func cmdCreateRoom(ctx context.Context, a *args) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(a.stdout, roomID)
+		fmt.Fprintln(a.stdout, safe(roomID))
 		return nil
 	})
 }
@@ -107,7 +107,7 @@ func cmdDM(ctx context.Context, a *args) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(a.stdout, roomID)
+		fmt.Fprintln(a.stdout, safe(roomID))
 		return nil
 	})
 }
@@ -132,7 +132,7 @@ func cmdJoin(ctx context.Context, a *args) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(a.stdout, roomID)
+		fmt.Fprintln(a.stdout, safe(roomID))
 		return nil
 	})
 }
@@ -158,20 +158,35 @@ func cmdMembers(ctx context.Context, a *args) error {
 		if err != nil {
 			return err
 		}
+		shown, err := s.ShownNames(ctx, id.RoomID(pos[0]))
+		if err != nil {
+			return err
+		}
 		type member struct {
 			UserID     string `json:"user_id"`
-			Name       string `json:"name,omitempty"`
+			Name       string `json:"name,omitempty"` // the display name as the member set it
 			Membership string `json:"membership"`
+			// As the GUI shows the member: cleaned and disambiguated, with the organisation (BOS mode).
+			DisplayNameDisambiguated string `json:"display_name_disambiguated"`
+			Organisation             string `json:"organisation,omitempty"`
+			Vetted                   bool   `json:"vetted,omitempty"`
 		}
 		out := []member{}
 		for _, m := range members {
-			out = append(out, member{m.UserID, m.Name, m.Membership})
+			n := shown[id.UserID(m.UserID)]
+			out = append(out, member{m.UserID, m.Name, m.Membership, n.DisplayName, n.Organisation, n.Vetted})
 		}
 		if asJSON {
 			return printJSON(a.stdout, out)
 		}
+		// Human-readable: the name as the GUI shows it; escaped, the raw name could not steer
+		// the terminal but would still fool the eye.
 		for _, m := range out {
-			fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", m.UserID, m.Membership, m.Name)
+			line := safe(m.UserID) + "\t" + safe(m.Membership) + "\t" + safe(m.DisplayNameDisambiguated)
+			if m.Organisation != "" {
+				line += "\t[" + safe(m.Organisation) + vettedMark(m.Vetted) + "]"
+			}
+			fmt.Fprintln(a.stdout, line)
 		}
 		return nil
 	})

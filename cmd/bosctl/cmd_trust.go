@@ -51,13 +51,13 @@ func cmdTrust(ctx context.Context, a *args) error {
 			}
 			return printJSON(a.stdout, out)
 		}
-		fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", info.UserID, info.State, orDefault(info.MasterKey, "-"))
+		fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", safe(info.UserID), safe(info.State), safe(orDefault(info.MasterKey, "-")))
 		for _, d := range info.Devices {
 			state := "unverified"
 			if d.Verified {
 				state = "verified"
 			}
-			fmt.Fprintf(a.stdout, "  %s\t%s\t%s\n", d.DeviceID, state, d.Name)
+			fmt.Fprintf(a.stdout, "  %s\t%s\t%s\n", safe(d.DeviceID), state, safe(d.Name))
 		}
 		return nil
 	})

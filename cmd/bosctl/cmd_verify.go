@@ -46,7 +46,7 @@ func cmdDevices(ctx context.Context, a *args) error {
 			if d.Verified {
 				state = "verified"
 			}
-			fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", d.DeviceID, state, d.Name)
+			fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", safe(d.DeviceID), state, safe(d.Name))
 		}
 		return nil
 	})
@@ -109,9 +109,9 @@ func runSAS(ctx context.Context, a *args, v *session.Verification) error {
 		return timeoutErr(ctx, err)
 	}
 	info := v.Info()
-	fmt.Fprintf(a.stdout, "Verifying %s %s. Compare the emojis with the other device:\n", info.UserID, info.DeviceID)
+	fmt.Fprintf(a.stdout, "Verifying %s %s. Compare the emojis with the other device:\n", safe(info.UserID), safe(info.DeviceID))
 	for _, e := range emojis {
-		fmt.Fprintf(a.stdout, "%s %s\n", e.Symbol, e.Name)
+		fmt.Fprintf(a.stdout, "%s %s\n", safe(e.Symbol), safe(e.Name))
 	}
 	if !a.bool("yes") {
 		fmt.Fprint(a.stdout, "Match? [y/N] ")
@@ -129,7 +129,7 @@ func runSAS(ctx context.Context, a *args, v *session.Verification) error {
 	if err := v.Wait(ctx); err != nil {
 		return timeoutErr(ctx, err)
 	}
-	fmt.Fprintf(a.stdout, "Verified %s %s\n", info.UserID, v.Info().DeviceID)
+	fmt.Fprintf(a.stdout, "Verified %s %s\n", safe(info.UserID), safe(v.Info().DeviceID))
 	return nil
 }
 

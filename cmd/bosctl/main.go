@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"bosmessenger/internal/termsafe"
 )
 
 type command struct {
@@ -38,7 +40,7 @@ func init() {
 		"leave":       {"leave ROOM_ID", cmdLeave},
 		"send":        {"send ROOM_ID TEXT [--timeout DURATION]  (default 10s; then exit 3: queued, the next sync sends it)", cmdSend},
 		"send-file":   {"send-file ROOM_ID PATH [--type MIME] [--timeout DURATION]  (a regular file up to 100 MB, streamed; encrypted in encrypted rooms)", cmdSendFile},
-		"download":    {"download EVENT_ID --out FILE  (the attachment of a stored event, decrypted)", cmdDownload},
+		"download":    {"download EVENT_ID --out FILE [--force]  (the attachment of a stored event, decrypted; --force replaces FILE)", cmdDownload},
 		"tail":        {"tail ROOM_ID [--json] [--count N] [--timeout DURATION]", cmdTail},
 		"history":     {"history ROOM_ID [--json] [--limit N]", cmdHistory},
 		"members":     {"members ROOM_ID [--json]", cmdMembers},
@@ -66,6 +68,12 @@ func main() {
 }
 
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Remote text (messages, names, server errors) must not steer the terminal: every output
+	// passes a filter that escapes control and bidi characters. JSON passes unchanged.
+	safeOut, safeErr := termsafe.NewWriter(stdout), termsafe.NewWriter(stderr)
+	defer safeErr.Flush()
+	defer safeOut.Flush()
+	stdout, stderr = safeOut, safeErr
 	a, err := parseArgs(argv)
 	if err == nil && (a.cmd == "" || a.cmd == "help" || a.bool("help")) {
 		printUsage(stdout)

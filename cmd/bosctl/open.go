@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -19,31 +18,44 @@ import (
 
 // config builds the session config for the selected data dir, logging into DIR/log/bosctl.log.
 func (a *args) config() (session.Config, func(), error) {
-	dir := a.str("data")
-	if dir == "" {
-		var err error
-		if dir, err = session.DefaultDataDir(); err != nil {
-			return session.Config{}, nil, err
+	cfg, lf, err := a.configLog()
+	if err != nil {
+		return cfg, nil, err
+	}
+	return cfg, lf.close, nil
+}
+
+// dataDir is the --data dir, else the default one; --data "" is an error, never the default.
+func (a *args) dataDir() (string, error) {
+	if v, given := a.flags["data"]; given {
+		if v[len(v)-1] == "" {
+			return "", usageError{"--data wants a directory, not an empty string"}
 		}
+		return v[len(v)-1], nil
+	}
+	return session.DefaultDataDir()
+}
+
+// configLog is config with the log file itself (discard deletes it again when this run created it).
+func (a *args) configLog() (session.Config, *logFile, error) {
+	dir, err := a.dataDir()
+	if err != nil {
+		return session.Config{}, nil, err
 	}
 	cfg := session.Config{DataDir: dir, DeviceName: "BOS Messenger (bosctl)", Log: zerolog.Nop()}
-	closeLog := func() {}
-	if err := os.MkdirAll(filepath.Join(dir, "log"), 0o700); err == nil {
-		f, err := os.OpenFile(filepath.Join(dir, "log", "bosctl.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err == nil {
-			lf := &logFile{f: f}
-			cfg.Log = zerolog.New(lf).With().Timestamp().Int("pid", os.Getpid()).Logger().Level(zerolog.InfoLevel)
-			closeLog = lf.close
-		}
+	lf := &logFile{}
+	if f, err := session.OpenLogFile(dir, session.LogFileBosctl); err == nil {
+		lf.f = f
+		cfg.Log = zerolog.New(lf).With().Timestamp().Int("pid", os.Getpid()).Logger().Level(zerolog.InfoLevel)
 	}
-	return cfg, closeLog, nil
+	return cfg, lf, nil
 }
 
 // logFile is the log file; once closed (logout closes it before wiping the data dir) later log
 // lines are dropped instead of zerolog reporting the failed write on stderr.
 type logFile struct {
 	mu sync.Mutex
-	f  *os.File
+	f  *session.LogFile
 }
 
 func (l *logFile) Write(p []byte) (int, error) {
@@ -64,6 +76,16 @@ func (l *logFile) close() {
 	}
 }
 
+// discard closes the log file and deletes it (with the dirs) when this run created it.
+func (l *logFile) discard() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f != nil {
+		l.f.Discard()
+		l.f = nil
+	}
+}
+
 // withSession opens the account of the data dir for the command.
 func withSession(ctx context.Context, a *args, fn func(s *session.Session) error) error {
 	cfg, closeLog, err := a.config()
@@ -73,13 +95,37 @@ func withSession(ctx context.Context, a *args, fn func(s *session.Session) error
 	defer closeLog()
 	s, err := session.Open(ctx, cfg)
 	if err != nil {
-		if errors.Is(err, session.ErrNotLoggedIn) {
-			return fmt.Errorf("%w (run bosctl login first)", err)
-		}
-		return err
+		return explainOpenError(a, err)
 	}
 	defer s.Close()
 	return fn(s)
+}
+
+// explainOpenError adds the bosctl command that helps to an error of opening the data dir.
+func explainOpenError(a *args, err error) error {
+	switch {
+	case errors.Is(err, session.ErrNotLoggedIn):
+		return fmt.Errorf("%w (run bosctl login first)", err)
+	case errors.Is(err, session.ErrIncompleteDataDir):
+		return fmt.Errorf("%w; to start over run: %s", err, resetCommand(a))
+	}
+	return err
+}
+
+// resetCommand is the bosctl command line that resets the selected data dir.
+func resetCommand(a *args) string {
+	if v, given := a.flags["data"]; given {
+		return "bosctl --data " + shellQuote(v[len(v)-1]) + " reset"
+	}
+	return "bosctl reset"
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // readPassword takes the password from BOSCTL_PASSWORD, else from stdin (a prompt on a terminal).

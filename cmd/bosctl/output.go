@@ -1,20 +1,32 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"bosmessenger/internal/termsafe"
 	"bosmessenger/session"
 )
 
+// printJSON writes v as one line of JSON. encoding/json escapes C0 controls; termsafe.JSON escapes
+// DEL, C1 and bidi controls too, so the output is exact (the same value) and safe on a terminal.
 func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(termsafe.JSON(buf.Bytes()))
+	return err
 }
+
+// safe escapes remote text for a one-line field of human-readable output (termsafe.String).
+func safe[T ~string](s T) string { return termsafe.String(string(s)) }
 
 // printEvent writes one event: a JSON object on one line, or a readable line.
 func printEvent(a *args, ev session.TimelineEvent, asJSON bool) error {
@@ -24,21 +36,25 @@ func printEvent(a *args, ev session.TimelineEvent, asJSON bool) error {
 	ts := time.UnixMilli(ev.TS).Local().Format("2006-01-02 15:04:05")
 	var text string
 	switch {
+	case ev.Damaged:
+		text = "[damaged: this event could not be read from the local store]"
 	case ev.Redacted:
 		text = "[deleted]"
 	case ev.Encrypted && !ev.Decrypted:
-		text = "[encrypted: " + orDefault(ev.DecryptionError, "not decrypted") + "]"
+		text = "[encrypted: " + safe(orDefault(ev.DecryptionError, "not decrypted")) + "]"
 	case ev.Type == "m.room.message" || ev.Type == "m.sticker":
-		text = strings.ReplaceAll(ev.Body, "\n", "\n    ")
+		// The body's own line breaks stay (indented under the sender); anything else that a
+		// terminal would act on is escaped.
+		text = strings.ReplaceAll(termsafe.Text(ev.Body), "\n", "\n    ")
 		if ev.MsgType == "m.emote" {
 			text = "* " + text
 		} else if ev.MsgType != "m.text" && ev.MsgType != "m.notice" && ev.MsgType != "" {
-			text = "[" + ev.MsgType + "] " + text
+			text = "[" + safe(ev.MsgType) + "] " + text
 		}
 	default:
-		text = "[" + ev.Type + "]"
+		text = "[" + safe(ev.Type) + "]"
 	}
-	_, err := fmt.Fprintf(a.stdout, "%s %s: %s\n", ts, ev.Sender, text)
+	_, err := fmt.Fprintf(a.stdout, "%s %s: %s\n", ts, safe(ev.Sender), text)
 	return err
 }
 
@@ -47,4 +63,12 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// vettedMark follows an organisation name: " ✓" for a vetted server.
+func vettedMark(vetted bool) string {
+	if vetted {
+		return " ✓"
+	}
+	return ""
 }

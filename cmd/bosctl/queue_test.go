@@ -159,7 +159,7 @@ func TestQueueCommands(t *testing.T) {
 		t.Fatalf("failed entry: %+v (found %v)", e, ok)
 	}
 	human := b.ok("queue").stdout
-	if !strings.Contains(human, first+"  failed ") || !strings.Contains(human, `"nach dem \x1b]0;Rauswurf\a"`) || strings.ContainsAny(human, "\x1b\x07") {
+	if !strings.Contains(human, first+"  failed ") || !strings.Contains(human, `"nach dem \x1b]0;Rauswurf\x07"`) || strings.ContainsAny(human, "\x1b\x07") {
 		t.Fatalf("queue: %q", human)
 	}
 

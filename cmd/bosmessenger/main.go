@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -29,6 +28,12 @@ func main() {
 	dataDir := flag.String("data", "", "account data dir (default: the per-OS user data dir)")
 	room := flag.String("room", "", "room ID to open at start")
 	flag.Parse()
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "data" && *dataDir == "" {
+			fmt.Fprintln(os.Stderr, "bosmessenger: --data wants a directory, not an empty string")
+			os.Exit(2)
+		}
+	})
 	dir := *dataDir
 	if dir == "" {
 		var err error
@@ -81,10 +86,7 @@ func main() {
 // config logs into DIR/log/bosmessenger.log (a windowsgui program has no stderr).
 func config(dir string) (session.Config, func()) {
 	cfg := session.Config{DataDir: dir, Log: zerolog.Nop()}
-	if err := os.MkdirAll(filepath.Join(dir, "log"), 0o700); err != nil {
-		return cfg, func() {}
-	}
-	f, err := os.OpenFile(filepath.Join(dir, "log", "bosmessenger.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	f, err := session.OpenLogFile(dir, session.LogFileBosmessenger) // 0600 in a 0700 dir
 	if err != nil {
 		return cfg, func() {}
 	}

@@ -35,12 +35,16 @@ const (
 	// closes the connection without an answer (a lost response: the client
 	// must retry idempotently, e.g. with the same transaction ID).
 	DropResponse
+	// Status401UnknownToken answers 401 M_UNKNOWN_TOKEN (soft_logout false), as for a deleted device.
+	Status401UnknownToken
+	// Status401SoftLogout answers 401 M_UNKNOWN_TOKEN with soft_logout true (an expired token).
+	Status401SoftLogout
 )
 
 // DefaultDelay is the wait of Delay rules set with Inject.
 const DefaultDelay = time.Second
 
-var faultNames = [...]string{"Pass", "Status500", "Status502", "Status503", "Status429", "MalformedJSON", "Drop", "Delay", "DropResponse"}
+var faultNames = [...]string{"Pass", "Status500", "Status502", "Status503", "Status429", "MalformedJSON", "Drop", "Delay", "DropResponse", "Status401UnknownToken", "Status401SoftLogout"}
 
 func (f Fault) String() string {
 	if f >= 0 && int(f) < len(faultNames) {
@@ -71,6 +75,12 @@ func serveStatic(w http.ResponseWriter, f Fault) {
 			`{"errcode":"M_LIMIT_EXCEEDED","error":"faultproxy: injected rate limit","retry_after_ms":100}`)
 	case MalformedJSON:
 		writeBody(w, http.StatusOK, "application/json", MalformedBody)
+	case Status401UnknownToken:
+		writeBody(w, http.StatusUnauthorized, "application/json",
+			`{"errcode":"M_UNKNOWN_TOKEN","error":"faultproxy: injected unknown token","soft_logout":false}`)
+	case Status401SoftLogout:
+		writeBody(w, http.StatusUnauthorized, "application/json",
+			`{"errcode":"M_UNKNOWN_TOKEN","error":"faultproxy: injected soft logout","soft_logout":true}`)
 	default:
 		writeBody(w, http.StatusInternalServerError, "text/plain", "faultproxy: unknown fault "+f.String())
 	}

@@ -63,3 +63,20 @@ func (p *Peer) RestoreKeyBackup(ctx context.Context, recoveryKey string) (total,
 	}
 	return res.Total, res.Imported, nil
 }
+
+// RestoreCrossSigning unlocks secret storage with the recovery key, imports the cross-signing
+// keys from it (never creating new ones) and signs the SDK's device with them, waiting until the
+// SDK sees its device cross-signing verified. It returns the master key the SDK uses now.
+func (p *Peer) RestoreCrossSigning(ctx context.Context, recoveryKey string) (masterKey string, err error) {
+	var res struct {
+		PrivateKeysCached bool   `json:"private_keys_cached"`
+		MasterKey         string `json:"master_key"`
+	}
+	if err := p.call(ctx, "restore_cross_signing", map[string]any{"recovery_key": recoveryKey}, &res); err != nil {
+		return "", fmt.Errorf("failed to restore cross-signing from secret storage: %w", err)
+	}
+	if !res.PrivateKeysCached {
+		return res.MasterKey, fmt.Errorf("failed to restore cross-signing from secret storage: the SDK holds no private keys afterwards")
+	}
+	return res.MasterKey, nil
+}

@@ -55,6 +55,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zalando/go-keyring"
 	"golang.org/x/crypto/argon2"
@@ -124,7 +125,25 @@ var (
 	// ErrCorruptKeyFile: the key file is damaged, invalid or of an
 	// unknown version.
 	ErrCorruptKeyFile = errors.New("the store key file is damaged or invalid")
+
+	// ErrPassphraseTooShort: a new passphrase has fewer than
+	// MinPassphraseLen characters (see CheckNewPassphrase).
+	ErrPassphraseTooShort = fmt.Errorf("the store passphrase is too short (at least %d characters)", MinPassphraseLen)
 )
+
+// MinPassphraseLen is the least number of characters (Unicode code points
+// after NFC) of a passphrase that protects a new store.
+const MinPassphraseLen = 8
+
+// CheckNewPassphrase refuses (ErrPassphraseTooShort) a passphrase too short
+// to protect a new store. Callers check it before they create anything.
+// Existing stores keep unlocking with whatever passphrase they have.
+func CheckNewPassphrase(passphrase string) error {
+	if utf8.RuneCountInString(norm.NFC.String(passphrase)) < MinPassphraseLen {
+		return ErrPassphraseTooShort
+	}
+	return nil
+}
 
 // Keyring is a secret store keyed by service and user (account) names.
 // Get and Delete report a missing entry with an error matching
@@ -657,6 +676,21 @@ func writeKeyFile(dir string, f *keyFile, replace bool) (err error) {
 		}
 	}
 	return syncDir(dir)
+}
+
+// TempFiles lists temporary key files left in dir by an interrupted write
+// (full paths); Destroy removes them.
+func TempFiles(dir string) []string { return tempFiles(dir) }
+
+// KeyringEntry names the OS keyring entry that holds the store key of dir,
+// when its key file is readable and records the keyring method; Destroy
+// deletes that entry.
+func KeyringEntry(dir string) (service, account string, ok bool) {
+	f, err := readKeyFile(Path(dir))
+	if err != nil || f.Method != MethodKeyring {
+		return "", "", false
+	}
+	return f.Keyring.Service, f.Keyring.Account, true
 }
 
 // tempFiles lists temporary key files left in dir by an interrupted write.

@@ -76,4 +76,32 @@ export const backupOps = {
     const res = await c.restoreKeyBackup();
     return { total: res.total, imported: res.imported };
   },
+
+  // restore_cross_signing unlocks secret storage with a recovery key and lets the SDK take the
+  // cross-signing keys from it (bootstrapCrossSigning imports them when they are not cached
+  // locally) and sign its own device with them; it waits until the SDK sees its device
+  // cross-signing verified.
+  async restore_cross_signing({ recovery_key, timeout_ms }) {
+    const c = crypto();
+    state.ssssKey = decodeRecoveryKey(recovery_key);
+    // The import checks the keys against the public identity: wait until the SDK's key query
+    // (after its first sync) brought it.
+    await waitFor("own cross-signing public keys", timeout_ms, async () => (await c.getCrossSigningStatus()).publicKeysOnDevice, 100);
+    await c.bootstrapCrossSigning({
+      authUploadDeviceSigningKeys: async () => {
+        throw new Error("the SDK wanted to upload new cross-signing keys instead of importing them");
+      },
+    });
+    const cl = client();
+    await waitFor("own device cross-signed with the imported keys", timeout_ms, async () => {
+      const st = await c.getDeviceVerificationStatus(cl.getUserId(), cl.getDeviceId());
+      return st?.signedByOwner && st?.crossSigningVerified;
+    }, 100);
+    const st = await c.getCrossSigningStatus();
+    const cached = st.privateKeysCachedLocally;
+    return {
+      private_keys_cached: Boolean(cached.masterKey && cached.selfSigningKey && cached.userSigningKey),
+      master_key: (await c.getCrossSigningKeyId()) ?? "",
+    };
+  },
 };

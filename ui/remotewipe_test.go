@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"bosmessenger/internal/testserver"
+	"bosmessenger/session"
+)
+
+// TestFlowRemoteWipeShowsSignIn: the device shown in the window is deleted from another device
+// of the user; with remote wipe the engine deletes the data and the window returns to the
+// sign-in form, saying why.
+func TestFlowRemoteWipeShowsSignIn(t *testing.T) {
+	q := useTestUIQueue(t)
+	test.NewTempApp(t)
+	SetLang("de")
+	srv := testserver.Start(t, testserver.Options{})
+	u := newFlowUser(t, srv, "wipe")
+	s := u.login(t)
+	deviceID := s.Account().DeviceID
+	s.Close()
+	other := &flowUser{Local: u.Local, ID: u.ID, Dir: t.TempDir(), srv: srv}
+	os2 := other.login(t)
+
+	scfg := u.config(t)
+	scfg.RemoteWipe = true
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1100, 720))
+	ctx, stop := context.WithCancel(context.Background())
+	sh := StartShell(ctx, w, ShellConfig{DataDir: u.Dir, SyncTimeout: time.Second,
+		Open: func(ctx context.Context, _ string) (*session.Session, error) { return session.Open(ctx, scfg) },
+		Login: func(context.Context, string, string, string, string) (*session.Session, error) {
+			return nil, session.ErrLoginRefused
+		}})
+	t.Cleanup(func() {
+		stop()
+		done := make(chan struct{})
+		go func() { sh.Wait(); close(done) }()
+		q.until(t, "shell stopped", func() bool {
+			select {
+			case <-done:
+				return true
+			default:
+				return false
+			}
+		})
+		if s := sh.Session(); s != nil {
+			s.Close()
+		}
+	})
+	q.until(t, "main view", func() bool { return sh.App() != nil })
+
+	if err := os2.DeleteDevice(testCtx(t), deviceID, flowPassword); err != nil {
+		t.Fatal(err)
+	}
+	q.until(t, "sign-in form after the remote wipe", func() bool {
+		f := sh.LoginForm()
+		return f != nil && sh.App() == nil && f.Error.Visible() && f.Error.Text == T("shell.remote_wiped")
+	})
+	for _, name := range []string{"bos.db", "crypto.db", "storekey.json"} {
+		if _, err := os.Stat(filepath.Join(u.Dir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s left after the remote wipe (%v)", name, err)
+		}
+	}
+}
