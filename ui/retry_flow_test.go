@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,7 +18,8 @@ import (
 )
 
 // TestFlowRetryFailed: a message the server refuses for good shows "Nicht gesendet"; once the
-// cause is gone, "Erneut senden" (the engine's Retry, as bosctl queue retry) sends it, once.
+// cause is gone, "Erneut senden" (the engine's Retry, as bosctl queue retry) sends it, once;
+// "Verwerfen" removes another one.
 func TestFlowRetryFailed(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
@@ -37,7 +39,7 @@ func TestFlowRetryFailed(t *testing.T) {
 	}
 	as.Close()
 
-	_, a := openShell(t, q, alice, ShellConfig{Room: room, SyncTimeout: time.Second})
+	sh, a := openShell(t, q, alice, ShellConfig{Room: room, SyncTimeout: time.Second})
 	q.until(t, "room open", func() bool {
 		return a.Current() == room && !a.Composer().Entry.Disabled() && len(a.Timeline().Messages()) > 0
 	})
@@ -82,6 +84,38 @@ func TestFlowRetryFailed(t *testing.T) {
 	})
 	if n != 1 {
 		t.Fatalf("bob got the message %d times", n)
+	}
+
+	// "Verwerfen" (session.Drop, as bosctl queue drop) takes a refused message and its local echo away.
+	setEventsDefault(t, srv, token, room, 50)
+	const dropped = "wird verworfen"
+	test.Type(a.Composer().Entry, dropped)
+	typeKey(a.Composer().Entry, "Return")
+	q.until(t, "second failed message shown", func() bool {
+		for _, m := range a.Timeline().Messages() {
+			if m.Body == dropped && m.SendState == session.SendStateFailed {
+				failed = m
+				return true
+			}
+		}
+		return false
+	})
+	a.selectMessage(failed)
+	if !a.actBtns["action.drop"].Visible() || !a.actBtns["action.retry"].Visible() || a.actBtns["action.reply"].Visible() {
+		t.Fatal("a failed message does not offer Erneut senden and Verwerfen (only)")
+	}
+	a.clearSelection()
+	a.drop(failed)
+	q.until(t, "dropped message gone", func() bool {
+		for _, m := range a.Timeline().Messages() {
+			if m.Body == dropped {
+				return false
+			}
+		}
+		return true
+	})
+	if _, err := sh.Session().QueueEntryByID(ctx, failed.TxnID); !errors.Is(err, session.ErrUnknownQueueEntry) {
+		t.Fatalf("dropped message still queued: %v", err)
 	}
 }
 
