@@ -42,3 +42,7 @@ var (
 	ErrUnknownQueueEntry = errors.New("no such message in the send queue")
 	ErrAlreadySent       = errors.New("message was already sent")
 )
+
+// ErrPolicyBlocked is returned for every action that talks to the homeserver while BOS mode is
+// blocked (no valid federation list, see Enforcer.Blocked). It matches ErrPolicyDenied too.
+var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)

@@ -57,8 +57,8 @@ func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, name, mimeTy
 	if err := s.checkDeviceGate(); err != nil {
 		return "", err
 	}
-	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: roomID.String()}); err != nil {
-		return "", fmt.Errorf("%w: send to %s: %v", ErrPolicyDenied, roomID, err)
+	if err := s.checkPolicy(ctx, "send to "+roomID.String(), PolicyRequest{Action: ActionSend, RoomID: roomID.String()}); err != nil {
+		return "", err
 	}
 	room, err := s.Room(ctx, roomID)
 	if err != nil {

@@ -35,8 +35,8 @@ func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, 
 	if err := s.checkDeviceGate(); err != nil {
 		return "", err
 	}
-	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: roomID.String()}); err != nil {
-		return "", fmt.Errorf("%w: send to %s: %v", ErrPolicyDenied, roomID, err)
+	if err := s.checkPolicy(ctx, "send to "+roomID.String(), PolicyRequest{Action: ActionSend, RoomID: roomID.String()}); err != nil {
+		return "", err
 	}
 	raw, err := json.Marshal(content)
 	if err != nil {
@@ -142,8 +142,8 @@ func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error
 	if err := s.checkDeviceGate(); err != nil {
 		return "", err
 	}
-	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: o.RoomID}); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrPolicyDenied, err)
+	if err := s.checkPolicy(ctx, "send to "+o.RoomID, PolicyRequest{Action: ActionSend, RoomID: o.RoomID, queued: true}); err != nil {
+		return "", err
 	}
 	evType, content, err := s.encryptIfNeeded(ctx, o)
 	if err != nil {
@@ -305,7 +305,7 @@ func (s *Session) keyRecipients(ctx context.Context, roomID id.RoomID) ([]id.Use
 			continue
 		}
 		user := id.UserID(*evt.StateKey)
-		err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionShareKeys, UserID: s.account.UserID.String(),
+		err := s.checkPolicy(ctx, "share the room key with "+user.String(), PolicyRequest{Action: ActionShareKeys,
 			RoomID: roomID.String(), Target: user.String()})
 		if err != nil {
 			s.log.Info().Str("room_id", roomID.String()).Str("user_id", user.String()).Err(err).Msg("Policy keeps room key from user")

@@ -96,6 +96,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 			DeviceLists: resp.DeviceLists, OTKCounts: resp.OTKCounts})
 	}
 	dec := s.decryptTimelines(ctx, &resp)
+	refused := s.filterInvites(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec}
@@ -105,6 +106,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		return SyncStats{}, fmt.Errorf("failed to store sync response: %w", err)
 	}
 	s.bus.notify()
+	s.rejectInvites(ctx, refused)
 	if s.e2ee != nil {
 		for _, m := range in.memberEvents {
 			s.e2ee.MembershipChanged(ctx, m.roomID, m.raw)
@@ -151,6 +153,10 @@ func (s *Session) uploadFilter(ctx context.Context) (string, error) {
 
 // classify wraps request errors: a revoked token is permanent, everything else may be retried.
 func (s *Session) classify(what string, err error) error {
+	var blocked *blockedError
+	if errors.As(err, &blocked) {
+		return fmt.Errorf("failed to %s: %w", what, blocked)
+	}
 	if errors.Is(err, mautrix.MUnknownToken) {
 		if softLogout(err) {
 			return fmt.Errorf("%w: %s: %w: %v", ErrSessionTerminated, what, errSoftLogout, scrub(err))
