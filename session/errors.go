@@ -35,6 +35,14 @@ var (
 	ErrCredentialsInURL  = errors.New("homeserver URL must not contain a user name or password")
 )
 
+// Errors of attachments and the send queue.
+var (
+	ErrFileTooLarge      = errors.New("file too large")
+	ErrNotRegularFile    = errors.New("not a regular file")
+	ErrUnknownQueueEntry = errors.New("no such message in the send queue")
+	ErrAlreadySent       = errors.New("message was already sent")
+)
+
 // ErrPolicyBlocked is returned for every action that talks to the homeserver while BOS mode is
 // blocked (no valid federation list, see Enforcer.Blocked). It matches ErrPolicyDenied too.
 var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)

@@ -246,15 +246,6 @@ func (s *Session) WaitSent(ctx context.Context, txnID string) (id.EventID, error
 	}
 }
 
-// Retry puts a failed message back into the queue.
-func (s *Session) Retry(ctx context.Context, txnID string) error {
-	err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.Requeue(txnID) })
-	if err == nil {
-		s.bus.notify()
-	}
-	return err
-}
-
 // Outgoing lists the room's messages that are queued, failed, or sent but not yet back from sync.
 func (s *Session) Outgoing(ctx context.Context, roomID id.RoomID) (out []*store.Outgoing, err error) {
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
