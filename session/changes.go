@@ -32,6 +32,12 @@ const (
 	// ChangeDevices: a user's devices or keys changed and were fetched again (their trust may
 	// differ now); UserID holds the user.
 	ChangeDevices ChangeKind = "devices"
+	// ChangeAlert: an alert (de.bos.alert) arrived live through sync (never from history);
+	// EventID holds the alert event. Session.AlertInfo reads it.
+	ChangeAlert ChangeKind = "alert"
+	// ChangeAlertUpdate: a response or receipt to a stored alert arrived; EventID holds the alert
+	// event (Session.AlertBoard reads the board again).
+	ChangeAlertUpdate ChangeKind = "alert_update"
 )
 
 // Change is one typed change event. Seq increases by one for every change the store records, so a

@@ -25,3 +25,8 @@ var (
 	ErrUnsupportedScheme = errors.New("unsupported scheme (use https://, or http:// on loopback)")
 	ErrCredentialsInURL  = errors.New("homeserver URL must not contain a user name or password")
 )
+
+// Errors of alerting (issue 10).
+var (
+	ErrUnknownAlert = errors.New("unknown alert")
+)
