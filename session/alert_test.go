@@ -150,7 +150,7 @@ func TestAlertAckAndBoard(t *testing.T) {
 	stop()
 	sb.Close()
 	sb = openWithJitter(t, fw, time.Second)
-	stop = run(t, sb)
+	run(t, sb)
 	time.Sleep(2 * time.Second)
 	mustSync(t, sa)
 	if n := acksBy(t, sa, roomID, sb.Account().UserID); n != 1 {
@@ -198,7 +198,7 @@ func TestAlertAckAndBoard(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, sl)
-	board = waitBoard(t, sa, roomID, alertID, "the late member", func(b *alert.Board) bool { return b.Counts.None == 1 })
+	waitBoard(t, sa, roomID, alertID, "the late member", func(b *alert.Board) bool { return b.Counts.None == 1 })
 	time.Sleep(3 * time.Second) // well beyond the late member's jitter window
 	mustSync(t, sa)
 	if n := acksBy(t, sa, roomID, sl.Account().UserID); n != 0 {
