@@ -145,7 +145,6 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-
 // roomParam checks a room ID.
 func roomParam(room string) (id.RoomID, error) {
 	if !strings.HasPrefix(room, "!") || !strings.Contains(room, ":") || len(room) > 255 {
