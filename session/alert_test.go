@@ -279,3 +279,36 @@ func TestUnitStatus(t *testing.T) {
 		t.Fatalf("statuses %+v", got)
 	}
 }
+
+// A member who joins after an alert gets it with the room's history: no receipt for it (in an
+// unencrypted room, where the late member can read it), but one for the next, live alert. The
+// sender's running engine acknowledges neither.
+func TestAlertHistoryNotAcknowledged(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	leit, late := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "late")
+	sa := leit.login(t)
+	late.login(t).Close()
+	sl := openWithJitter(t, late, 300*time.Millisecond)
+	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Offen", Invite: []id.UserID{sl.Account().UserID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := sendAlert(t, sa, roomID, alert.Alert{Keyword: "Alt"})
+	mustSync(t, sl)
+	if _, err := sl.Join(ctx(t), roomID.String()); err != nil {
+		t.Fatal(err)
+	}
+	run(t, sl)
+	run(t, sa) // the sender's engine runs too: it never acknowledges its own alerts
+	waitForBodiesPrefix(t, sl, roomID, "ALARM Alt")
+	live := sendAlert(t, sa, roomID, alert.Alert{Keyword: "Neu"})
+	waitBoard(t, sa, roomID, live, "the live alert's receipt", func(b *alert.Board) bool { return b.Counts.Received == 1 })
+	time.Sleep(time.Second)
+	board := waitBoard(t, sa, roomID, old, "the old alert", func(*alert.Board) bool { return true })
+	if board.Counts != (alert.Counts{None: 1}) {
+		t.Fatalf("the old alert was acknowledged: %+v", board)
+	}
+	if n := acksBy(t, sa, roomID, sa.Account().UserID); n != 0 {
+		t.Fatalf("the sender acknowledged its own alerts %d times", n)
+	}
+}
