@@ -240,6 +240,7 @@ func (s *Session) joinedMembers(ctx context.Context, roomID id.RoomID, sure bool
 		for u := range resp.Joined {
 			out = append(out, u)
 		}
+		slices.Sort(out)
 		return out, nil
 	}
 	if sure || errors.Is(err, ErrPolicyBlocked) {

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"maunium.net/go/mautrix/id"
 
@@ -108,6 +109,7 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 		return nil
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		var acks *ackState
 		for _, r := range results {
 			if err := tx.SetDecryption(r.ev.EventID, string(r.d.SessionID), r.d.Type, r.d.Content, r.d.Error, int(r.d.Trust)); err != nil {
 				return err
@@ -116,7 +118,13 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 				if _, err := tx.AddChange(string(ChangeDecrypted), r.ev.RoomID, r.ev.EventID); err != nil {
 					return err
 				}
+				if err := s.decryptedLate(tx, &acks, r.ev, r.d.Type, r.d.Content); err != nil {
+					return err
+				}
 			}
+		}
+		if acks != nil {
+			return acks.save(tx, time.Now())
 		}
 		return nil
 	})

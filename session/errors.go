@@ -46,3 +46,8 @@ var (
 // ErrPolicyBlocked is returned for every action that talks to the homeserver while BOS mode is
 // blocked (no valid federation list, see Enforcer.Blocked). It matches ErrPolicyDenied too.
 var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)
+
+// Errors of alerting.
+var (
+	ErrUnknownAlert = errors.New("unknown alert")
+)

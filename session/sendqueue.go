@@ -43,28 +43,32 @@ func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, 
 		return "", fmt.Errorf("failed to encode message: %w", err)
 	}
 	o := &store.Outgoing{RoomID: roomID.String(), TxnID: newTxnID(), Type: evType, Content: raw}
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		room, ok, err := tx.Room(o.RoomID)
-		if err != nil {
-			return err
-		}
-		if !ok || room.Membership != "join" {
-			return fmt.Errorf("%w: %s (not joined)", ErrUnknownRoom, roomID)
-		}
-		if room.Encryption != "" && s.e2ee == nil {
-			return fmt.Errorf("%w: %s is end-to-end encrypted and encryption is not available; nothing was sent", ErrCannotEncrypt, roomID)
-		}
-		if err := tx.Enqueue(o); err != nil {
-			return err
-		}
-		_, err = tx.AddChange(string(ChangeSendState), o.RoomID, o.TxnID)
-		return err
-	})
+	err = s.db.Tx(ctx, func(tx *store.Tx) error { return s.enqueueTx(tx, o) })
 	if err != nil {
 		return "", err
 	}
 	s.bus.notify()
 	return o.TxnID, nil
+}
+
+// enqueueTx queues o inside a store transaction (the caller checked the policy and notifies the
+// bus after the commit).
+func (s *Session) enqueueTx(tx *store.Tx, o *store.Outgoing) error {
+	room, ok, err := tx.Room(o.RoomID)
+	if err != nil {
+		return err
+	}
+	if !ok || room.Membership != "join" {
+		return fmt.Errorf("%w: %s (not joined)", ErrUnknownRoom, o.RoomID)
+	}
+	if room.Encryption != "" && s.e2ee == nil {
+		return fmt.Errorf("%w: %s is end-to-end encrypted and encryption is not available; nothing was sent", ErrCannotEncrypt, o.RoomID)
+	}
+	if err := tx.Enqueue(o); err != nil {
+		return err
+	}
+	_, err = tx.AddChange(string(ChangeSendState), o.RoomID, o.TxnID)
+	return err
 }
 
 // FlushQueue makes one pass over the queued messages in order. A temporary failure stops the pass

@@ -51,6 +51,11 @@ type Config struct {
 
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration
+
+	// AlertAckJitter is the window of the random delay before a received alert is acknowledged
+	// (de.bos.alert.ack), policy key alert_ack_jitter_s: 0 means the default of 10 s, a negative
+	// value no delay.
+	AlertAckJitter time.Duration
 }
 
 func (c *Config) defaults() {
@@ -65,6 +70,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxBackoff == 0 {
 		c.MaxBackoff = 30 * time.Second
+	}
+	if c.AlertAckJitter == 0 {
+		c.AlertAckJitter = DefaultAlertAckJitter
 	}
 	if c.DeviceName == "" {
 		c.DeviceName = "BOS Messenger"

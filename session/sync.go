@@ -99,7 +99,8 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 	refused := s.filterInvites(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec}
+		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec,
+			alerts: &alertIngest{live: since != "", window: s.ackWindow(), now: time.Now()}}
 		return in.apply(&resp)
 	})
 	if err != nil {
@@ -191,9 +192,15 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 		defer close(sent)
 		s.sendLoop(sendCtx)
 	}()
+	acked := make(chan struct{})
+	go func() {
+		defer close(acked)
+		s.alertAckLoop(sendCtx)
+	}()
 	defer func() {
 		stopSending()
 		<-sent
+		<-acked
 	}()
 	backoff := s.cfg.MinBackoff
 	for {
