@@ -269,6 +269,7 @@ func (a *App) applyPolicy(blocked error, locked bool) {
 	if isBlock := blocked != nil; isBlock != a.isBlock {
 		a.isBlock = isBlock
 		if isBlock {
+			Trace("bos_blocked cause=%s", a.blocked.Cause())
 			a.view.Hide()
 			a.w.SetMainMenu(nil)
 		} else {

@@ -172,6 +172,16 @@ func TestPolicyErrorView(t *testing.T) {
 			t.Errorf("%q not shown: %q", want, labels(w.Content()))
 		}
 	}
+
+	// A sign-in refused because BOS mode is blocked says why, not "server not allowed".
+	p, err := policy.Resolve(policy.Source{Name: "test", Managed: map[string]any{"bos_mode": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	what, todo = BlockedTexts(session.BlockNoListURL)
+	if got := LoginError(session.NewEnforcer(p).Blocked()); got != T("login.err_blocked", what, todo) {
+		t.Errorf("sign-in error: %q", got)
+	}
 }
 
 // The sign-in form with the admin's homeserver key: managed pre-fills and locks the server field
