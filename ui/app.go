@@ -271,6 +271,9 @@ func (a *App) applyPolicy(blocked error, locked bool) {
 		if isBlock {
 			Trace("bos_blocked cause=%s", a.blocked.Cause())
 			a.view.Hide()
+			for _, o := range a.w.Canvas().Overlays().List() { // open dialogs go too
+				o.Hide()
+			}
 			a.w.SetMainMenu(nil)
 		} else {
 			a.view.Show()

@@ -138,8 +138,15 @@ func TestFlowBOSModeBlockingView(t *testing.T) {
 		}
 	}
 
+	a.Shortcut(ShortcutNewRoom) // a dialog open when the list expires
+	if dlgTop(w) == nil {
+		t.Fatal("no dialog open")
+	}
 	list.publish(t, 2, time.Now().Add(-time.Minute), srv.ServerName)
 	blocked("expired", session.BlockExpired)
+	if top := dlgTop(w); top != nil && top.Visible() {
+		t.Error("a dialog is still open over the blocking view")
+	}
 	if os.Getenv("DLG_SHOTS") != "" {
 		shot(t, w, "bos-blocked")
 	}
