@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -37,6 +38,7 @@ type Enforcer struct {
 	floor    int64         // version of the last accepted list: older ones are rollbacks
 	floorJWS string        // the accepted list of version floor, to spot a different list of the same version
 	reason   string        // why the last fetched list was refused ("" when it was accepted)
+	cause    BlockCause    // reason's cause
 	fetched  time.Time     // time of the last refresh
 	sess     *Session      // the session whose store keeps the rollback floor (nil before login)
 	stop     chan struct{} // stops the refresher of sess
@@ -56,11 +58,41 @@ func (e *Enforcer) Policy() *policy.Policy { return e.pol }
 // SetHTTPClient sets the client that fetches the list (for tests with their own TLS roots).
 func (e *Enforcer) SetHTTPClient(c *http.Client) { e.client = c }
 
+// BlockCause names why BOS mode is blocked, so that a front end can explain it in its own
+// language (see BlockCauseOf); the error text says the same in English.
+type BlockCause string
+
+// Causes of a blocked BOS mode.
+const (
+	BlockNoListURL  BlockCause = "no_list_url"   // bos_mode without federation_list_url
+	BlockNoKeys     BlockCause = "no_keys"       // bos_mode without federation_list_public_keys
+	BlockNotLoaded  BlockCause = "not_loaded"    // no list fetched yet
+	BlockUnreadable BlockCause = "unreadable"    // the list could not be fetched or read
+	BlockSignature  BlockCause = "bad_signature" // the signature does not verify with a pinned key
+	BlockAlgorithm  BlockCause = "algorithm"     // unsupported algorithm or type
+	BlockMalformed  BlockCause = "malformed"     // the payload is not a valid list
+	BlockExpired    BlockCause = "expired"       // the list has expired
+	BlockRollback   BlockCause = "rollback"      // older than, or different from, the accepted version
+)
+
 // blockedError says why BOS mode is blocked and what the admin must do.
-type blockedError struct{ reason string }
+type blockedError struct {
+	cause  BlockCause
+	reason string
+}
 
 func (e *blockedError) Error() string { return ErrPolicyBlocked.Error() + ": " + e.reason }
 func (e *blockedError) Unwrap() error { return ErrPolicyBlocked }
+
+// BlockCauseOf returns the cause of a blocked state (an error from Blocked or
+// Session.BlockedReason), "" for any other error.
+func BlockCauseOf(err error) BlockCause {
+	var b *blockedError
+	if errors.As(err, &b) {
+		return b.cause
+	}
+	return ""
+}
 
 // Blocked returns nil unless BOS mode is on and cannot prove its rules; then the error (matching
 // ErrPolicyBlocked) says what is wrong and what the admin must do.
@@ -76,15 +108,15 @@ func (e *Enforcer) Blocked() error {
 func (e *Enforcer) blockedLocked() error {
 	switch {
 	case e.pol.FederationListURL() == "":
-		return &blockedError{"bos_mode is on but federation_list_url is not set; the admin must set it in the policy"}
+		return &blockedError{BlockNoListURL, "bos_mode is on but federation_list_url is not set; the admin must set it in the policy"}
 	case len(e.keys) == 0:
-		return &blockedError{"bos_mode is on but no federation_list_public_keys are pinned; the admin must set them in the policy"}
+		return &blockedError{BlockNoKeys, "bos_mode is on but no federation_list_public_keys are pinned; the admin must set them in the policy"}
 	case e.reason != "":
-		return &blockedError{e.reason}
+		return &blockedError{e.cause, e.reason}
 	case e.list == nil:
-		return &blockedError{"the federation list has not been loaded yet"}
+		return &blockedError{BlockNotLoaded, "the federation list has not been loaded yet"}
 	case e.list.Expired(e.now()):
-		return &blockedError{fmt.Sprintf("federation list version %d expired at %s; the admin must publish a newer signed list",
+		return &blockedError{BlockExpired, fmt.Sprintf("federation list version %d expired at %s; the admin must publish a newer signed list",
 			e.list.Version, e.list.ExpiresAt.UTC().Format(time.RFC3339))}
 	}
 	return nil
@@ -153,7 +185,7 @@ func (e *Enforcer) Refresh(ctx context.Context) error {
 	e.loaded, e.fetched = true, e.now()
 	accepted := false
 	if err != nil {
-		e.reason = fmt.Sprintf("federation list unreadable (%v); the admin must check federation_list_url and the list server", err)
+		e.cause, e.reason = BlockUnreadable, fmt.Sprintf("federation list unreadable (%v); the admin must check federation_list_url and the list server", err)
 	} else {
 		accepted = e.evaluateLocked(jws)
 	}
@@ -181,18 +213,33 @@ func (e *Enforcer) evaluateLocked(jws string) bool {
 	l, err := fedlist.Verify(jws, e.keys, e.now())
 	switch {
 	case err != nil:
-		e.reason = fmt.Sprintf("federation list refused: %v; the admin must publish a valid list signed with a pinned key", err)
+		e.cause, e.reason = verifyCause(err), fmt.Sprintf("federation list refused: %v; the admin must publish a valid list signed with a pinned key", err)
 	case l.Version < e.floor:
-		e.reason = fmt.Sprintf("federation list version %d is older than the accepted version %d (rollback); the admin must publish version %d or newer",
+		e.cause, e.reason = BlockRollback, fmt.Sprintf("federation list version %d is older than the accepted version %d (rollback); the admin must publish version %d or newer",
 			l.Version, e.floor, e.floor)
 	case l.Version == e.floor && e.floorJWS != "" && fedlist.PayloadOf(jws) != fedlist.PayloadOf(e.floorJWS):
-		e.reason = fmt.Sprintf("federation list version %d differs from the accepted list of the same version; the admin must publish a new version",
+		e.cause, e.reason = BlockRollback, fmt.Sprintf("federation list version %d differs from the accepted list of the same version; the admin must publish a new version",
 			l.Version)
 	default:
-		e.list, e.jws, e.floor, e.floorJWS, e.reason = l, jws, l.Version, jws, ""
+		e.list, e.jws, e.floor, e.floorJWS, e.reason, e.cause = l, jws, l.Version, jws, "", ""
 		return true
 	}
 	return false
+}
+
+// verifyCause maps a fedlist.Verify error to its cause.
+func verifyCause(err error) BlockCause {
+	switch {
+	case errors.Is(err, fedlist.ErrExpired):
+		return BlockExpired
+	case errors.Is(err, fedlist.ErrAlgorithm):
+		return BlockAlgorithm
+	case errors.Is(err, fedlist.ErrMalformed):
+		return BlockMalformed
+	case errors.Is(err, fedlist.ErrNoKeys):
+		return BlockNoKeys
+	}
+	return BlockSignature
 }
 
 // summaryLocked describes the state for change detection.

@@ -76,6 +76,8 @@ type Message struct {
 	// (BOS mode, see OrgLookup; empty without it).
 	SenderOrganisation string `json:"sender_organisation,omitempty"`
 	SenderVetted       bool   `json:"sender_vetted,omitempty"`
+	// SenderUnvetted: a valid list is in effect and the sender's server is not on it.
+	SenderUnvetted bool `json:"-"`
 
 	Body          string       `json:"body,omitempty"`           // plain text, without a reply fallback
 	FormattedBody string       `json:"formatted_body,omitempty"` // org.matrix.custom.html without <mx-reply>, unsanitised
@@ -453,7 +455,7 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	if mem := b.member(e.Sender); mem != nil {
 		m.AvatarURL = mem.Avatar
 	}
-	m.SenderOrganisation, m.SenderVetted = b.names.org(e.Sender)
+	m.SenderOrganisation, m.SenderVetted, m.SenderUnvetted = b.names.org(e.Sender)
 	if e.Decrypted != nil {
 		trust := id.TrustState(e.SenderTrust)
 		m.SenderTrust = trust.String()

@@ -360,7 +360,7 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	// State changes are one compact line ("Anna ist beigetreten · 14:02"), without the header.
 	r.head.Hidden = m.Kind == session.KindState || m.Kind == session.KindVerification
 	setLabel(r.sender, m.SenderName, r.sender.Importance)
-	if hadOrg := r.org.Visible(); setOrgBadge(r.org, m.SenderOrganisation, m.SenderVetted) || hadOrg != r.org.Visible() {
+	if hadOrg := r.org.Visible(); setOrgBadge(r.org, m.SenderOrganisation, m.SenderVetted, m.SenderUnvetted) || hadOrg != r.org.Visible() {
 		r.head.Refresh() // the badge came, went or changed width: lay the header line out again
 	}
 	r.avatar.set(string(m.Sender), m.SenderName)

@@ -13,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/id"
 
@@ -56,20 +55,22 @@ func main() {
 	cfg, closeLog := config(dir)
 	defer closeLog()
 	cfg.ExcludeInsecureDevices = prefs.ExcludeInsecureDevices()
-	cfg, _, err := session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode) decides over prefs
+	cfg, pol, err := session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode) decides over prefs
 	if err != nil {
 		// Fail closed: without a readable policy the app does not start (a windowsgui program has
 		// no stderr, so the reason is shown in the window and logged).
 		cfg.Log.Error().Err(err).Msg("Policy invalid")
-		w.SetContent(widget.NewLabel("Richtlinie fehlerhaft / policy invalid:\n" + err.Error()))
+		w.SetContent(ui.PolicyErrorView(err))
 		w.ShowAndRun()
 		cancel()
 		os.Exit(1)
 	}
+	hs, locked := pol.Homeserver()
 	sh := ui.StartShell(ctx, w, ui.ShellConfig{
-		DataDir: dir,
-		Room:    id.RoomID(*room),
-		Prefs:   prefs,
+		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked},
+		DataDir:    dir,
+		Room:       id.RoomID(*room),
+		Prefs:      prefs,
 		Open: func(ctx context.Context, passphrase string) (*session.Session, error) {
 			c := cfg
 			if passphrase != "" {
