@@ -37,6 +37,7 @@ func SourceKind(source string) string {
 var (
 	mdmMu     sync.Mutex
 	mdmSource *Source
+	mdmErr    error
 )
 
 // SetManagedConfig installs the managed configuration a mobile app received from its MDM
@@ -45,12 +46,22 @@ var (
 func SetManagedConfig(src *Source) {
 	mdmMu.Lock()
 	defer mdmMu.Unlock()
+	mdmErr = nil
 	if src == nil {
 		mdmSource = nil
 		return
 	}
 	c := *src
 	mdmSource = &c
+}
+
+// SetManagedConfigFailed records that the mobile managed configuration could not be read: Load
+// fails with err until SetManagedConfig replaces it (fail closed: a device whose MDM values are
+// broken does not run as if it had none).
+func SetManagedConfigFailed(err error) {
+	mdmMu.Lock()
+	defer mdmMu.Unlock()
+	mdmSource, mdmErr = nil, err
 }
 
 // channelSources lists the sources of this OS (osSources, per GOOS) and the mobile managed
@@ -62,6 +73,9 @@ func channelSources() ([]Source, error) {
 	}
 	mdmMu.Lock()
 	defer mdmMu.Unlock()
+	if mdmErr != nil {
+		return nil, mdmErr
+	}
 	if mdmSource != nil {
 		srcs = append(srcs, *mdmSource)
 	}
