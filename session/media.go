@@ -15,19 +15,19 @@ import (
 	"bosmessenger/store"
 )
 
-// MaxFileSize bounds attachments (the server may allow less; it answers M_TOO_LARGE then).
+// MaxFileSize bounds attachments (the policy's max_upload_mb and the server may allow less; the
+// server answers M_TOO_LARGE then).
 const MaxFileSize = 100 << 20
 
-// ErrFileTooLarge is returned for attachments over MaxFileSize or the server's limit.
+// ErrFileTooLarge is returned for attachments over MaxUploadBytes or the server's limit.
 var ErrFileTooLarge = errors.New("file too large")
 
 // SendFile uploads a file and queues the message for it (m.image, m.video, m.audio or m.file by
 // MIME type). In an encrypted room the file is encrypted before it leaves the device, and only
 // the encrypted message carries the key.
 func (s *Session) SendFile(ctx context.Context, roomID id.RoomID, name, mimeType string, data []byte) (string, error) {
-	if len(data) > MaxFileSize {
-		return "", fmt.Errorf("%w: %s has %.1f MB, at most %d MB are allowed; nothing was sent", ErrFileTooLarge, name,
-			float64(len(data))/(1<<20), MaxFileSize>>20)
+	if err := s.cfg.checkUpload(name, int64(len(data))); err != nil {
+		return "", err
 	}
 	if err := s.checkDeviceGate(); err != nil {
 		return "", err

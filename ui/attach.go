@@ -51,7 +51,7 @@ func (a *App) SendFiles(uris []fyne.URI) {
 			name := u.Name()
 			do(func() { label.SetText(name) })
 			if err := a.sendFile(room, u); err != nil {
-				failed = append(failed, T("attach.failed", name, fileError(err)))
+				failed = append(failed, T("attach.failed", name, fileError(err, a.s.MaxUploadBytes())))
 			}
 		}
 		do(func() {
@@ -65,7 +65,7 @@ func (a *App) SendFiles(uris []fyne.URI) {
 
 func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
 	if u.Scheme() == "file" {
-		if st, err := os.Stat(u.Path()); err == nil && st.Size() > session.MaxFileSize {
+		if st, err := os.Stat(u.Path()); err == nil && st.Size() > a.s.MaxUploadBytes() {
 			return fmt.Errorf("%w (%d MB)", session.ErrFileTooLarge, st.Size()>>20)
 		}
 	}
@@ -74,7 +74,7 @@ func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
 		return err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, session.MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(rc, a.s.MaxUploadBytes()+1))
 	if err != nil {
 		return err
 	}
@@ -89,9 +89,9 @@ func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
 	return err
 }
 
-func fileError(err error) string {
+func fileError(err error, limit int64) string {
 	if errors.Is(err, session.ErrFileTooLarge) {
-		return T("attach.too_large", session.MaxFileSize>>20)
+		return T("attach.too_large", limit>>20)
 	}
 	return err.Error()
 }

@@ -20,7 +20,7 @@ func cmdSendFile(ctx context.Context, a *args) error {
 		return err
 	}
 	roomID, path := id.RoomID(pos[0]), pos[1]
-	data, err := os.ReadFile(path)
+	st, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("failed to read %s: %w", path, err)
 	}
@@ -32,6 +32,14 @@ func cmdSendFile(ctx context.Context, a *args) error {
 		mimeType = "application/octet-stream"
 	}
 	return sendAndPrint(ctx, a, roomID, func(s *session.Session) (string, error) {
+		// the size limit (policy max_upload_mb) is checked before the file is read
+		if err := s.CheckUpload(filepath.Base(path), st.Size()); err != nil {
+			return "", err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("failed to read %s: %w", path, err)
+		}
 		return s.SendFile(ctx, roomID, filepath.Base(path), mimeType, data)
 	})
 }
@@ -51,6 +59,9 @@ func cmdDownload(ctx context.Context, a *args) error {
 		}
 	}
 	return withSession(ctx, a, func(s *session.Session) error {
+		if err := s.CheckFileSave(); err != nil { // policy disable_file_save
+			return err
+		}
 		att, err := s.DownloadFile(ctx, id.EventID(pos[0]))
 		if err != nil {
 			return err
