@@ -91,3 +91,12 @@ func (p *Policy) noteConflict(winner Setting, loser string, v any) {
 	p.Warnings = append(p.Warnings, fmt.Sprintf("policy: %s is set by %s and by %s; %s wins", winner.Key,
 		winner.Source, loser, winner.Source))
 }
+
+// platformWarnings names the keys that cannot work on goos: screenshot_protection needs
+// SetWindowDisplayAffinity (Windows) or FLAG_SECURE (Android).
+func platformWarnings(p *Policy, goos string) []string {
+	if p.Bool(KeyScreenshotProtection) && goos != "windows" && goos != "android" {
+		return []string{fmt.Sprintf("policy: screenshot_protection has no effect on %s: the system gives apps no way to keep their window out of screenshots", goos)}
+	}
+	return nil
+}

@@ -276,3 +276,18 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	write(t, to, string(data))
 }
+
+func TestScreenshotProtectionWarnsWhereImpossible(t *testing.T) {
+	p, err := resolveJSON(t, `{"managed": {"screenshot_protection": true}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for goos, warn := range map[string]bool{"linux": true, "darwin": true, "windows": false, "android": false} {
+		if got := len(platformWarnings(p, goos)) > 0; got != warn {
+			t.Errorf("%s: warning %v", goos, got)
+		}
+	}
+	if p, _ := resolveJSON(t, `{}`); len(platformWarnings(p, "linux")) != 0 {
+		t.Error("warning without the key")
+	}
+}

@@ -124,5 +124,9 @@ func Load() (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Resolve(srcs...)
+	p, err := Resolve(srcs...)
+	if err == nil {
+		p.Warnings = append(p.Warnings, platformWarnings(p, runtime.GOOS)...)
+	}
+	return p, err
 }
