@@ -48,6 +48,8 @@ lint: mobile-check
 test: deps lint
 	$(GO) test -tags $(TAGS) -race -count=1 -timeout 40m ./...
 	$(MAKE) build-windows
+	# the registry policy channel of the real bosctl.exe under wine (internal/winetest)
+	BOSCTL_EXE=$(CURDIR)/bin/windows/bosctl.exe $(GO) test -tags $(TAGS) -count=1 -run TestRegistryPolicyUnderWine ./internal/winetest/
 
 # Short runs of every fuzz target in the tree (found by grep, so new ones are picked up).
 fuzz:
