@@ -37,8 +37,22 @@ func (s *Session) NotificationContent() NotificationContent {
 }
 
 // MaxUploadBytes is the largest attachment this session sends (policy max_upload_mb, at most
-// MaxFileSize).
-func (s *Session) MaxUploadBytes() int64 { return s.cfg.maxUpload() }
+// MaxFileSize; MaxFileSize for a nil session).
+func (s *Session) MaxUploadBytes() int64 {
+	if s == nil {
+		return MaxFileSize
+	}
+	return s.cfg.maxUpload()
+}
+
+// ManagedPolicy is the effective admin policy the session runs under (nil when its Config.Policy
+// is not an Enforcer): for the settings page that shows every key with its source.
+func (s *Session) ManagedPolicy() *policy.Policy {
+	if e, ok := s.cfg.Policy.(*Enforcer); ok {
+		return e.Policy()
+	}
+	return nil
+}
 
 func (c *Config) maxUpload() int64 {
 	if c.MaxUploadBytes > 0 && c.MaxUploadBytes < MaxFileSize {

@@ -76,6 +76,9 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.security"), theme.VisibilityOffIcon(), sv.security.View()))
 	}
 	sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.appearance"), theme.ColorPaletteIcon(), sv.appearanceTab()))
+	if s != nil && s.ManagedPolicy() != nil { // managed_view.go
+		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.managed"), theme.SettingsIcon(), managedTab(s.ManagedPolicy())))
+	}
 	if s == nil {
 		selected = 0
 	}
