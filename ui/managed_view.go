@@ -74,3 +74,18 @@ func managedSummary(p *policy.Policy) string {
 	}
 	return b.String()
 }
+
+// lockManaged disables a settings control whose key the policy enforces and puts a lock note
+// naming the source beneath it (Fyne has no tooltips); other controls are returned as they are.
+func lockManaged(prefs *Prefs, key string, control fyne.Disableable) fyne.CanvasObject {
+	obj := control.(fyne.CanvasObject)
+	locked, source := prefs.Locked(key)
+	if !locked {
+		return obj
+	}
+	control.Disable()
+	note := widget.NewLabel("🔒 " + T("managed.locked", T("managed.channel."+policy.SourceKind(source)), source))
+	note.Importance = widget.LowImportance
+	note.Wrapping = fyne.TextWrapBreak
+	return container.NewVBox(obj, note)
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -39,5 +40,58 @@ func TestManagedPageListsEveryKeyWithSource(t *testing.T) {
 	SetLang("en")
 	if s := managedSummary(p); !strings.Contains(s, "max_upload_mb\t25\tGroup Policy\ttrue") {
 		t.Errorf("English:\n%s", s)
+	}
+}
+
+func prefsPolicy(t *testing.T, doc string) *policy.Policy {
+	t.Helper()
+	src, err := policy.ParseJSON("/etc/bosmessenger/policy.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := policy.Resolve(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Enforced language and theme win over the user's choice and lock their controls (with a note
+// naming the source); recommended ones replace the defaults until the user chooses.
+func TestPolicyOverPrefsAndLockedControls(t *testing.T) {
+	a := test.NewTempApp(t)
+	useTestUIQueue(t)
+	SetLang("de")
+	t.Cleanup(func() { SetLang("de") })
+	prefs := NewPrefs(a.Preferences())
+	prefs.SetTheme(ThemeLight)
+	prefs.SetPolicy(prefsPolicy(t, `{"managed": {"theme": "dark"}, "recommended": {"language": "en"}}`))
+	if prefs.Theme() != ThemeDark {
+		t.Fatalf("enforced theme: %q", prefs.Theme())
+	}
+	prefs.SetTheme(ThemeLight)
+	if prefs.Theme() != ThemeDark {
+		t.Fatalf("enforced theme changed by the user: %q", prefs.Theme())
+	}
+	if prefs.Language() != "en" {
+		t.Fatalf("recommended language: %q", prefs.Language())
+	}
+	prefs.SetLanguage("de")
+	if prefs.Language() != "de" {
+		t.Fatalf("the user's language after a recommended one: %q", prefs.Language())
+	}
+	w := dlgWindow(t)
+	sv := newSettingsView(context.Background(), w, nil, prefs, SettingsHooks{}, -1)
+	sv.show()
+	if !sv.variant.Disabled() || sv.lang.Disabled() {
+		t.Fatalf("theme disabled %v, language disabled %v", sv.variant.Disabled(), sv.lang.Disabled())
+	}
+	if !dlgHasLabel(dlgTop(w), "🔒 Von der Verwaltung erzwungen (Datei: /etc/bosmessenger/policy.json)") {
+		t.Fatalf("no lock note: %q", dlgLabels(dlgTop(w)))
+	}
+	// even a change that reaches the control does not change the enforced theme
+	sv.variant.SetSelected(T("settings.theme.light"))
+	if prefs.Theme() != ThemeDark {
+		t.Fatalf("theme %q after selecting light", prefs.Theme())
 	}
 }

@@ -56,7 +56,7 @@ func main() {
 	cfg, closeLog := config(dir)
 	defer closeLog()
 	cfg.ExcludeInsecureDevices = prefs.ExcludeInsecureDevices()
-	cfg, _, err := session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode) decides over prefs
+	cfg, pol, err := session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode) decides over prefs
 	if err != nil {
 		// Fail closed: without a readable policy the app does not start (a windowsgui program has
 		// no stderr, so the reason is shown in the window and logged).
@@ -66,6 +66,9 @@ func main() {
 		cancel()
 		os.Exit(1)
 	}
+	prefs.SetPolicy(pol) // enforced language and theme win, recommended ones replace the defaults
+	ui.ApplyPrefs(a, prefs)
+	w.SetTitle(ui.T("app.title"))
 	sh := ui.StartShell(ctx, w, ui.ShellConfig{
 		DataDir: dir,
 		Room:    id.RoomID(*room),
