@@ -15,6 +15,7 @@ const (
 	KeyNotificationContent  = "notification_content"
 	KeyAppLock              = "app_lock"
 	KeyIdleLockMinutes      = "idle_lock_minutes"
+	KeyAppLockMaxAttempts   = "app_lock_max_attempts"
 	KeyScreenshotProtection = "screenshot_protection"
 	KeyDisableKeyExport     = "disable_key_export"
 	KeyDisableFileSave      = "disable_file_save"
@@ -64,6 +65,15 @@ var mdmKeys = []Key{
 		DocDE:   "Minuten ohne Eingabe, nach denen die App-Sperre (app_lock) greift; 0: nur beim Start.",
 		DocEN:   "Minutes without input after which the app lock (app_lock) closes; 0: only at start.",
 		Example: `5`,
+	},
+	{
+		Name: KeyAppLockMaxAttempts, Type: Int, Min: 0, Max: 100, Default: 0, BOSDefault: 10,
+		DocDE: "Nach so vielen falschen Eingaben in Folge an der App-Sperre werden die Daten des Kontos auf " +
+			"diesem Gerät gelöscht; 0: nie. Ab der dritten falschen Eingabe wächst die Wartezeit (30 s, " +
+			"verdoppelt, höchstens 1 h).",
+		DocEN: "After this many wrong entries in a row at the app lock the account's data on this device is " +
+			"wiped; 0: never. From the third wrong entry on the wait grows (30 s, doubling, at most 1 h).",
+		Example: `10`,
 	},
 	{
 		Name: KeyScreenshotProtection, Type: Bool, Default: false,
