@@ -11,7 +11,7 @@ BENCH    ?= .
 FUZZTIME ?= 20s
 WINENV   := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc
 
-.PHONY: deps build build-windows lint test fuzz bench gui-bench demo clean
+.PHONY: deps build build-windows mobile-check lint test fuzz bench gui-bench demo clean
 
 deps:
 	bash scripts/deps.sh
@@ -25,7 +25,17 @@ build-windows:
 	$(WINENV) $(GO) build -tags $(TAGS) -ldflags "-s -w" -o bin/windows/bosctl.exe ./cmd/bosctl
 	$(WINENV) $(GO) build -tags $(TAGS) -ldflags "-s -w -H=windowsgui" -o bin/windows/bosmessenger.exe ./cmd/bosmessenger
 
-lint:
+# The pure-Go parts for the other platforms, cgo off (no NDK or Xcode here): the policy channels
+# and the mobile managed configuration for android and ios, the policy for macOS and Windows.
+mobile-check:
+	GOOS=android GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./mobile/ ./session/policy/... ./session/applock/
+	GOOS=ios GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./mobile/ ./session/policy/... ./session/applock/
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./mobile/ ./session/policy/... ./session/fedlist/...
+	GOOS=android GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./mobile/ ./session/policy/...
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./session/policy/...
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) vet ./session/policy/... ./internal/capture/
+
+lint: mobile-check
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt -l: not formatted:"; echo "$$unformatted"; exit 1; fi
 	@if ! $(GO) mod tidy -diff >/dev/null 2>&1; then echo "go.mod/go.sum not tidy (run go mod tidy):"; $(GO) mod tidy -diff || true; exit 1; fi
@@ -38,6 +48,8 @@ lint:
 test: deps lint
 	$(GO) test -tags $(TAGS) -race -count=1 -timeout 40m ./...
 	$(MAKE) build-windows
+	# the registry policy channel of the real bosctl.exe under wine (internal/winetest)
+	BOSCTL_EXE=$(CURDIR)/bin/windows/bosctl.exe $(GO) test -tags $(TAGS) -count=1 -run TestRegistryPolicyUnderWine ./internal/winetest/
 
 # Short runs of every fuzz target in the tree (found by grep, so new ones are picked up).
 fuzz:

@@ -18,6 +18,10 @@ apt_pkgs=(
 	xvfb x11-utils xdotool imagemagick
 	# Windows cross-build
 	gcc-mingw-w64-x86-64
+	# xmllint: the ADMX/ADML and mobile policy schemas are checked with it
+	libxml2-utils
+	# wine: the Windows registry policy test (internal/winetest)
+	wine wine64
 )
 # Node only where there is none: never replace an installed one.
 if ! command -v node >/dev/null 2>&1; then

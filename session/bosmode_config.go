@@ -5,7 +5,8 @@ import (
 )
 
 // ApplyPolicy sets everything of cfg that the effective policy decides: the Policy hook (an
-// Enforcer), ExcludeInsecureDevices, RequireDeviceVerification and RemoteWipe. bosctl and the
+// Enforcer), ExcludeInsecureDevices, RequireDeviceVerification, RemoteWipe and the managed
+// settings (applyManaged). bosctl and the
 // desktop app both build their config with it, so they behave the same.
 func ApplyPolicy(cfg Config, p *policy.Policy) Config {
 	e := NewEnforcer(p)
@@ -16,7 +17,7 @@ func ApplyPolicy(cfg Config, p *policy.Policy) Config {
 	}
 	cfg.RequireDeviceVerification = p.RequireDeviceVerification()
 	cfg.RemoteWipe = p.RemoteWipe()
-	return cfg
+	return applyManaged(cfg, p)
 }
 
 // LoadPolicyConfig loads this machine's policy (policy.Load), logs its warnings to cfg.Log and

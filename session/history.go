@@ -155,10 +155,15 @@ func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, e
 				}
 			}
 		}
+		cut, pastCut := s.retentionCut(), false
 		for _, raw := range resp.Chunk {
 			ev, err := parseRoomEvent(raw)
 			if err != nil {
 				in.skip(room.ID, err)
+				continue
+			}
+			if ev.StateKey == nil && ev.TS < cut {
+				pastCut = true // older than keep_messages_days: not stored, and history ends here
 				continue
 			}
 			se := toStoreEvent(room.ID, ev)
@@ -180,7 +185,7 @@ func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, e
 			added++
 		}
 		room.PrevBatch = resp.End
-		room.HistoryComplete = resp.End == "" || len(resp.Chunk) == 0
+		room.HistoryComplete = resp.End == "" || len(resp.Chunk) == 0 || pastCut
 		if err := tx.SaveRoom(room); err != nil {
 			return err
 		}

@@ -19,7 +19,8 @@ import (
 	"bosmessenger/store"
 )
 
-// MaxFileSize bounds attachments (the server may allow less: its m.upload.size is asked first).
+// MaxFileSize bounds attachments (the policy's max_upload_mb and the server may allow less: its
+// m.upload.size is asked first).
 const MaxFileSize = 100 << 20
 
 // SendFilePath sends a local file into the room (see OpenAttachment for what is refused before
@@ -51,7 +52,7 @@ func (s *Session) SendFile(ctx context.Context, roomID id.RoomID, name, mimeType
 // the upload and can still refuse to send the message.
 func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, name, mimeType string, r io.Reader, size int64,
 	check func() error) (string, error) {
-	if err := checkSize(name, size, MaxFileSize); err != nil {
+	if err := s.cfg.checkUpload(name, size); err != nil {
 		return "", err
 	}
 	if err := s.checkDeviceGate(); err != nil {

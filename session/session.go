@@ -49,6 +49,15 @@ type Config struct {
 	// soft_logout), the sync deletes the account's local data and fails with ErrRemoteWiped.
 	RemoteWipe bool
 
+	// Managed settings from the policy (ApplyPolicy; see managed.go): the largest attachment
+	// (0: MaxFileSize), local retention in days (0: none), key export and file saving refused,
+	// what notifications may show ("": NotifySender).
+	MaxUploadBytes      int64
+	KeepMessagesDays    int
+	DisableKeyExport    bool
+	DisableFileSave     bool
+	NotificationContent NotificationContent
+
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration
 
@@ -119,6 +128,8 @@ type Session struct {
 	bosMu          sync.Mutex
 	pendingRejects []id.RoomID // invites refused by policy whose rejection failed (retried)
 	discardPending []string    // servers that left the federation list before crypto was open
+
+	lastPrune atomic.Int64 // Unix ms of the last retention run (retention.go)
 
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time
@@ -371,6 +382,10 @@ func open(ctx context.Context, cfg Config, lock *flock.Flock) (*Session, error) 
 	s.configureClient(cli)
 	s.cli = cli
 	s.account = Account{Homeserver: hs, UserID: id.UserID(userID), DeviceID: id.DeviceID(deviceID)}
+	if _, err := s.PruneOldMessages(ctx); err != nil { // local retention (retention.go)
+		_ = s.db.Close()
+		return nil, err
+	}
 	if err := s.openCrypto(ctx); err != nil {
 		_ = s.db.Close()
 		return nil, err

@@ -203,6 +203,7 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 		<-acked
 	}()
 	backoff := s.cfg.MinBackoff
+	synced := false
 	for {
 		stats, err := s.syncOnce(ctx, timeout)
 		if ctx.Err() != nil {
@@ -224,6 +225,8 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 			continue
 		}
 		backoff = s.cfg.MinBackoff
+		s.pruneDaily(ctx, !synced) // local retention: after the first sync, then daily
+		synced = true
 		if onSync != nil {
 			onSync(stats)
 		}

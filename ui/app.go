@@ -79,6 +79,7 @@ type App struct {
 func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
 		identityWarned: map[id.UserID]bool{}, notes: newNotifier()}
+	a.notes.content = s.NotificationContent() // policy notification_content
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.rooms = NewRoomList(nil)
 	a.rooms.OnSelected = a.OpenRoom

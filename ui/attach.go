@@ -49,7 +49,7 @@ func (a *App) SendFiles(uris []fyne.URI) {
 			name := u.Name()
 			do(func() { label.SetText(name) })
 			if err := a.sendFile(room, u); err != nil {
-				failed = append(failed, T("attach.failed", name, fileError(err)))
+				failed = append(failed, T("attach.failed", name, fileError(err, a.s.MaxUploadBytes())))
 			}
 		}
 		do(func() {
@@ -90,7 +90,7 @@ func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
 		return err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, session.MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(rc, a.s.MaxUploadBytes()+1))
 	if err != nil {
 		return err
 	}
@@ -98,10 +98,10 @@ func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
 	return err
 }
 
-func fileError(err error) string {
+func fileError(err error, limit int64) string {
 	switch {
 	case errors.Is(err, session.ErrFileTooLarge):
-		return T("attach.too_large", session.MaxFileSize>>20)
+		return T("attach.too_large", limit>>20)
 	case errors.Is(err, session.ErrNotRegularFile):
 		return T("attach.not_regular")
 	}

@@ -32,7 +32,7 @@ func TestAttachRefusesNonRegularUnread(t *testing.T) {
 		if !errors.Is(err, session.ErrNotRegularFile) || time.Since(start) > time.Second {
 			t.Fatalf("%s: %v after %v", p, err, time.Since(start))
 		}
-		if got, want := fileError(err), T("attach.not_regular"); got != want {
+		if got, want := fileError(err, session.MaxFileSize), T("attach.not_regular"); got != want {
 			t.Fatalf("message %q, want %q", got, want)
 		}
 	}

@@ -54,6 +54,9 @@ func cmdDownload(ctx context.Context, a *args) error {
 		}
 	}
 	return withSession(ctx, a, func(s *session.Session) error {
+		if err := s.CheckFileSave(); err != nil { // policy disable_file_save
+			return err
+		}
 		att, err := s.DownloadFile(ctx, id.EventID(pos[0]))
 		if err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 
 	"bosmessenger/assets"
 	"bosmessenger/session"
+	"bosmessenger/session/policy"
 	"bosmessenger/ui"
 )
 
@@ -65,6 +66,12 @@ func main() {
 		cancel()
 		os.Exit(1)
 	}
+	if pol.Bool(policy.KeyScreenshotProtection) {
+		a.Lifecycle().SetOnStarted(func() { go protectWindow(w, cfg.Log) }) // the native window exists then
+	}
+	prefs.SetPolicy(pol) // enforced language and theme win, recommended ones replace the defaults
+	ui.ApplyPrefs(a, prefs)
+	w.SetTitle(ui.T("app.title"))
 	hs, locked := pol.Homeserver()
 	sh := ui.StartShell(ctx, w, ui.ShellConfig{
 		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked},

@@ -4,7 +4,7 @@ package policy
 type Type string
 
 // Value types. Bool values are Go bools, String and Enum values strings, StringList values
-// []string.
+// []string, Int values ints (keys_mdm.go).
 const (
 	Bool       Type = "bool"
 	String     Type = "string"
@@ -31,6 +31,8 @@ type Key struct {
 	Type   Type
 	Values []string // allowed values of an Enum
 	Format Format
+	Min    int // bounds of an Int value (Max 0: no upper bound)
+	Max    int
 	// Default applies when no source sets the key; BOSDefault (when not nil) replaces it while
 	// bos_mode is on.
 	Default    any

@@ -13,10 +13,7 @@ func MarkdownTable() string {
 	b.WriteString("| Schlüssel / key | Typ / type | Standard / default | im BOS-Modus / in BOS mode | Wirkung | Effect | Beispiel / example |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, k := range Keys {
-		typ := string(k.Type)
-		if k.Type == Enum {
-			typ = "enum: " + strings.Join(k.Values, " \\| ")
-		}
+		typ := typeName(k)
 		bos := "="
 		if k.BOSDefault != nil {
 			bos = "`" + jsonValue(k.BOSDefault) + "`"

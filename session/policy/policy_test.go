@@ -78,12 +78,12 @@ func TestManagedBeatsRecommendedAndExplicitBeatsBOSDefault(t *testing.T) {
 }
 
 func TestUnknownKeysAreWarnings(t *testing.T) {
-	p, err := resolveJSON(t, `{"managed": {"bos_mode": false, "screenshots": false}, "recommended": {"theme": "dark"}, "extra": {}}`)
+	p, err := resolveJSON(t, `{"managed": {"bos_mode": false, "screenshots": false}, "recommended": {"colour": "dark"}, "extra": {}}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	all := strings.Join(p.Warnings, "\n")
-	for _, want := range []string{"managed.screenshots", "recommended.theme", `section "extra"`} {
+	for _, want := range []string{"managed.screenshots", "recommended.colour", `section "extra"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("warnings %q lack %q", all, want)
 		}

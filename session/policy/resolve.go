@@ -50,16 +50,21 @@ func Resolve(sources ...Source) (*Policy, error) {
 					p.Warnings = append(p.Warnings, fmt.Sprintf("policy %s: unknown key %s.%s ignored", src.Name, part.name, name))
 					continue
 				}
+				enforced := part.name == "managed"
+				srcName := src.Name
+				if !enforced && src.RecName != "" {
+					srcName = src.RecName
+				}
 				v, err := convert(key, part.values[name])
 				if err != nil {
-					return nil, fmt.Errorf("policy %s: %s.%s: %v", src.Name, part.name, name, err)
+					return nil, fmt.Errorf("policy %s: %s.%s: %v", srcName, part.name, name, err)
 				}
 				have, set := p.settings[name]
-				enforced := part.name == "managed"
 				if set && (have.Enforced || !enforced) {
-					continue // an earlier source, or a managed value, wins
+					p.noteConflict(have, srcName, v) // an earlier source, or a managed value, wins
+					continue
 				}
-				p.settings[name] = Setting{Key: name, Value: v, Source: src.Name, Enforced: enforced}
+				p.settings[name] = Setting{Key: name, Value: v, Source: srcName, Enforced: enforced}
 			}
 		}
 	}
@@ -104,6 +109,8 @@ func convert(key Key, raw any) (any, error) {
 			return nil, fmt.Errorf("expected one of %s, got %q", strings.Join(key.Values, ", "), s)
 		}
 		return s, checkFormat(key.Format, []string{s})
+	case Int:
+		return convertInt(key, raw)
 	case StringList:
 		var list []string
 		switch v := raw.(type) {
@@ -150,6 +157,8 @@ func describe(v any) string {
 		return "an array"
 	case map[string]any:
 		return "an object"
+	case fmt.Stringer: // a registry value of the wrong type
+		return v.String()
 	}
 	return fmt.Sprintf("%T", v)
 }

@@ -17,6 +17,7 @@ import (
 // already typed (bool, string, []string).
 type Source struct {
 	Name        string // where the values come from, shown as the source of a key (a file path)
+	RecName     string // the source of its recommended values, when it differs from Name (registry)
 	Managed     map[string]any
 	Recommended map[string]any
 	Warnings    []string // what the source found odd while reading (unknown sections)
@@ -99,8 +100,10 @@ func ReadFile(path string) (src Source, ok bool, err error) {
 	return src, true, err
 }
 
-// Sources finds the policy sources of this machine: the file named by BOSMESSENGER_POLICY (which
-// must exist), else the system policy file if there is one.
+// Sources finds the policy sources of this machine, in precedence order: the file named by
+// BOSMESSENGER_POLICY (which must exist) replaces every system source; else the channels of this
+// OS (channels.go: registry, managed preferences, files) and a managed configuration handed over
+// by a mobile app (SetManagedConfig).
 func Sources() ([]Source, error) {
 	if path, ok := os.LookupEnv(EnvPolicyFile); ok && path != "" {
 		src, found, err := ReadFile(path)
@@ -112,15 +115,7 @@ func Sources() ([]Source, error) {
 		}
 		return []Source{src}, nil
 	}
-	path := SystemFile()
-	if path == "" {
-		return nil, nil
-	}
-	src, found, err := ReadFile(path)
-	if err != nil || !found {
-		return nil, err
-	}
-	return []Source{src}, nil
+	return channelSources()
 }
 
 // Load resolves the effective policy of this machine (see Sources).
@@ -129,5 +124,9 @@ func Load() (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Resolve(srcs...)
+	p, err := Resolve(srcs...)
+	if err == nil {
+		p.Warnings = append(p.Warnings, platformWarnings(p, runtime.GOOS)...)
+	}
+	return p, err
 }
