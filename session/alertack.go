@@ -254,29 +254,8 @@ func (s *Session) alertAckLoop(ctx context.Context) {
 		case !next.IsZero():
 			wait = max(time.Until(next), time.Millisecond)
 		}
-		if !s.waitForAlert(ctx, sub, wait) {
+		if !waitForChange(ctx, sub, wait, ChangeAlert, ChangeDecrypted) {
 			return
-		}
-	}
-}
-
-// waitForAlert blocks until a live alert arrives or wait has passed (0: no timeout); false when
-// ctx ended.
-func (s *Session) waitForAlert(ctx context.Context, sub *Subscription, wait time.Duration) bool {
-	wctx, cancel := ctx, context.CancelFunc(func() {})
-	if wait > 0 {
-		wctx, cancel = context.WithTimeout(ctx, wait)
-	}
-	defer cancel()
-	for {
-		batch, err := sub.Next(wctx)
-		if err != nil {
-			return ctx.Err() == nil
-		}
-		for _, c := range batch {
-			if c.Kind == ChangeAlert || c.Kind == ChangeDecrypted {
-				return true
-			}
 		}
 	}
 }
