@@ -12,6 +12,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	e2ee "bosmessenger/crypto"
 	"bosmessenger/store"
 )
 
@@ -45,14 +46,16 @@ const (
 	StateOther      = "other"
 )
 
-// Stable reasons why an event could not be decrypted (Message.DecryptionReason).
+// Stable reasons why an event could not be decrypted (Message.DecryptionReason, history's
+// decryption_reason): the codes crypto classifies and the store keeps (crypto.Reason).
 const (
-	ReasonMissingSession   = "missing_session"   // the room key has not arrived (yet)
-	ReasonWithheld         = "withheld"          // the sender refused to share the key
-	ReasonUnverifiedDevice = "unverified_device" // withheld because this device is not verified (m.unverified)
-	ReasonUnknownDevice    = "unknown_device"    // withheld because the sender has no channel to this device (m.no_olm)
-	ReasonTampered         = "tampered"          // replayed, corrupted, wrong room or mismatching device keys
-	ReasonOther            = "other"
+	ReasonMissingSession   = string(e2ee.ReasonMissingKey)       // the room key has not arrived (yet)
+	ReasonWithheld         = string(e2ee.ReasonWithheld)         // the sender refused to share the key
+	ReasonUnverifiedDevice = string(e2ee.ReasonUnverifiedDevice) // withheld: this device is not verified (m.unverified)
+	ReasonUnknownDevice    = string(e2ee.ReasonUnknownDevice)    // withheld: the sender has no channel to this device (m.no_olm)
+	ReasonTampered         = string(e2ee.ReasonTampered)         // replayed, corrupted, wrong room or mismatching device keys
+	ReasonUnknownAlgorithm = string(e2ee.ReasonUnknownAlgorithm) // encrypted with an algorithm other than megolm v1
+	ReasonOther            = string(e2ee.ReasonOther)
 )
 
 // Send states of local echoes (Message.SendState); "" for events the server has.
@@ -475,7 +478,7 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	case e.Type == "m.room.encrypted" && e.Decrypted == nil:
 		m.Kind = KindUndecryptable
 		m.DecryptionError = e.DecryptionError
-		m.DecryptionReason = decryptionReason(e.DecryptionError)
+		m.DecryptionReason = decryptionReason(e)
 		return m
 	case evType != "m.room.message" && evType != "m.sticker":
 		m.Kind = KindUnknown
@@ -652,24 +655,13 @@ func (b *timelineBuilder) stateSummary(e *store.Event, c *msgContent) (kind, arg
 	return StateOther, evType
 }
 
-// decryptionReason maps a stored decryption error (crypto.describe) to a stable code.
-func decryptionReason(errText string) string {
-	switch {
-	case strings.Contains(errText, "missing session"):
-		return ReasonMissingSession
-	case strings.Contains(errText, "withheld"):
-		switch {
-		case strings.HasSuffix(errText, "m.unverified"):
-			return ReasonUnverifiedDevice
-		case strings.HasSuffix(errText, "m.no_olm"):
-			return ReasonUnknownDevice
-		}
-		return ReasonWithheld
-	case strings.Contains(errText, "replayed"), strings.Contains(errText, "corrupted"),
-		strings.Contains(errText, "another room"), strings.Contains(errText, "do not match"):
-		return ReasonTampered
+// decryptionReason is the stored reason code of an undecryptable event; "other" when the event
+// was stored without one.
+func decryptionReason(e *store.Event) string {
+	if e.DecryptionReason == "" {
+		return ReasonOther
 	}
-	return ReasonOther
+	return e.DecryptionReason
 }
 
 // stripReplyFallback removes the quoted lines ("> ...") that a reply's body starts with, and the
