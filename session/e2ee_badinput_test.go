@@ -95,6 +95,14 @@ func assertUndecrypted(t testing.TB, what string, te session.TimelineEvent, want
 	if te.DecryptionReason != wantReason {
 		t.Errorf("%s: decryption reason %q (%q), want %q", what, te.DecryptionReason, te.DecryptionError, wantReason)
 	}
+	// history --json prints this struct: the code is the field decryption_reason.
+	var out struct {
+		Reason string `json:"decryption_reason"`
+		Detail string `json:"decryption_error"`
+	}
+	if b, err := json.Marshal(te); err != nil || json.Unmarshal(b, &out) != nil || out.Reason != wantReason || out.Detail == "" {
+		t.Errorf("%s: JSON %s %v", what, b, err)
+	}
 	t.Logf("%s: %s %q", what, te.DecryptionReason, te.DecryptionError)
 }
 

@@ -15,6 +15,9 @@ var (
 	ErrNoStoreSecret     = errors.New("no way to unlock the store")
 	ErrUnknownRoom       = errors.New("unknown room")
 	ErrSessionTerminated = errors.New("session was signed out on the server")
+	ErrForbidden         = errors.New("forbidden by the homeserver")    // M_FORBIDDEN
+	ErrNotFound          = errors.New("not found on the homeserver")    // M_NOT_FOUND or HTTP 404
+	ErrRateLimited       = errors.New("rate limited by the homeserver") // M_LIMIT_EXCEEDED or HTTP 429
 )
 
 // Errors of data dir safety and login input (issue 11).

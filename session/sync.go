@@ -134,14 +134,6 @@ func (s *Session) uploadFilter(ctx context.Context) (string, error) {
 	return resp.FilterID, err
 }
 
-// classify wraps request errors: a revoked token is permanent, everything else may be retried.
-func (s *Session) classify(what string, err error) error {
-	if errors.Is(err, mautrix.MUnknownToken) {
-		return fmt.Errorf("%w: %s: %v", ErrSessionTerminated, what, scrub(err))
-	}
-	return fmt.Errorf("failed to %s: %w", what, scrub(err))
-}
-
 // isPermanent reports errors that retrying cannot fix.
 func isPermanent(err error) bool {
 	if errors.Is(err, ErrSessionTerminated) || errors.Is(err, ErrPolicyDenied) || errors.Is(err, ErrCannotEncrypt) {
