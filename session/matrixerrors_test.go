@@ -52,6 +52,24 @@ func TestMatrixErrorsAreSentinels(t *testing.T) {
 	check("invite into a room we are not in", sb.Invite(ctx(t), roomID, id.UserID(carl.UserID)), session.ErrForbidden, mautrix.MForbidden)
 	check("rename a room we are not in", sb.SetRoomName(ctx(t), roomID, "Übernahme"), session.ErrForbidden, mautrix.MForbidden)
 
+	// Forbidden on the send path: carl joined, then was kicked; his store does not know yet.
+	sc := carl.login(t)
+	if err := sa.Invite(ctx(t), roomID, id.UserID(carl.UserID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.Join(ctx(t), roomID.String()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawClient(t, srv, sa).KickUser(ctx(t), roomID, &mautrix.ReqKickUser{UserID: id.UserID(carl.UserID)}); err != nil {
+		t.Fatal(err)
+	}
+	txn, err := sc.SendText(ctx(t), roomID, "nach dem Rauswurf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sc.WaitSent(ctx(t), txn)
+	check("send into a room we were kicked from", err, session.ErrForbidden, mautrix.MForbidden)
+
 	// Rate limited: the proxy answers 429 M_LIMIT_EXCEEDED, for an invite and for the send queue.
 	proxy.Inject("/invite", faultproxy.Status429, -1)
 	check("invite while rate limited", sa.Invite(ctx(t), roomID, id.UserID(bob.UserID)), session.ErrRateLimited, mautrix.MLimitExceeded)
