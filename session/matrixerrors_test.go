@@ -3,6 +3,7 @@ package session_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
@@ -79,6 +80,29 @@ func TestMatrixErrorsAreSentinels(t *testing.T) {
 	}
 	check("send while rate limited", sa.FlushQueue(ctx(t)), session.ErrRateLimited, mautrix.MLimitExceeded)
 	proxy.Clear()
+
+	// The room settings' typed contents (mautrix event structs) reach the server and come back.
+	if err := sa.SetRoomName(ctx(t), roomID, "Lagezentrum Nord"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sa.SetRoomTopic(ctx(t), roomID, "Hochwasser"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sa.EnableEncryption(ctx(t), roomID); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; { // sync until the state events come back
+		if _, err := sa.SyncOnce(ctx(t), time.Second); err != nil {
+			t.Fatal(err)
+		}
+		sum, err := sa.Room(ctx(t), roomID)
+		if err == nil && sum.Name == "Lagezentrum Nord" && sum.Topic == "Hochwasser" && sum.Encrypted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("room after the settings: %+v %v", sum, err)
+		}
+	}
 
 	// Signed out: the access token was revoked on the server.
 	if _, err := rawClient(t, srv, sa).Logout(ctx(t)); err != nil {

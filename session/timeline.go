@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	e2ee "bosmessenger/crypto"
@@ -444,7 +445,7 @@ func (b *timelineBuilder) fillQuote(q *Quote, window []Message, inWindow map[str
 	_, _, _, reply := relation(e, c)
 	q.Body = c.Body
 	if reply != "" {
-		q.Body = stripReplyFallback(c.Body)
+		q.Body = event.TrimReplyFallbackText(c.Body)
 	}
 }
 
@@ -503,8 +504,8 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 		m.FormattedBody = final.FormattedBody
 	}
 	if reply != "" && !m.Edited {
-		m.Body = stripReplyFallback(m.Body)
-		m.FormattedBody = stripHTMLReplyFallback(m.FormattedBody)
+		m.Body = event.TrimReplyFallbackText(m.Body)
+		m.FormattedBody = event.TrimReplyFallbackHTML(m.FormattedBody)
 	}
 	if f := fileInfo(m.Kind, final); f != nil {
 		m.File = f
@@ -662,34 +663,4 @@ func decryptionReason(e *store.Event) string {
 		return ReasonOther
 	}
 	return e.DecryptionReason
-}
-
-// stripReplyFallback removes the quoted lines ("> ...") that a reply's body starts with, and the
-// blank line after them.
-func stripReplyFallback(body string) string {
-	if !strings.HasPrefix(body, "> ") && body != ">" && !strings.HasPrefix(body, ">\n") {
-		return body
-	}
-	lines := strings.Split(body, "\n")
-	i := 0
-	for i < len(lines) && (strings.HasPrefix(lines[i], "> ") || lines[i] == ">") {
-		i++
-	}
-	if i < len(lines) && lines[i] == "" {
-		i++
-	}
-	return strings.Join(lines[i:], "\n")
-}
-
-// stripHTMLReplyFallback removes the <mx-reply> block a reply's formatted_body starts with.
-func stripHTMLReplyFallback(formatted string) string {
-	trimmed := strings.TrimLeft(formatted, " \t\r\n")
-	if !strings.HasPrefix(trimmed, "<mx-reply>") {
-		return formatted
-	}
-	end := strings.LastIndex(trimmed, "</mx-reply>")
-	if end < 0 {
-		return formatted
-	}
-	return trimmed[end+len("</mx-reply>"):]
 }
