@@ -18,18 +18,20 @@ func TestMigrationFillsDecryptionReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := map[string]string{ // the texts crypto.describe wrote before v6, and the code each must get
-		"the key for this message has not arrived (missing session)":      "missing_session",
-		"the sender withheld the key: m.unverified":                       "unverified_device",
-		"the sender withheld the key: m.no_olm":                           "unknown_device",
-		"the sender withheld the key: m.blacklisted":                      "withheld",
-		"replayed message (message index used before)":                    "tampered",
-		"message encrypted for another room":                              "tampered",
-		"sender device keys do not match":                                 "tampered",
-		"corrupted encrypted message":                                     "tampered",
-		`unsupported encryption algorithm "m.olm.v1.curve25519-aes-sha2"`: "unknown_algorithm",
-		"malformed encrypted content":                                     "other",
-		"could not decrypt: olm: bad message":                             "other",
-		"":                                                                "", // decrypted
+		"the key for this message has not arrived (missing session)":                               "missing_session",
+		"the sender withheld the key: m.unverified":                                                "unverified_device",
+		"the sender withheld the key: m.no_olm":                                                    "unknown_device",
+		"the sender withheld the key: m.blacklisted":                                               "withheld",
+		"replayed message (message index used before)":                                             "tampered",
+		"message encrypted for another room":                                                       "tampered",
+		"sender device keys do not match":                                                          "tampered",
+		"corrupted encrypted message":                                                              "tampered",
+		`unsupported encryption algorithm "m.olm.v1.curve25519-aes-sha2"`:                          "unknown_algorithm",
+		"malformed encrypted content":                                                              "other",
+		"could not decrypt: failed to decrypt megolm event: decrypt: bad signature":                "tampered",
+		"could not decrypt: failed to decrypt megolm event: illegal base64 data at input byte 136": "tampered",
+		"could not decrypt: olm: bad message":                                                      "other",
+		"":                                                                                         "", // decrypted
 	}
 	ids := map[string]string{}
 	err = old.Tx(ctx, func(tx *Tx) error {

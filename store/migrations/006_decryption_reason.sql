@@ -9,7 +9,11 @@ UPDATE event SET decryption_reason = CASE
     WHEN decryption_error LIKE '%withheld the key: m.no_olm' THEN 'unknown_device'
     WHEN decryption_error LIKE '%withheld%' THEN 'withheld'
     WHEN decryption_error LIKE '%replayed%' OR decryption_error LIKE '%corrupted%'
-      OR decryption_error LIKE '%another room%' OR decryption_error LIKE '%do not match%' THEN 'tampered'
+      OR decryption_error LIKE '%another room%' OR decryption_error LIKE '%do not match%'
+      OR decryption_error LIKE '%bad signature%' OR decryption_error LIKE '%bad mac%'
+      OR decryption_error LIKE '%bad verification%' OR decryption_error LIKE '%couldn''t be decoded%'
+      OR decryption_error LIKE '%illegal base64%' OR decryption_error LIKE '%input too small%'
+      OR decryption_error LIKE '%wrong protocol version%' THEN 'tampered'
     WHEN decryption_error LIKE 'unsupported encryption algorithm%' THEN 'unknown_algorithm'
     ELSE 'other'
 END
