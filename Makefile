@@ -42,6 +42,11 @@ lint: mobile-check
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) vet -tags $(TAGS),guibench ./session ./cmd/bosmessenger
 	"$$($(GO) env GOPATH)/bin/staticcheck" -tags $(TAGS) ./...
+	@# Errors are matched by type (errors.Is/As, typed codes), never by their text. Tests may still
+	@# look at a text (that it names the file at fault, or leaks no secret).
+	@if grep -rnE 'strings\.(Contains|HasPrefix|HasSuffix|EqualFold|Index)\([a-zA-Z_.]*([eE]rr)[a-zA-Z_]*\.Error\(\)|\.Error\(\) *[!=]=|[!=]= *[a-zA-Z_.]*([eE]rr)[a-zA-Z_]*\.Error\(\)' \
+		session crypto ui --include='*.go' --exclude='*_test.go'; then \
+		echo "error text matched above: use errors.Is/errors.As or a typed code"; exit 1; fi
 
 # The full suite: real Dendrite servers on loopback (internal/testserver), then the Windows build so
 # nothing Linux-only slips in.

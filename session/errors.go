@@ -24,6 +24,9 @@ var (
 	// ErrRemoteWiped: the server said this device is gone (deleted, or its token revoked without
 	// soft logout) and the account's local data was deleted. It matches ErrSessionTerminated.
 	ErrRemoteWiped = fmt.Errorf("signed out remotely, local data deleted (%w)", ErrSessionTerminated)
+	ErrForbidden   = errors.New("forbidden by the homeserver")    // M_FORBIDDEN
+	ErrNotFound    = errors.New("not found on the homeserver")    // M_NOT_FOUND or HTTP 404
+	ErrRateLimited = errors.New("rate limited by the homeserver") // M_LIMIT_EXCEEDED or HTTP 429
 )
 
 // Errors of data dir safety and login input (issue 11).

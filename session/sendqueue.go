@@ -171,6 +171,7 @@ func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error
 }
 
 func (s *Session) recordAttempt(ctx context.Context, o *store.Outgoing, eventID string, sendErr error) error {
+	s.rememberSendError(o.TxnID, sendErr)
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		if sendErr == nil {
@@ -238,7 +239,7 @@ func (s *Session) WaitSent(ctx context.Context, txnID string) (id.EventID, error
 		case store.SendSent:
 			return st.EventID, nil
 		case store.SendFailed:
-			return "", fmt.Errorf("failed to send message: %s", st.Error)
+			return "", s.sendFailure(txnID, st.Error)
 		}
 		s.log.Debug().Err(flushErr).Dur("backoff", backoff).Msg("Message still queued")
 		select {

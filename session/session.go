@@ -133,6 +133,7 @@ type Session struct {
 
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time
+	sendErrs sync.Map   // txnID → typed error of its last failed attempt (senderr.go)
 	closeOne sync.Once
 }
 

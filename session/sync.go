@@ -152,21 +152,6 @@ func (s *Session) uploadFilter(ctx context.Context) (string, error) {
 	return resp.FilterID, err
 }
 
-// classify wraps request errors: a revoked token is permanent, everything else may be retried.
-func (s *Session) classify(what string, err error) error {
-	var blocked *blockedError
-	if errors.As(err, &blocked) {
-		return fmt.Errorf("failed to %s: %w", what, blocked)
-	}
-	if errors.Is(err, mautrix.MUnknownToken) {
-		if softLogout(err) {
-			return fmt.Errorf("%w: %s: %w: %v", ErrSessionTerminated, what, errSoftLogout, scrub(err))
-		}
-		return fmt.Errorf("%w: %s: %v", ErrSessionTerminated, what, scrub(err))
-	}
-	return fmt.Errorf("failed to %s: %w", what, scrub(err))
-}
-
 // isPermanent reports errors that retrying cannot fix.
 func isPermanent(err error) bool {
 	if errors.Is(err, ErrSessionTerminated) || errors.Is(err, ErrPolicyDenied) || errors.Is(err, ErrCannotEncrypt) ||

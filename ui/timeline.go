@@ -464,16 +464,18 @@ func fileKey(kind string) string {
 // tkeyReason maps a decryption reason code to its message key.
 func tkeyReason(code string) string {
 	switch code {
-	case "missing_session":
+	case session.ReasonMissingSession:
 		return tkey("reason.missing_session")
-	case "withheld":
+	case session.ReasonWithheld:
 		return tkey("reason.withheld")
-	case "unverified_device":
+	case session.ReasonUnverifiedDevice:
 		return tkey("reason.unverified_device")
-	case "unknown_device":
+	case session.ReasonUnknownDevice:
 		return tkey("reason.unknown_device")
-	case "tampered":
+	case session.ReasonTampered:
 		return tkey("reason.tampered")
+	case session.ReasonUnknownAlgorithm:
+		return tkey("reason.unknown_algorithm")
 	}
 	return tkey("reason.other")
 }
