@@ -117,7 +117,7 @@ func (m *Machine) Devices(ctx context.Context, userID id.UserID) ([]Device, erro
 	}
 	var out []Device
 	for _, dev := range all[userID] {
-		trust, err := m.mach.ResolveTrustContext(ctx, dev)
+		trust, err := m.resolveTrust(ctx, dev)
 		if err != nil {
 			return nil, fmt.Errorf("failed to resolve trust of %s: %w", dev.DeviceID, err)
 		}

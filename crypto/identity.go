@@ -52,7 +52,7 @@ func (m *Machine) CachedIdentity(ctx context.Context, userID id.UserID) (Identit
 	if userID == m.mach.Client.UserID {
 		ident.Verified, err = m.ownIdentityVerified(ctx, msk.Key)
 	} else {
-		ident.Verified, err = m.mach.IsUserTrusted(ctx, userID)
+		ident.Verified, err = m.isUserTrusted(ctx, userID)
 	}
 	if err != nil {
 		return Identity{}, fmt.Errorf("failed to check whether %s is verified: %w", userID, err)
@@ -63,11 +63,11 @@ func (m *Machine) CachedIdentity(ctx context.Context, userID id.UserID) (Identit
 // ownIdentityVerified reports whether masterKey (our master key as the server has it) is the one
 // we trust and this device is signed by our self-signing key.
 func (m *Machine) ownIdentityVerified(ctx context.Context, masterKey id.Ed25519) (bool, error) {
-	own, err := m.mach.GetOwnCrossSigningPublicKeys(ctx)
+	own, err := m.ownCrossSigningPublicKeys(ctx)
 	if err != nil || own == nil || own.MasterKey != masterKey {
 		return false, err
 	}
-	trusted, err := m.mach.IsUserTrusted(ctx, m.mach.Client.UserID)
+	trusted, err := m.isUserTrusted(ctx, m.mach.Client.UserID)
 	if err != nil || !trusted {
 		return false, err
 	}

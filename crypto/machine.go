@@ -39,6 +39,7 @@ type Machine struct {
 
 	backupMu      sync.Mutex              // serializes uploads into the key backup
 	devicesMu     sync.Mutex              // serializes Devices: concurrent key queries race inside mautrix
+	trustMu       sync.Mutex              // serializes mautrix's trust checks (see trust.go)
 	backupKey     *backup.MegolmBackupKey // the key backup this device writes to, once known
 	backupVersion id.KeyBackupVersion
 

@@ -140,7 +140,8 @@ func (m *Machine) expireRoomVerification(txn id.VerificationTransactionID) {
 		m.log.Warn().Err(err).Msg("Cancelling an expired verification failed")
 	}
 	v.update(txn, func(x *Verification) {
-		x.State, x.CancelReason = VerificationCancelled, fmt.Sprintf("%s: verification timed out", event.VerificationCancelCodeTimeout)
+		x.State, x.CancelCode = VerificationCancelled, event.VerificationCancelCodeTimeout
+		x.CancelReason = fmt.Sprintf("%s: verification timed out", event.VerificationCancelCodeTimeout)
 	})
 }
 
@@ -254,7 +255,8 @@ func (m *Machine) answeredElsewhere(ctx context.Context, txn id.VerificationTran
 		reason += " (" + deviceID.String() + ")"
 	}
 	v.update(txn, func(x *Verification) {
-		x.State, x.CancelReason = VerificationCancelled, fmt.Sprintf("%s: %s", event.VerificationCancelCodeAccepted, reason)
+		x.State, x.CancelCode = VerificationCancelled, event.VerificationCancelCodeAccepted
+		x.CancelReason = fmt.Sprintf("%s: %s", event.VerificationCancelCodeAccepted, reason)
 	})
 }
 

@@ -72,7 +72,7 @@ func (m *Machine) rotateIfNewlyTrusted(ctx context.Context, roomID id.RoomID, us
 		if shared {
 			continue
 		}
-		trust, err := m.mach.ResolveTrustContext(ctx, dev)
+		trust, err := m.resolveTrust(ctx, dev)
 		if err != nil {
 			return fmt.Errorf("failed to resolve trust of %s: %w", deviceID, err)
 		}

@@ -134,7 +134,7 @@ func (v *verifier) VerificationCancelled(_ context.Context, txn id.VerificationT
 	v.hold.forget(string(txn))
 	v.forgetMAC(txn)
 	v.update(txn, func(x *Verification) {
-		x.State, x.CancelReason = VerificationCancelled, fmt.Sprintf("%s: %s", code, reason)
+		x.State, x.CancelCode, x.CancelReason = VerificationCancelled, code, fmt.Sprintf("%s: %s", code, reason)
 	})
 }
 

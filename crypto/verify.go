@@ -41,10 +41,14 @@ type Verification struct {
 	DeviceID id.DeviceID // the other device; empty until it accepted our request
 	// RoomID is the room of an in-room verification (its events are room events there); empty
 	// for one over to-device messages.
-	RoomID       id.RoomID
-	Incoming     bool
-	State        VerificationState
-	Emojis       []Emoji
+	RoomID   id.RoomID
+	Incoming bool
+	State    VerificationState
+	Emojis   []Emoji
+	// CancelCode is the spec's code of a cancelled verification (m.user, m.mismatched_sas,
+	// m.key_mismatch, m.timeout, m.accepted...), whichever side cancelled; CancelReason is the
+	// text for people ("code: text" for cancellations by the other side).
+	CancelCode   event.VerificationCancelCode
 	CancelReason string
 	// QRCode is the payload of the QR code to show the other device (binary, as the spec's QR
 	// code format defines it; encode it in byte mode). Nil until the request is ready, and when
@@ -194,7 +198,7 @@ func (m *Machine) withoutImpossibleQR(ctx context.Context, evt *event.Event) {
 // qrPossible reports whether a QR code can be made for verifying with userID: both sides need
 // cross-signing keys, and for another user we must trust our own master key.
 func (m *Machine) qrPossible(ctx context.Context, userID id.UserID) bool {
-	own, err := m.mach.GetOwnCrossSigningPublicKeys(ctx)
+	own, err := m.ownCrossSigningPublicKeys(ctx)
 	if err != nil || own == nil || own.MasterKey == "" {
 		return false
 	}
@@ -398,7 +402,7 @@ func (m *Machine) CancelVerification(ctx context.Context, txnID string, mismatch
 	if err := v.vh.CancelVerification(ctx, tid, code, reason); err != nil {
 		return fmt.Errorf("failed to cancel verification: %w", err)
 	}
-	v.update(tid, func(x *Verification) { x.State, x.CancelReason = VerificationCancelled, reason })
+	v.update(tid, func(x *Verification) { x.State, x.CancelCode, x.CancelReason = VerificationCancelled, code, reason })
 	return nil
 }
 

@@ -1,7 +1,10 @@
-// Package mobile is where Android and iOS specifics go (push, lifecycle, platform policy), each
-// behind build tags (android, ios). There is no code yet.
+// Package mobile is where Android and iOS specifics go (push, lifecycle, platform policy). It is
+// pure Go without Fyne, so it builds and is tested on Linux and cross-compiles for android and
+// ios with cgo off (make mobile-check).
 //
-// Fyne code cannot be type-checked for android or ios on the build machines (no NDK, no Xcode), so
-// logic that can be pure Go (policy parsing, push payload handling, lifecycle state) belongs in
-// packages that do not import Fyne: those build and vet for android/arm64 and darwin in CI.
+// Managed configuration: the native side reads the MDM's configuration (Android
+// RestrictionsManager.getApplicationRestrictions, iOS UserDefaults "com.apple.configuration.managed")
+// and hands it to Go as JSON (ApplyManagedConfig), which turns it into a source of the policy
+// package. The schemas the MDMs read (android/app_restrictions.xml, ios/appconfig-specfile.xml)
+// are generated from the same key table (schemas.go).
 package mobile

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: two federated Dendrite servers with demo accounts and an encrypted incident room, then
-# the GUI signed in as the Leitstelle (see scripts/demo/main.go). Needs a display (DISPLAY).
+# make demo: two federated Dendrite servers on a signed federation list (BOS mode) and a third,
+# unvetted one, with demo accounts and an encrypted incident room, then the GUI signed in as the
+# Leitstelle (see scripts/demo/main.go). Needs a display (DISPLAY).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"

@@ -21,8 +21,12 @@ apt_pkgs=(
 	xvfb x11-utils xdotool imagemagick
 	# Windows cross-build
 	gcc-mingw-w64-x86-64
+	# xmllint: the ADMX/ADML and mobile policy schemas are checked with it
+	libxml2-utils
+	# wine: the Windows registry policy test (internal/winetest)
+	wine wine64
 	# packaging (make package): MSI, Authenticode, .deb checks, zip; smoke tests of the MSI under wine
-	wixl osslsigncode lintian dpkg-dev zip xz-utils openssl wine wine64
+	wixl osslsigncode lintian dpkg-dev zip xz-utils openssl
 )
 # Node only where there is none: never replace an installed one.
 if ! command -v node >/dev/null 2>&1; then

@@ -2,7 +2,7 @@
 # Everything lands in dist/; scripts/package.sh does the work, each part is its own target.
 
 .PHONY: package package-linux package-windows dist-linux dist-windows sbom deb tarball msi policy-zip \
-	package-ci smoke-package repro-check mobile-check
+	package-ci smoke-package repro-check
 
 package: package-linux package-windows
 
@@ -43,7 +43,3 @@ smoke-package:
 # Two builds of bosctl from one commit must be the same bytes.
 repro-check:
 	bash scripts/package.sh repro-check
-
-# Every package that does not import Fyne must build for Android and iOS (docs/MOBILE.md).
-mobile-check:
-	bash scripts/mobile-check.sh

@@ -16,7 +16,7 @@ func (s *Session) CreateKeyBackup(ctx context.Context, passphrase string) (recov
 	}
 	recoveryKey, version, err := s.e2ee.CreateKeyBackup(ctx, passphrase)
 	if err != nil {
-		return "", err
+		return "", s.classify("create key backup", err)
 	}
 	s.log.Info().Str("version", string(version)).Msg("Key backup created")
 	return recoveryKey, nil
@@ -41,7 +41,7 @@ func (s *Session) RestoreKeyBackup(ctx context.Context, recoveryKeyOrPassphrase 
 		s.log.Warn().Err(csErr).Msg("Cross-signing keys from secret storage not used")
 	}
 	if _, err := s.e2ee.RestoreKeyBackup(ctx, key); err != nil {
-		return err
+		return s.classify("restore key backup", err)
 	}
 	s.e2ee.TakeReceived()
 	if err := s.retryUndecrypted(ctx, nil); err != nil {
@@ -72,7 +72,11 @@ func (s *Session) KeyBackupStatus(ctx context.Context) (KeyBackupStatus, error) 
 	if s.e2ee == nil {
 		return KeyBackupStatus{}, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}
-	return s.e2ee.KeyBackupStatus(ctx)
+	st, err := s.e2ee.KeyBackupStatus(ctx)
+	if err != nil {
+		return st, s.classify("read key backup status", err)
+	}
+	return st, nil
 }
 
 // BackupRoomKeys uploads the room keys that are not in the key backup yet and returns how many
@@ -81,5 +85,9 @@ func (s *Session) BackupRoomKeys(ctx context.Context) (int, error) {
 	if s.e2ee == nil {
 		return 0, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}
-	return s.e2ee.BackupRoomKeys(ctx)
+	n, err := s.e2ee.BackupRoomKeys(ctx)
+	if err != nil {
+		return n, s.classify("back up room keys", err)
+	}
+	return n, nil
 }

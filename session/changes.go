@@ -37,6 +37,12 @@ const (
 	// ChangeRemoteWiped: the server signed this device out and its local data was deleted (see
 	// ErrRemoteWiped). It is the last change a subscription returns; the session is closed.
 	ChangeRemoteWiped ChangeKind = "remote_wiped"
+	// ChangeAlert: an alert (de.bos.alert) arrived live through sync (never from history);
+	// EventID holds the alert event. Session.AlertInfo reads it.
+	ChangeAlert ChangeKind = "alert"
+	// ChangeAlertUpdate: a response or receipt to a stored alert arrived; EventID holds the alert
+	// event (Session.AlertBoard reads the board again).
+	ChangeAlertUpdate ChangeKind = "alert_update"
 )
 
 // Change is one typed change event. Seq increases by one for every change the store records, so a

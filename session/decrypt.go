@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"maunium.net/go/mautrix/id"
 
@@ -45,7 +46,7 @@ func (s *Session) decryptEvents(ctx context.Context, roomID id.RoomID, raws []js
 			continue
 		}
 		if s.e2ee == nil {
-			out[head.EventID] = e2ee.Decrypted{Error: "this build cannot decrypt"}
+			out[head.EventID] = e2ee.Decrypted{Reason: e2ee.ReasonOther, Error: "this build cannot decrypt"}
 			continue
 		}
 		out[head.EventID] = s.decrypt(ctx, roomID, raw)
@@ -56,7 +57,7 @@ func (s *Session) decryptEvents(ctx context.Context, roomID id.RoomID, raws []js
 func applyDecryption(se *store.Event, d e2ee.Decrypted) {
 	se.MegolmSessionID = string(d.SessionID)
 	if d.Error != "" {
-		se.DecryptionError = d.Error
+		se.DecryptionError, se.DecryptionReason = d.Error, string(d.Reason)
 		return
 	}
 	se.DecryptedType, se.Decrypted, se.SenderTrust = d.Type, d.Content, int(d.Trust)
@@ -100,7 +101,7 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 			continue
 		}
 		d := s.decrypt(ctx, id.RoomID(ev.RoomID), raw)
-		if d.Error == "" || d.Error != ev.DecryptionError {
+		if d.Error == "" || d.Error != ev.DecryptionError || string(d.Reason) != ev.DecryptionReason {
 			results = append(results, result{ev, d})
 		}
 	}
@@ -108,15 +109,23 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 		return nil
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		var acks *ackState
 		for _, r := range results {
-			if err := tx.SetDecryption(r.ev.EventID, string(r.d.SessionID), r.d.Type, r.d.Content, r.d.Error, int(r.d.Trust)); err != nil {
+			if err := tx.SetDecryption(r.ev.EventID, string(r.d.SessionID), r.d.Type, r.d.Content, r.d.Error,
+				string(r.d.Reason), int(r.d.Trust)); err != nil {
 				return err
 			}
 			if r.d.Error == "" {
 				if _, err := tx.AddChange(string(ChangeDecrypted), r.ev.RoomID, r.ev.EventID); err != nil {
 					return err
 				}
+				if err := s.decryptedLate(tx, &acks, r.ev, r.d.Type, r.d.Content); err != nil {
+					return err
+				}
 			}
+		}
+		if acks != nil {
+			return acks.save(tx, time.Now())
 		}
 		return nil
 	})

@@ -118,9 +118,10 @@ func (s *Session) decrypt(ctx context.Context, roomID id.RoomID, raw json.RawMes
 		} `json:"content"`
 	}
 	_ = json.Unmarshal(raw, &ev)
-	d := e2ee.Decrypted{RoomID: roomID, SessionID: ev.Content.SessionID, SenderKey: ev.Content.SenderKey, Error: LockedReason}
+	d := e2ee.Decrypted{RoomID: roomID, SessionID: ev.Content.SessionID, SenderKey: ev.Content.SenderKey,
+		Error: LockedReason, Reason: e2ee.ReasonDeviceLocked}
 	// A key we do not have is asked for now; our devices answer once this one is verified.
-	d.MissingKey = d.SessionID != "" && !s.e2ee.HasSession(ctx, roomID, d.SessionID)
+	d.SessionUnknown = d.SessionID != "" && !s.e2ee.HasSession(ctx, roomID, d.SessionID)
 	return d
 }
 

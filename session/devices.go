@@ -26,7 +26,7 @@ func (s *Session) Devices(ctx context.Context, userID id.UserID) ([]DeviceInfo, 
 	}
 	devs, err := s.e2ee.Devices(ctx, userID)
 	if err != nil {
-		return nil, fmt.Errorf("failed to list devices of %s: %w", userID, err)
+		return nil, s.classify("list devices of "+userID.String(), err)
 	}
 	out := make([]DeviceInfo, len(devs))
 	for i, d := range devs {

@@ -84,17 +84,26 @@ func waitForEvents(t testing.TB, s *session.Session, eventIDs ...id.EventID) map
 	}
 }
 
-// assertUndecrypted checks that a stored event shows a decryption error and no plaintext.
-func assertUndecrypted(t testing.TB, what string, te session.TimelineEvent, errContains string) {
+// assertUndecrypted checks that a stored event shows a decryption error with the reason code
+// wantReason and no plaintext.
+func assertUndecrypted(t testing.TB, what string, te session.TimelineEvent, wantReason string) {
 	t.Helper()
 	if te.Decrypted || te.DecryptionError == "" || te.Type != "m.room.encrypted" || te.Body != "" || te.MsgType != "" {
 		t.Errorf("%s: stored as %+v, want a decryption error and no plaintext", what, te)
 		return
 	}
-	if errContains != "" && !strings.Contains(te.DecryptionError, errContains) {
-		t.Errorf("%s: decryption error %q, want it to mention %q", what, te.DecryptionError, errContains)
+	if te.DecryptionReason != wantReason {
+		t.Errorf("%s: decryption reason %q (%q), want %q", what, te.DecryptionReason, te.DecryptionError, wantReason)
 	}
-	t.Logf("%s: %q", what, te.DecryptionError)
+	// history --json prints this struct: the code is the field decryption_reason.
+	var out struct {
+		Reason string `json:"decryption_reason"`
+		Detail string `json:"decryption_error"`
+	}
+	if b, err := json.Marshal(te); err != nil || json.Unmarshal(b, &out) != nil || out.Reason != wantReason || out.Detail == "" {
+		t.Errorf("%s: JSON %s %v", what, b, err)
+	}
+	t.Logf("%s: %s %q", what, te.DecryptionReason, te.DecryptionError)
 }
 
 // withField returns a copy of the JSON object content with key set to value (deleted if value is nil).
@@ -163,23 +172,23 @@ func TestTamperedMegolmEvents(t *testing.T) {
 	}
 
 	cases := []struct {
-		name        string
-		content     any
-		errContains string
+		name       string
+		content    any
+		wantReason string
 	}{
-		{"replayed message index", content, "replay"},
-		{"flipped byte in ciphertext body", withField(t, content, "ciphertext", flipped(len(ct)/2)), ""},
-		{"flipped byte in MAC", withField(t, content, "ciphertext", flipped(len(ct)-70)), ""},
-		{"flipped byte in signature", withField(t, content, "ciphertext", flipped(len(ct)-1)), ""},
-		{"ciphertext not base64", withField(t, content, "ciphertext", "!!"+c.Ciphertext[2:]), ""},
-		{"truncated ciphertext", withField(t, content, "ciphertext", c.Ciphertext[:len(c.Ciphertext)/2]), ""},
-		{"unknown algorithm", withField(t, content, "algorithm", "m.megolm.v2.unknown"), "algorithm"},
-		{"session the receiver does not have", withField(t, content, "session_id", base64.RawStdEncoding.EncodeToString(randomSession)), "missing session"},
-		{"missing session_id", withField(t, content, "session_id", nil), ""},
-		{"missing ciphertext", withField(t, content, "ciphertext", nil), ""},
-		{"missing algorithm", withField(t, content, "algorithm", nil), ""},
-		{"ciphertext not a string", withField(t, content, "ciphertext", 42), "malformed"},
-		{"empty object", json.RawMessage(`{}`), ""},
+		{"replayed message index", content, session.ReasonTampered},
+		{"flipped byte in ciphertext body", withField(t, content, "ciphertext", flipped(len(ct)/2)), session.ReasonTampered},
+		{"flipped byte in MAC", withField(t, content, "ciphertext", flipped(len(ct)-70)), session.ReasonTampered},
+		{"flipped byte in signature", withField(t, content, "ciphertext", flipped(len(ct)-1)), session.ReasonTampered},
+		{"ciphertext not base64", withField(t, content, "ciphertext", "!!"+c.Ciphertext[2:]), session.ReasonTampered},
+		{"truncated ciphertext", withField(t, content, "ciphertext", c.Ciphertext[:len(c.Ciphertext)/2]), session.ReasonTampered},
+		{"unknown algorithm", withField(t, content, "algorithm", "m.megolm.v2.unknown"), session.ReasonUnknownAlgorithm},
+		{"session the receiver does not have", withField(t, content, "session_id", base64.RawStdEncoding.EncodeToString(randomSession)), session.ReasonMissingSession},
+		{"missing session_id", withField(t, content, "session_id", nil), session.ReasonTampered},
+		{"missing ciphertext", withField(t, content, "ciphertext", nil), session.ReasonOther},
+		{"missing algorithm", withField(t, content, "algorithm", nil), session.ReasonUnknownAlgorithm},
+		{"ciphertext not a string", withField(t, content, "ciphertext", 42), session.ReasonOther},
+		{"empty object", json.RawMessage(`{}`), session.ReasonUnknownAlgorithm},
 	}
 	ids := []id.EventID{origID}
 	names := map[id.EventID]int{}
@@ -198,10 +207,10 @@ func TestTamperedMegolmEvents(t *testing.T) {
 			t.Logf("content %s: refused by the server: %v", notObject, err)
 		} else {
 			cases = append(cases, struct {
-				name        string
-				content     any
-				errContains string
-			}{"content " + string(notObject), notObject, ""})
+				name       string
+				content    any
+				wantReason string
+			}{"content " + string(notObject), notObject, session.ReasonOther})
 			ids = append(ids, eid)
 			names[eid] = len(cases) - 1
 		}
@@ -217,7 +226,7 @@ func TestTamperedMegolmEvents(t *testing.T) {
 		t.Errorf("a normal message after the bad ones must decrypt: %+v", te)
 	}
 	for eid, i := range names {
-		assertUndecrypted(t, cases[i].name, got[eid], cases[i].errContains)
+		assertUndecrypted(t, cases[i].name, got[eid], cases[i].wantReason)
 	}
 
 	// After a restart nothing changes: the bad events stay undecrypted, the good ones readable.
@@ -289,7 +298,7 @@ func TestForgedRoomKeyInPlaintextToDevice(t *testing.T) {
 		mustSync(t, sb)
 	}
 	got := waitForEvents(t, sb, eid, after)
-	assertUndecrypted(t, "event under a plaintext room key", got[eid], "missing session")
+	assertUndecrypted(t, "event under a plaintext room key", got[eid], session.ReasonMissingSession)
 	if !got[after].Decrypted {
 		t.Errorf("normal message after the forged key: %+v", got[after])
 	}

@@ -24,6 +24,9 @@ var (
 	// ErrRemoteWiped: the server said this device is gone (deleted, or its token revoked without
 	// soft logout) and the account's local data was deleted. It matches ErrSessionTerminated.
 	ErrRemoteWiped = fmt.Errorf("signed out remotely, local data deleted (%w)", ErrSessionTerminated)
+	ErrForbidden   = errors.New("forbidden by the homeserver")    // M_FORBIDDEN
+	ErrNotFound    = errors.New("not found on the homeserver")    // M_NOT_FOUND or HTTP 404
+	ErrRateLimited = errors.New("rate limited by the homeserver") // M_LIMIT_EXCEEDED or HTTP 429
 )
 
 // Errors of data dir safety and login input (issue 11).
@@ -33,4 +36,21 @@ var (
 	ErrNoDataDir         = errors.New("no data dir given")
 	ErrUnsupportedScheme = errors.New("unsupported scheme (use https://, or http:// on loopback)")
 	ErrCredentialsInURL  = errors.New("homeserver URL must not contain a user name or password")
+)
+
+// Errors of attachments and the send queue.
+var (
+	ErrFileTooLarge      = errors.New("file too large")
+	ErrNotRegularFile    = errors.New("not a regular file")
+	ErrUnknownQueueEntry = errors.New("no such message in the send queue")
+	ErrAlreadySent       = errors.New("message was already sent")
+)
+
+// ErrPolicyBlocked is returned for every action that talks to the homeserver while BOS mode is
+// blocked (no valid federation list, see Enforcer.Blocked). It matches ErrPolicyDenied too.
+var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)
+
+// Errors of alerting.
+var (
+	ErrUnknownAlert = errors.New("unknown alert")
 )

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 
+	e2ee "bosmessenger/crypto"
 	"bosmessenger/store"
 )
 
@@ -17,7 +18,8 @@ func (s *Session) ForgetPlaintextForTest(ctx context.Context, eventID string) er
 		if err != nil {
 			return err
 		}
-		return tx.SetDecryption(eventID, ev.MegolmSessionID, "", nil, "the key for this message has not arrived (missing session)", 0)
+		return tx.SetDecryption(eventID, ev.MegolmSessionID, "", nil, "the key for this message has not arrived (missing session)",
+			string(e2ee.ReasonMissingKey), 0)
 	})
 }
 

@@ -14,24 +14,25 @@ import (
 
 // TimelineEvent is a timeline event as front ends and bosctl show it.
 type TimelineEvent struct {
-	RoomID          id.RoomID       `json:"room_id"`
-	EventID         id.EventID      `json:"event_id"`
-	Sender          id.UserID       `json:"sender"`
-	Type            string          `json:"type"` // the plaintext type for decrypted events
-	StateKey        *string         `json:"state_key,omitempty"`
-	MsgType         string          `json:"msgtype,omitempty"`
-	Body            string          `json:"body,omitempty"`
-	TS              int64           `json:"ts"`
-	Encrypted       bool            `json:"encrypted"`
-	Decrypted       bool            `json:"decrypted"`
-	DecryptionError string          `json:"decryption_error,omitempty"`
-	SenderVerified  bool            `json:"sender_verified"` // the sender's device was verified (cross-signed) when decrypted
-	SenderTrust     string          `json:"sender_trust,omitempty"`
-	RelType         string          `json:"rel_type,omitempty"`
-	RelatesTo       id.EventID      `json:"relates_to,omitempty"`
-	Redacted        bool            `json:"redacted,omitempty"`
-	Damaged         bool            `json:"damaged,omitempty"` // the stored event could not be read (tampered or corrupted): no content
-	Content         json.RawMessage `json:"-"`
+	RoomID           id.RoomID       `json:"room_id"`
+	EventID          id.EventID      `json:"event_id"`
+	Sender           id.UserID       `json:"sender"`
+	Type             string          `json:"type"` // the plaintext type for decrypted events
+	StateKey         *string         `json:"state_key,omitempty"`
+	MsgType          string          `json:"msgtype,omitempty"`
+	Body             string          `json:"body,omitempty"`
+	TS               int64           `json:"ts"`
+	Encrypted        bool            `json:"encrypted"`
+	Decrypted        bool            `json:"decrypted"`
+	DecryptionError  string          `json:"decryption_error,omitempty"`
+	DecryptionReason string          `json:"decryption_reason,omitempty"` // stable code (Reason*) when DecryptionError is set
+	SenderVerified   bool            `json:"sender_verified"`             // the sender's device was verified (cross-signed) when decrypted
+	SenderTrust      string          `json:"sender_trust,omitempty"`
+	RelType          string          `json:"rel_type,omitempty"`
+	RelatesTo        id.EventID      `json:"relates_to,omitempty"`
+	Redacted         bool            `json:"redacted,omitempty"`
+	Damaged          bool            `json:"damaged,omitempty"` // the stored event could not be read (tampered or corrupted): no content
+	Content          json.RawMessage `json:"-"`
 }
 
 func viewEvent(e *store.Event) TimelineEvent {
@@ -39,6 +40,9 @@ func viewEvent(e *store.Event) TimelineEvent {
 		Type: e.Type, StateKey: e.StateKey, TS: e.TS, Encrypted: e.Type == "m.room.encrypted",
 		DecryptionError: e.DecryptionError, RelType: e.RelType, RelatesTo: id.EventID(e.RelatesTo),
 		Redacted: e.RedactedBy != "", Damaged: e.Damaged, Content: e.Content}
+	if e.DecryptionError != "" {
+		te.DecryptionReason = decryptionReason(e)
+	}
 	if e.Decrypted != nil {
 		trust := id.TrustState(e.SenderTrust)
 		te.SenderVerified = trust >= id.TrustStateCrossSignedVerified
@@ -155,10 +159,15 @@ func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, e
 				}
 			}
 		}
+		cut, pastCut := s.retentionCut(), false
 		for _, raw := range resp.Chunk {
 			ev, err := parseRoomEvent(raw)
 			if err != nil {
 				in.skip(room.ID, err)
+				continue
+			}
+			if ev.StateKey == nil && ev.TS < cut {
+				pastCut = true // older than keep_messages_days: not stored, and history ends here
 				continue
 			}
 			se := toStoreEvent(room.ID, ev)
@@ -180,7 +189,7 @@ func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, e
 			added++
 		}
 		room.PrevBatch = resp.End
-		room.HistoryComplete = resp.End == "" || len(resp.Chunk) == 0
+		room.HistoryComplete = resp.End == "" || len(resp.Chunk) == 0 || pastCut
 		if err := tx.SaveRoom(room); err != nil {
 			return err
 		}

@@ -22,6 +22,9 @@ type ingester struct {
 	malformed    int
 	events       int
 	memberEvents []memberEvent // for the crypto machine, after the transaction
+	alerts       *alertIngest  // live alerts and their receipts (nil: not looked at)
+
+	roomJoinedBefore bool // the room being ingested was joined before this response
 }
 
 type memberEvent struct {
@@ -59,6 +62,9 @@ func (in *ingester) apply(resp *syncResponse) error {
 	if err := in.accountData("", resp.AccountData.Events); err != nil {
 		return err
 	}
+	if err := in.finishAlerts(); err != nil {
+		return err
+	}
 	if err := in.tx.SetValue(store.KeyNextBatch, resp.NextBatch); err != nil {
 		return err
 	}
@@ -89,6 +95,13 @@ func (in *ingester) joinedRoom(roomID string, raw json.RawMessage) error {
 		in.skip(roomID, err)
 		return nil
 	}
+	prev, existed, err := in.tx.Room(roomID)
+	if err != nil {
+		return err
+	}
+	// Timeline events are live only in a room we had joined before this response (a room we join
+	// now arrives with its history).
+	in.roomJoinedBefore = existed && prev.Membership == "join"
 	room, err := in.tx.RoomOrNew(roomID, "join")
 	if err != nil {
 		return err
@@ -196,9 +209,14 @@ func (in *ingester) timelineEvent(room *store.Room, raw json.RawMessage) (member
 			}
 		}
 	}
-	rowID, _, err := in.tx.PutEvent(se)
+	rowID, inserted, err := in.tx.PutEvent(se)
 	if err != nil {
 		return false, err
+	}
+	if inserted {
+		if err := in.alertEvent(room.ID, se); err != nil {
+			return false, err
+		}
 	}
 	if ev.StateKey != nil {
 		if err := in.tx.SetState(room.ID, ev.Type, *ev.StateKey, rowID); err != nil {

@@ -28,7 +28,7 @@ func (s *Session) requestMissingKeys(ctx context.Context, dec decryptions) {
 	}
 	var ask []id.SessionID
 	for _, d := range dec {
-		if !d.MissingKey || d.SessionID == "" {
+		if !d.MissingKey() || d.SessionID == "" {
 			continue
 		}
 		if _, asked := s.keyReqs.pending[d.SessionID]; !asked {

@@ -5,8 +5,12 @@ import (
 	"fmt"
 )
 
-// ExportRoomKeys exports the room keys of this device into a passphrase-protected key file.
+// ExportRoomKeys exports the room keys of this device into a passphrase-protected key file
+// (ErrKeyExportDisabled when the policy forbids it).
 func (s *Session) ExportRoomKeys(ctx context.Context, passphrase string) ([]byte, error) {
+	if err := s.checkKeyExport(); err != nil {
+		return nil, err
+	}
 	if s.e2ee == nil {
 		return nil, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}

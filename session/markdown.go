@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/format"
 	"maunium.net/go/mautrix/id"
 
@@ -25,22 +26,14 @@ type renderedText struct {
 	Mentions      []id.UserID
 }
 
-// content returns the message content (msgtype m.text) with m.mentions.
-func (r renderedText) content() map[string]any {
-	c := map[string]any{"msgtype": "m.text", "body": r.Body, "m.mentions": r.mentions()}
+// content returns the message content (msgtype m.text) with m.mentions (always present, empty
+// when nobody is mentioned, so that clients do not guess mentions from the body).
+func (r renderedText) content() *event.MessageEventContent {
+	c := &event.MessageEventContent{MsgType: event.MsgText, Body: r.Body, Mentions: &event.Mentions{UserIDs: r.Mentions}}
 	if r.FormattedBody != "" {
-		c["format"] = "org.matrix.custom.html"
-		c["formatted_body"] = r.FormattedBody
+		c.Format, c.FormattedBody = event.FormatHTML, r.FormattedBody
 	}
 	return c
-}
-
-func (r renderedText) mentions() map[string]any {
-	m := map[string]any{}
-	if len(r.Mentions) > 0 {
-		m["user_ids"] = r.Mentions
-	}
-	return m
 }
 
 // renderMarkdown renders a message typed by the user. Plain text stays plain; markdown gets an
@@ -152,7 +145,7 @@ func (s *Session) SendReplyMarkdown(ctx context.Context, roomID id.RoomID, inRep
 		r.Mentions = append(r.Mentions, orig.Sender)
 	}
 	c := r.content()
-	c["m.relates_to"] = map[string]any{"m.in_reply_to": map[string]any{"event_id": inReplyTo}}
+	c.RelatesTo = (&event.RelatesTo{}).SetReplyTo(inReplyTo)
 	return s.Enqueue(ctx, roomID, "m.room.message", c)
 }
 
@@ -182,7 +175,7 @@ func (s *Session) SendEditMarkdown(ctx context.Context, roomID id.RoomID, origin
 		c.FormattedBody = "* " + r.FormattedBody
 	}
 	content := c.content()
-	content["m.new_content"] = r.content()
-	content["m.relates_to"] = map[string]any{"rel_type": "m.replace", "event_id": original}
+	content.NewContent = r.content()
+	content.RelatesTo = (&event.RelatesTo{}).SetReplace(original)
 	return s.Enqueue(ctx, roomID, "m.room.message", content)
 }

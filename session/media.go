@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"time"
 
+	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/crypto/attachment"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
@@ -15,52 +19,173 @@ import (
 	"bosmessenger/store"
 )
 
-// MaxFileSize bounds attachments (the server may allow less; it answers M_TOO_LARGE then).
+// MaxFileSize bounds attachments (the policy's max_upload_mb and the server may allow less: its
+// m.upload.size is asked first).
 const MaxFileSize = 100 << 20
 
-// ErrFileTooLarge is returned for attachments over MaxFileSize or the server's limit.
-var ErrFileTooLarge = errors.New("file too large")
+// SendFilePath sends a local file into the room (see OpenAttachment for what is refused before
+// reading, and SendAttachment for how it is sent), named by its base name.
+func (s *Session) SendFilePath(ctx context.Context, roomID id.RoomID, path, mimeType string) (string, error) {
+	f, err := OpenAttachment(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return s.SendAttachment(ctx, roomID, f, f.Name(), mimeType)
+}
 
-// SendFile uploads a file and queues the message for it (m.image, m.video, m.audio or m.file by
-// MIME type). In an encrypted room the file is encrypted before it leaves the device, and only
-// the encrypted message carries the key.
+// SendAttachment uploads an opened file as a stream and queues the message for it (m.image,
+// m.video, m.audio or m.file by MIME type). Memory use does not depend on the file's size. In an
+// encrypted room the file is encrypted while it is read, before it leaves the device, and only the
+// encrypted message carries the key and the SHA-256 of the ciphertext (known once the whole file
+// went out, so the message is built after the upload).
+func (s *Session) SendAttachment(ctx context.Context, roomID id.RoomID, f *AttachmentFile, name, mimeType string) (string, error) {
+	return s.sendStream(ctx, roomID, name, mimeType, f.reader(), f.Size(), f.unchanged)
+}
+
+// SendFile sends a file held in memory (for sources that are not local files); see SendAttachment.
 func (s *Session) SendFile(ctx context.Context, roomID id.RoomID, name, mimeType string, data []byte) (string, error) {
-	if len(data) > MaxFileSize {
-		return "", fmt.Errorf("%w: %s has %.1f MB, at most %d MB are allowed; nothing was sent", ErrFileTooLarge, name,
-			float64(len(data))/(1<<20), MaxFileSize>>20)
+	return s.sendStream(ctx, roomID, name, mimeType, bytes.NewReader(data), int64(len(data)), nil)
+}
+
+// sendStream uploads size bytes of r and queues the message for them; check, if set, runs after
+// the upload and can still refuse to send the message.
+func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, name, mimeType string, r io.Reader, size int64,
+	check func() error) (string, error) {
+	if err := s.cfg.checkUpload(name, size); err != nil {
+		return "", err
 	}
 	if err := s.checkDeviceGate(); err != nil {
 		return "", err
 	}
-	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: roomID.String()}); err != nil {
-		return "", fmt.Errorf("%w: send to %s: %v", ErrPolicyDenied, roomID, err)
+	if err := s.checkPolicy(ctx, "send to "+roomID.String(), PolicyRequest{Action: ActionSend, RoomID: roomID.String()}); err != nil {
+		return "", err
 	}
 	room, err := s.Room(ctx, roomID)
 	if err != nil {
 		return "", err
 	}
+	if room.Membership != "join" {
+		return "", fmt.Errorf("%w: %s (not joined)", ErrUnknownRoom, roomID)
+	}
+	if room.Encrypted && s.e2ee == nil {
+		return "", fmt.Errorf("%w: %s is end-to-end encrypted and encryption is not available; nothing was sent", ErrCannotEncrypt, roomID)
+	}
+	if limit := s.serverUploadLimit(ctx); limit > 0 {
+		if err := checkSize(name, size, limit); err != nil {
+			return "", fmt.Errorf("%w (the homeserver's limit)", err)
+		}
+	}
+	counted := &countingReader{r: r}
+	var body io.Reader = counted
+	uploadType := mimeType
+	var file *attachment.EncryptedFile
+	var enc io.ReadCloser
+	if room.Encrypted {
+		file = attachment.NewEncryptedFile()
+		enc = file.EncryptStream(counted)
+		body, uploadType = enc, "application/octet-stream"
+	}
+	uri, err := s.upload(ctx, body, size, uploadType)
+	if err != nil {
+		return "", fmt.Errorf("%w; nothing was sent", s.uploadError(name, err))
+	}
+	if enc != nil {
+		if err := enc.Close(); err != nil { // fills in the SHA-256 of what was uploaded
+			return "", fmt.Errorf("failed to encrypt %s: %w", name, err)
+		}
+	}
+	if counted.n != size {
+		return "", fmt.Errorf("failed to upload %s: %d of %d bytes were read; nothing was sent", name, counted.n, size)
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return "", err
+		}
+	}
 	content := map[string]any{
 		"msgtype": msgTypeFor(mimeType),
 		"body":    name,
-		"info":    map[string]any{"mimetype": mimeType, "size": len(data)},
-	}
-	upload, uploadType := data, mimeType
-	var file *attachment.EncryptedFile
-	if room.Encrypted {
-		file = attachment.NewEncryptedFile()
-		upload, uploadType = bytes.Clone(data), "application/octet-stream" // the caller's data stays plaintext
-		file.EncryptInPlace(upload)
-	}
-	resp, err := s.cli.UploadBytes(ctx, upload, uploadType)
-	if err != nil {
-		return "", s.classify("upload "+name, err)
+		"info":    map[string]any{"mimetype": mimeType, "size": size},
 	}
 	if file != nil {
-		content["file"] = &event.EncryptedFileInfo{EncryptedFile: *file, URL: resp.ContentURI.CUString()}
+		content["file"] = &event.EncryptedFileInfo{EncryptedFile: *file, URL: uri.CUString()}
 	} else {
-		content["url"] = resp.ContentURI.CUString()
+		content["url"] = uri.CUString()
 	}
 	return s.Enqueue(ctx, roomID, "m.room.message", content)
+}
+
+// upload streams size bytes of body to the media repository. The session's HTTP client has an
+// overall timeout fit for API calls, not for a large file on a slow line: the upload gets a
+// deadline that grows with the size instead.
+func (s *Session) upload(ctx context.Context, body io.Reader, size int64, contentType string) (id.ContentURI, error) {
+	ctx, cancel := context.WithTimeout(ctx, uploadTimeout(size))
+	defer cancel()
+	client := *s.cli.Client
+	client.Timeout = 0
+	req := mautrix.FullRequest{
+		Method:        http.MethodPost,
+		URL:           s.cli.BuildURL(mautrix.MediaURLPath{"v3", "upload"}),
+		Headers:       http.Header{"Content-Type": []string{contentType}},
+		RequestBody:   body,
+		RequestLength: size,
+		ResponseJSON:  &mautrix.RespMediaUpload{},
+		MaxAttempts:   1,
+		Client:        &client,
+	}
+	if size == 0 {
+		req.RequestBody, req.RequestBytes = nil, []byte{}
+		if _, err := io.Copy(io.Discard, body); err != nil { // an empty file still goes through the hash
+			return id.ContentURI{}, err
+		}
+	}
+	if _, err := s.cli.MakeFullRequest(ctx, req); err != nil {
+		return id.ContentURI{}, err
+	}
+	resp := req.ResponseJSON.(*mautrix.RespMediaUpload)
+	if resp.ContentURI.IsEmpty() {
+		return id.ContentURI{}, errors.New("no content_uri in the answer")
+	}
+	return resp.ContentURI, nil
+}
+
+// uploadTimeout allows three minutes plus the time the file takes at 32 KiB/s.
+func uploadTimeout(size int64) time.Duration {
+	return 3*time.Minute + time.Duration(size/(32<<10))*time.Second
+}
+
+func (s *Session) uploadError(name string, err error) error {
+	if errors.Is(err, mautrix.MTooLarge) {
+		return fmt.Errorf("%w: the homeserver refused %s as too large", ErrFileTooLarge, name)
+	}
+	return s.classify("upload "+name, err)
+}
+
+// serverUploadLimit is the homeserver's m.upload.size (0 when it names none or cannot be asked:
+// then the upload itself finds out).
+func (s *Session) serverUploadLimit(ctx context.Context) int64 {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	var resp mautrix.RespMediaConfig
+	for _, u := range []string{s.cli.BuildClientURL("v1", "media", "config"), s.cli.BuildURL(mautrix.MediaURLPath{"v3", "config"})} {
+		if _, err := s.cli.MakeFullRequest(ctx, mautrix.FullRequest{Method: http.MethodGet, URL: u, ResponseJSON: &resp, MaxAttempts: 1}); err == nil {
+			return resp.UploadSize
+		}
+	}
+	return 0
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func msgTypeFor(mimeType string) string {

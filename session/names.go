@@ -45,21 +45,22 @@ func (s *Session) SetOrgLookup(f OrgLookup) {
 	s.orgs.Store(&f)
 }
 
-// orgOf looks up the organisation of a user's homeserver ("" without a lookup).
-func orgOf(p *atomic.Pointer[OrgLookup], user string) (org string, vetted bool) {
+// orgOf looks up the organisation of a user's homeserver ("" without a lookup). unvetted is set
+// when the lookup knows the list and the server is not on it (badge "unvetted server").
+func orgOf(p *atomic.Pointer[OrgLookup], user string) (org string, vetted, unvetted bool) {
 	f := p.Load()
 	if f == nil {
-		return "", false
+		return "", false, false
 	}
 	_, server, err := id.UserID(user).Parse()
 	if err != nil {
-		return "", false
+		return "", false, false
 	}
 	org, vetted, known := (*f)(server)
 	if !known {
-		return "", false
+		return "", false, false
 	}
-	return org, vetted
+	return org, vetted, !vetted
 }
 
 // CleanName strips from a name what must not reach a screen: control and bidi characters and
@@ -212,9 +213,9 @@ func (t *nameTable) name(user, raw string) string {
 }
 
 // org is the organisation badge of user ("" until BOS mode provides a lookup).
-func (t *nameTable) org(user string) (string, bool) {
+func (t *nameTable) org(user string) (org string, vetted, unvetted bool) {
 	if t.orgs == nil {
-		return "", false
+		return "", false, false
 	}
 	return orgOf(t.orgs, user)
 }
@@ -224,6 +225,7 @@ type ShownName struct {
 	DisplayName  string
 	Organisation string // "" until BOS mode sets an OrgLookup
 	Vetted       bool
+	Unvetted     bool // the lookup knows the list and the member's server is not on it
 }
 
 // ShownNames computes the shown name of every stored member of a room (any membership), as the
@@ -238,7 +240,7 @@ func (s *Session) ShownNames(ctx context.Context, roomID id.RoomID) (map[id.User
 		t := newNameTable(members, &s.orgs)
 		for _, m := range members {
 			n := ShownName{DisplayName: t.name(m.UserID, m.Name)}
-			n.Organisation, n.Vetted = t.org(m.UserID)
+			n.Organisation, n.Vetted, n.Unvetted = t.org(m.UserID)
 			out[id.UserID(m.UserID)] = n
 		}
 		return nil

@@ -74,22 +74,26 @@ func TestNameTable(t *testing.T) {
 	}
 
 	// The organisation badge stays empty until a lookup is set, then comes from the server name.
-	if org, vetted := tab.org("@ls:bos.example"); org != "" || vetted {
-		t.Fatalf("org without lookup: %q %v", org, vetted)
+	if org, vetted, unvetted := tab.org("@ls:bos.example"); org != "" || vetted || unvetted {
+		t.Fatalf("org without lookup: %q %v %v", org, vetted, unvetted)
 	}
 	var s Session
 	s.SetOrgLookup(func(server string) (string, bool, bool) {
 		if server == "bos.example" {
 			return "Leitstelle Nord", true, true
 		}
-		return "", false, false
+		return "", false, server == "evil.example"
 	})
 	tab = newNameTable(members, &s.orgs)
-	if org, vetted := tab.org("@ls:bos.example"); org != "Leitstelle Nord" || !vetted {
-		t.Fatalf("org: %q %v", org, vetted)
+	if org, vetted, unvetted := tab.org("@ls:bos.example"); org != "Leitstelle Nord" || !vetted || unvetted {
+		t.Fatalf("org: %q %v %v", org, vetted, unvetted)
 	}
-	if org, vetted := tab.org("@fake:evil.example"); org != "" || vetted {
-		t.Fatalf("unknown server: %q %v", org, vetted)
+	// A server the list knows but does not vet is marked unvetted; without an answer it is not.
+	if org, vetted, unvetted := tab.org("@fake:evil.example"); org != "" || vetted || !unvetted {
+		t.Fatalf("unvetted server: %q %v %v", org, vetted, unvetted)
+	}
+	if org, vetted, unvetted := tab.org("@x:other.example"); org != "" || vetted || unvetted {
+		t.Fatalf("unknown server: %q %v %v", org, vetted, unvetted)
 	}
 }
 

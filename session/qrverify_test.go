@@ -156,10 +156,10 @@ func TestQRVerificationTamperedCodeCancels(t *testing.T) {
 	tampered := bytes.Clone(qr)
 	tampered[10+len(v.ID())] ^= 1 // the first byte of the first key (their master key)
 	err = sa.ScanQRCode(ctx(t), v.ID(), tampered)
-	if err == nil || !strings.Contains(err.Error(), "m.key_mismatch") {
+	if err == nil {
 		t.Fatalf("scanning a tampered code: %v", err)
 	}
-	if info := v.Info(); info.State != session.VerificationCancelled || !strings.Contains(info.CancelReason, "m.key_mismatch") {
+	if info := v.Info(); info.State != session.VerificationCancelled || info.CancelCode != session.CancelKeyMismatch {
 		t.Fatalf("verification after a tampered code: %+v", info)
 	}
 	if err := js.WaitVerificationDone(ctx(t)); err == nil || !strings.Contains(err.Error(), "cancelled") {

@@ -127,6 +127,9 @@ type CreateRoomOptions struct {
 
 // CreateRoom creates a room and returns its ID. The room is in the store when this returns.
 func (s *Session) CreateRoom(ctx context.Context, opts CreateRoomOptions) (id.RoomID, error) {
+	if err := s.checkPolicy(ctx, "create room", PolicyRequest{Action: ActionCreateRoom, Encrypted: opts.Encrypted}); err != nil {
+		return "", err
+	}
 	for _, u := range opts.Invite {
 		if err := s.checkInvite(ctx, "", u); err != nil {
 			return "", err
@@ -178,11 +181,7 @@ func (s *Session) checkInvite(ctx context.Context, roomID id.RoomID, user id.Use
 	if _, _, err := user.Parse(); err != nil {
 		return fmt.Errorf("invalid user ID %q: expected @user:server", user)
 	}
-	err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionInvite, UserID: s.account.UserID.String(), RoomID: roomID.String(), Target: user.String()})
-	if err != nil {
-		return fmt.Errorf("%w: invite %s: %v", ErrPolicyDenied, user, err)
-	}
-	return nil
+	return s.checkPolicy(ctx, "invite "+user.String(), PolicyRequest{Action: ActionInvite, RoomID: roomID.String(), Target: user.String()})
 }
 
 // Invite invites a user into a room.
@@ -201,9 +200,11 @@ func (s *Session) Join(ctx context.Context, roomIDOrAlias string) (id.RoomID, er
 	if !strings.HasPrefix(roomIDOrAlias, "!") && !strings.HasPrefix(roomIDOrAlias, "#") {
 		return "", fmt.Errorf("invalid room %q: expected !id:server or #alias:server", roomIDOrAlias)
 	}
-	err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionJoin, UserID: s.account.UserID.String(), RoomID: roomIDOrAlias})
-	if err != nil {
-		return "", fmt.Errorf("%w: join %s: %v", ErrPolicyDenied, roomIDOrAlias, err)
+	if err := s.checkPolicy(ctx, "join "+roomIDOrAlias, PolicyRequest{Action: ActionJoin, RoomID: roomIDOrAlias}); err != nil {
+		return "", err
+	}
+	if err := s.checkAliasTarget(ctx, roomIDOrAlias); err != nil {
+		return "", err
 	}
 	resp, err := s.cli.JoinRoom(ctx, roomIDOrAlias, nil)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 // SetRoomName changes a room's name (m.room.name).
 func (s *Session) SetRoomName(ctx context.Context, roomID id.RoomID, name string) error {
-	if _, err := s.cli.SendStateEvent(ctx, roomID, event.StateRoomName, "", map[string]string{"name": name}); err != nil {
+	if _, err := s.cli.SendStateEvent(ctx, roomID, event.StateRoomName, "", &event.RoomNameEventContent{Name: name}); err != nil {
 		return s.classify("set the room name", err)
 	}
 	return nil
@@ -17,7 +17,7 @@ func (s *Session) SetRoomName(ctx context.Context, roomID id.RoomID, name string
 
 // SetRoomTopic changes a room's topic (m.room.topic).
 func (s *Session) SetRoomTopic(ctx context.Context, roomID id.RoomID, topic string) error {
-	if _, err := s.cli.SendStateEvent(ctx, roomID, event.StateTopic, "", map[string]string{"topic": topic}); err != nil {
+	if _, err := s.cli.SendStateEvent(ctx, roomID, event.StateTopic, "", &event.TopicEventContent{Topic: topic}); err != nil {
 		return s.classify("set the room topic", err)
 	}
 	return nil
@@ -25,7 +25,7 @@ func (s *Session) SetRoomTopic(ctx context.Context, roomID id.RoomID, topic stri
 
 // EnableEncryption turns on end-to-end encryption in a room (it cannot be turned off again).
 func (s *Session) EnableEncryption(ctx context.Context, roomID id.RoomID) error {
-	content := map[string]any{"algorithm": id.AlgorithmMegolmV1}
+	content := &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}
 	if _, err := s.cli.SendStateEvent(ctx, roomID, event.StateEncryption, "", content); err != nil {
 		return s.classify("enable encryption", err)
 	}

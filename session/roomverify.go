@@ -19,6 +19,9 @@ func (s *Session) StartRoomVerification(ctx context.Context, roomID id.RoomID, u
 	if s.e2ee == nil {
 		return nil, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}
+	if err := s.checkPolicy(ctx, "verify in "+roomID.String(), PolicyRequest{Action: ActionSend, RoomID: roomID.String()}); err != nil {
+		return nil, err
+	}
 	s.e2ee.SetRoomKeyRecipients(s.keyRecipients)
 	v, err := s.e2ee.StartRoomVerification(ctx, roomID, userID)
 	if err != nil {

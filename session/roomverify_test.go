@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -272,7 +273,8 @@ func TestRoomVerificationBetweenOurAccounts(t *testing.T) {
 	if err1 != nil || err2 != nil || len(ea) != 7 || !slices.Equal(ea, eb) {
 		t.Fatalf("emojis: %v %v / %v %v", ea, err1, eb, err2)
 	}
-	if err := sa2.Verification(vb.ID()).Wait(ctx(t)); err == nil || !strings.Contains(err.Error(), "another device") {
+	var cancelled *session.VerificationCancelledError
+	if err := sa2.Verification(vb.ID()).Wait(ctx(t)); !errors.As(err, &cancelled) || cancelled.Code != session.CancelAccepted {
 		t.Fatalf("the other device of alice: %v", err)
 	}
 	for _, v := range []*session.Verification{va, vb} {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -31,15 +32,15 @@ func (s *Session) sendLoop(ctx context.Context) {
 		} else {
 			backoff = s.cfg.MinBackoff
 		}
-		if !s.waitForQueued(ctx, sub, wait) {
+		if !waitForChange(ctx, sub, wait, ChangeSendState) {
 			return
 		}
 	}
 }
 
-// waitForQueued blocks until a message is queued, or wait has passed (0: no timeout). It reports
-// false when ctx ended.
-func (s *Session) waitForQueued(ctx context.Context, sub *Subscription, wait time.Duration) bool {
+// waitForChange blocks until a change of one of kinds arrives on sub, or wait has passed (0: no
+// timeout). It reports false when ctx ended (a timeout reports true: the caller tries again).
+func waitForChange(ctx context.Context, sub *Subscription, wait time.Duration, kinds ...ChangeKind) bool {
 	wctx, cancel := ctx, context.CancelFunc(func() {})
 	if wait > 0 {
 		wctx, cancel = context.WithTimeout(ctx, wait)
@@ -48,10 +49,10 @@ func (s *Session) waitForQueued(ctx context.Context, sub *Subscription, wait tim
 	for {
 		batch, err := sub.Next(wctx)
 		if err != nil {
-			return ctx.Err() == nil // timeout: try again; ctx done: stop
+			return ctx.Err() == nil
 		}
 		for _, c := range batch {
-			if c.Kind == ChangeSendState {
+			if slices.Contains(kinds, c.Kind) {
 				return true
 			}
 		}

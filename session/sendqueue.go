@@ -35,36 +35,40 @@ func (s *Session) Enqueue(ctx context.Context, roomID id.RoomID, evType string, 
 	if err := s.checkDeviceGate(); err != nil {
 		return "", err
 	}
-	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: roomID.String()}); err != nil {
-		return "", fmt.Errorf("%w: send to %s: %v", ErrPolicyDenied, roomID, err)
+	if err := s.checkPolicy(ctx, "send to "+roomID.String(), PolicyRequest{Action: ActionSend, RoomID: roomID.String()}); err != nil {
+		return "", err
 	}
 	raw, err := json.Marshal(content)
 	if err != nil {
 		return "", fmt.Errorf("failed to encode message: %w", err)
 	}
 	o := &store.Outgoing{RoomID: roomID.String(), TxnID: newTxnID(), Type: evType, Content: raw}
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		room, ok, err := tx.Room(o.RoomID)
-		if err != nil {
-			return err
-		}
-		if !ok || room.Membership != "join" {
-			return fmt.Errorf("%w: %s (not joined)", ErrUnknownRoom, roomID)
-		}
-		if room.Encryption != "" && s.e2ee == nil {
-			return fmt.Errorf("%w: %s is end-to-end encrypted and encryption is not available; nothing was sent", ErrCannotEncrypt, roomID)
-		}
-		if err := tx.Enqueue(o); err != nil {
-			return err
-		}
-		_, err = tx.AddChange(string(ChangeSendState), o.RoomID, o.TxnID)
-		return err
-	})
+	err = s.db.Tx(ctx, func(tx *store.Tx) error { return s.enqueueTx(tx, o) })
 	if err != nil {
 		return "", err
 	}
 	s.bus.notify()
 	return o.TxnID, nil
+}
+
+// enqueueTx queues o inside a store transaction (the caller checked the policy and notifies the
+// bus after the commit).
+func (s *Session) enqueueTx(tx *store.Tx, o *store.Outgoing) error {
+	room, ok, err := tx.Room(o.RoomID)
+	if err != nil {
+		return err
+	}
+	if !ok || room.Membership != "join" {
+		return fmt.Errorf("%w: %s (not joined)", ErrUnknownRoom, o.RoomID)
+	}
+	if room.Encryption != "" && s.e2ee == nil {
+		return fmt.Errorf("%w: %s is end-to-end encrypted and encryption is not available; nothing was sent", ErrCannotEncrypt, o.RoomID)
+	}
+	if err := tx.Enqueue(o); err != nil {
+		return err
+	}
+	_, err = tx.AddChange(string(ChangeSendState), o.RoomID, o.TxnID)
+	return err
 }
 
 // FlushQueue makes one pass over the queued messages in order. A temporary failure stops the pass
@@ -142,8 +146,8 @@ func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error
 	if err := s.checkDeviceGate(); err != nil {
 		return "", err
 	}
-	if err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionSend, UserID: s.account.UserID.String(), RoomID: o.RoomID}); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrPolicyDenied, err)
+	if err := s.checkPolicy(ctx, "send to "+o.RoomID, PolicyRequest{Action: ActionSend, RoomID: o.RoomID, queued: true}); err != nil {
+		return "", err
 	}
 	evType, content, err := s.encryptIfNeeded(ctx, o)
 	if err != nil {
@@ -167,6 +171,7 @@ func (s *Session) sendOne(ctx context.Context, o *store.Outgoing) (string, error
 }
 
 func (s *Session) recordAttempt(ctx context.Context, o *store.Outgoing, eventID string, sendErr error) error {
+	s.rememberSendError(o.TxnID, sendErr)
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		if sendErr == nil {
@@ -234,7 +239,7 @@ func (s *Session) WaitSent(ctx context.Context, txnID string) (id.EventID, error
 		case store.SendSent:
 			return st.EventID, nil
 		case store.SendFailed:
-			return "", fmt.Errorf("failed to send message: %s", st.Error)
+			return "", s.sendFailure(txnID, st.Error)
 		}
 		s.log.Debug().Err(flushErr).Dur("backoff", backoff).Msg("Message still queued")
 		select {
@@ -244,15 +249,6 @@ func (s *Session) WaitSent(ctx context.Context, txnID string) (id.EventID, error
 		}
 		backoff = min(backoff*2, s.cfg.MaxBackoff)
 	}
-}
-
-// Retry puts a failed message back into the queue.
-func (s *Session) Retry(ctx context.Context, txnID string) error {
-	err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.Requeue(txnID) })
-	if err == nil {
-		s.bus.notify()
-	}
-	return err
 }
 
 // Outgoing lists the room's messages that are queued, failed, or sent but not yet back from sync.
@@ -314,7 +310,7 @@ func (s *Session) keyRecipients(ctx context.Context, roomID id.RoomID) ([]id.Use
 			continue
 		}
 		user := id.UserID(*evt.StateKey)
-		err := s.cfg.Policy.Check(ctx, PolicyRequest{Action: ActionShareKeys, UserID: s.account.UserID.String(),
+		err := s.checkPolicy(ctx, "share the room key with "+user.String(), PolicyRequest{Action: ActionShareKeys,
 			RoomID: roomID.String(), Target: user.String()})
 		if err != nil {
 			s.log.Info().Str("room_id", roomID.String()).Str("user_id", user.String()).Err(err).Msg("Policy keeps room key from user")

@@ -49,8 +49,22 @@ type Config struct {
 	// soft_logout), the sync deletes the account's local data and fails with ErrRemoteWiped.
 	RemoteWipe bool
 
+	// Managed settings from the policy (ApplyPolicy; see managed.go): the largest attachment
+	// (0: MaxFileSize), local retention in days (0: none), key export and file saving refused,
+	// what notifications may show ("": NotifySender).
+	MaxUploadBytes      int64
+	KeepMessagesDays    int
+	DisableKeyExport    bool
+	DisableFileSave     bool
+	NotificationContent NotificationContent
+
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration
+
+	// AlertAckJitter is the window of the random delay before a received alert is acknowledged
+	// (de.bos.alert.ack), policy key alert_ack_jitter_s: 0 means the default of 10 s, a negative
+	// value no delay.
+	AlertAckJitter time.Duration
 }
 
 func (c *Config) defaults() {
@@ -66,9 +80,13 @@ func (c *Config) defaults() {
 	if c.MaxBackoff == 0 {
 		c.MaxBackoff = 30 * time.Second
 	}
+	if c.AlertAckJitter == 0 {
+		c.AlertAckJitter = DefaultAlertAckJitter
+	}
 	if c.DeviceName == "" {
 		c.DeviceName = "BOS Messenger"
 	}
+	guardHTTP(c)
 }
 
 // keyOptions says how the store key is protected: the configured passphrase, else
@@ -107,8 +125,15 @@ type Session struct {
 
 	orgs atomic.Pointer[OrgLookup] // organisation per homeserver (BOS mode), see SetOrgLookup
 
+	bosMu          sync.Mutex
+	pendingRejects []id.RoomID // invites refused by policy whose rejection failed (retried)
+	discardPending []string    // servers that left the federation list before crypto was open
+
+	lastPrune atomic.Int64 // Unix ms of the last retention run (retention.go)
+
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time
+	sendErrs sync.Map   // txnID → typed error of its last failed attempt (senderr.go)
 	closeOne sync.Once
 }
 
@@ -171,12 +196,22 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		}
 		homeserver = user
 	}
+	if e, ok := cfg.Policy.(*Enforcer); ok {
+		e.ensureLoaded(ctx)
+		if err := e.Blocked(); err != nil {
+			return nil, policyDenied("login", err) // before anything goes to the homeserver
+		}
+		if err := e.checkBeforeDiscovery(homeserver, user); err != nil {
+			return nil, policyDenied("login", err) // not even discovery goes elsewhere
+		}
+	}
 	info, err := Discover(ctx, cfg.HTTPClient, homeserver)
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.Policy.Check(ctx, PolicyRequest{Action: ActionLogin, Homeserver: info.BaseURL, UserID: user}); err != nil {
-		return nil, fmt.Errorf("%w: login to %s: %v", ErrPolicyDenied, info.BaseURL, err)
+	loginReq := PolicyRequest{Action: ActionLogin, Homeserver: info.BaseURL, ServerName: loginServerName(homeserver, user), UserID: user}
+	if err := policyDenied("login to "+info.BaseURL, cfg.Policy.Check(ctx, loginReq)); err != nil {
+		return nil, err
 	}
 	opts := cfg.keyOptions()
 	key, err := storekey.Create(cfg.DataDir, opts)
@@ -212,6 +247,14 @@ func login(ctx context.Context, cfg Config, lock *flock.Flock, homeserver, user,
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnreachable, info.BaseURL, unwrapURLError(err))
 	}
 	cli.AccessToken, cli.UserID, cli.DeviceID = resp.AccessToken, resp.UserID, resp.DeviceID
+	if loginReq.ServerName = resp.UserID.Homeserver(); loginReq.ServerName != "" {
+		// The server may have signed us in on another server name than the one checked.
+		if err := policyDenied("login as "+resp.UserID.String(), cfg.Policy.Check(ctx, loginReq)); err != nil {
+			_, _ = cli.Logout(ctx)
+			s.abortLogin(opts)
+			return nil, err
+		}
+	}
 	s.cli = cli
 	s.account = Account{Homeserver: info.BaseURL, UserID: resp.UserID, DeviceID: resp.DeviceID}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -251,10 +294,20 @@ func (s *Session) openCrypto(ctx context.Context) error {
 	}
 	s.e2ee = m
 	m.SetExcludeInsecureDevices(s.cfg.ExcludeInsecureDevices)
+	m.SetKeyShareFilter(func(ctx context.Context, user id.UserID) error {
+		return s.checkPolicy(ctx, "share a room key with "+user.String(), PolicyRequest{Action: ActionShareKeys, Target: user.String()})
+	})
 	m.OnDeviceListsChanged(func(ctx context.Context, users []id.UserID) {
 		s.onDeviceListsChanged(ctx, users)
 		s.ownKeysChanged(ctx, users)
 	})
+	s.bosMu.Lock()
+	removed := s.discardPending
+	s.discardPending = nil
+	s.bosMu.Unlock()
+	if len(removed) > 0 {
+		s.discardRoomKeys(ctx, removed)
+	}
 	if err := m.EnableVerification(ctx, s.onVerification); err != nil {
 		return err
 	}
@@ -265,6 +318,7 @@ func (s *Session) openCrypto(ctx context.Context) error {
 // abortLogin deletes the account files a failed login created (login made sure there were none
 // before), keeping the lock; Login then deletes the lock file and dirs it created.
 func (s *Session) abortLogin(opts storekey.Options) {
+	s.detachPolicy()
 	_ = s.closeCrypto()
 	_ = s.db.Close()
 	_ = removeAccountFiles(s.dir, opts)
@@ -329,6 +383,10 @@ func open(ctx context.Context, cfg Config, lock *flock.Flock) (*Session, error) 
 	s.configureClient(cli)
 	s.cli = cli
 	s.account = Account{Homeserver: hs, UserID: id.UserID(userID), DeviceID: id.DeviceID(deviceID)}
+	if _, err := s.PruneOldMessages(ctx); err != nil { // local retention (retention.go)
+		_ = s.db.Close()
+		return nil, err
+	}
 	if err := s.openCrypto(ctx); err != nil {
 		_ = s.db.Close()
 		return nil, err
@@ -347,6 +405,10 @@ func openWithKey(ctx context.Context, cfg Config, lock *flock.Flock, key []byte)
 	}
 	s := &Session{cfg: cfg, dir: cfg.DataDir, lock: lock, db: db, sealer: sealer, log: cfg.Log}
 	s.bus = newBus()
+	if err := s.attachPolicy(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -367,6 +429,7 @@ func (s *Session) DataDir() string { return s.dir }
 func (s *Session) Close() error {
 	var err error
 	s.closeOne.Do(func() {
+		s.detachPolicy()
 		s.bus.close()
 		thumbCaches.Delete(s)
 		err = errors.Join(s.closeCrypto(), s.db.Close())
@@ -391,6 +454,7 @@ func (s *Session) Logout(ctx context.Context) error {
 	opts := s.cfg.keyOptions()
 	var err error
 	s.closeOne.Do(func() {
+		s.detachPolicy()
 		s.bus.close()
 		thumbCaches.Delete(s)
 		err = errors.Join(s.closeCrypto(), s.db.Close(), wipeDataDir(s.dir, opts))
@@ -401,4 +465,17 @@ func (s *Session) Logout(ctx context.Context) error {
 		return fmt.Errorf("failed to wipe local data: %w", err)
 	}
 	return nil
+}
+
+// loginServerName is the server name of the account to sign in, when known before sign-in: the
+// server of a full Matrix ID, or the server name given instead of a URL.
+func loginServerName(homeserver, user string) string {
+	if strings.HasPrefix(user, "@") {
+		_, server, _ := id.UserID(user).Parse()
+		return strings.ToLower(server)
+	}
+	if homeserver = strings.TrimSpace(homeserver); homeserver != "" && !isURL(homeserver) && !strings.HasPrefix(homeserver, "@") {
+		return strings.ToLower(homeserver)
+	}
+	return ""
 }

@@ -110,6 +110,8 @@ type MemberInfo struct {
 	// both stay empty until BOS mode sets an OrgLookup.
 	Organisation string `json:"organisation,omitempty"`
 	Vetted       bool   `json:"vetted,omitempty"`
+	// Unvetted: a valid list is in effect and the member's server is not on it (the GUI marks it).
+	Unvetted bool `json:"-"`
 }
 
 // MemberList lists the joined and invited members of a room, highest power level first, then by
@@ -153,7 +155,7 @@ func (s *Session) MemberList(ctx context.Context, roomID id.RoomID) ([]MemberInf
 			}
 			info := MemberInfo{UserID: id.UserID(m.UserID), DisplayName: names.name(m.UserID, m.Name), AvatarURL: m.Avatar,
 				Membership: m.Membership, PowerLevel: level}
-			info.Organisation, info.Vetted = names.org(m.UserID)
+			info.Organisation, info.Vetted, info.Unvetted = names.org(m.UserID)
 			out = append(out, info)
 		}
 		return nil

@@ -96,15 +96,18 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 			DeviceLists: resp.DeviceLists, OTKCounts: resp.OTKCounts})
 	}
 	dec := s.decryptTimelines(ctx, &resp)
+	refused := s.filterInvites(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec}
+		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec,
+			alerts: &alertIngest{live: since != "", window: s.ackWindow(), now: time.Now()}}
 		return in.apply(&resp)
 	})
 	if err != nil {
 		return SyncStats{}, fmt.Errorf("failed to store sync response: %w", err)
 	}
 	s.bus.notify()
+	s.rejectInvites(ctx, refused)
 	if s.e2ee != nil {
 		for _, m := range in.memberEvents {
 			s.e2ee.MembershipChanged(ctx, m.roomID, m.raw)
@@ -149,17 +152,6 @@ func (s *Session) uploadFilter(ctx context.Context) (string, error) {
 	return resp.FilterID, err
 }
 
-// classify wraps request errors: a revoked token is permanent, everything else may be retried.
-func (s *Session) classify(what string, err error) error {
-	if errors.Is(err, mautrix.MUnknownToken) {
-		if softLogout(err) {
-			return fmt.Errorf("%w: %s: %w: %v", ErrSessionTerminated, what, errSoftLogout, scrub(err))
-		}
-		return fmt.Errorf("%w: %s: %v", ErrSessionTerminated, what, scrub(err))
-	}
-	return fmt.Errorf("failed to %s: %w", what, scrub(err))
-}
-
 // isPermanent reports errors that retrying cannot fix.
 func isPermanent(err error) bool {
 	if errors.Is(err, ErrSessionTerminated) || errors.Is(err, ErrPolicyDenied) || errors.Is(err, ErrCannotEncrypt) ||
@@ -185,11 +177,18 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 		defer close(sent)
 		s.sendLoop(sendCtx)
 	}()
+	acked := make(chan struct{})
+	go func() {
+		defer close(acked)
+		s.alertAckLoop(sendCtx)
+	}()
 	defer func() {
 		stopSending()
 		<-sent
+		<-acked
 	}()
 	backoff := s.cfg.MinBackoff
+	synced := false
 	for {
 		stats, err := s.syncOnce(ctx, timeout)
 		if ctx.Err() != nil {
@@ -211,6 +210,8 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 			continue
 		}
 		backoff = s.cfg.MinBackoff
+		s.pruneDaily(ctx, !synced) // local retention: after the first sync, then daily
+		synced = true
 		if onSync != nil {
 			onSync(stats)
 		}

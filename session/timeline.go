@@ -10,8 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
+	e2ee "bosmessenger/crypto"
 	"bosmessenger/store"
 )
 
@@ -45,15 +47,17 @@ const (
 	StateOther      = "other"
 )
 
-// Stable reasons why an event could not be decrypted (Message.DecryptionReason).
+// Stable reasons why an event could not be decrypted (Message.DecryptionReason, history's
+// decryption_reason): the codes crypto classifies and the store keeps (crypto.Reason).
 const (
-	ReasonMissingSession   = "missing_session"     // the room key has not arrived (yet)
-	ReasonWithheld         = "withheld"            // the sender refused to share the key
-	ReasonUnverifiedDevice = "unverified_device"   // withheld because this device is not verified (m.unverified)
-	ReasonUnknownDevice    = "unknown_device"      // withheld because the sender has no channel to this device (m.no_olm)
-	ReasonTampered         = "tampered"            // replayed, corrupted, wrong room or mismatching device keys
-	ReasonDeviceLocked     = "device_not_verified" // not decrypted: policy requires this device to be verified first
-	ReasonOther            = "other"
+	ReasonMissingSession   = string(e2ee.ReasonMissingKey)       // the room key has not arrived (yet)
+	ReasonWithheld         = string(e2ee.ReasonWithheld)         // the sender refused to share the key
+	ReasonUnverifiedDevice = string(e2ee.ReasonUnverifiedDevice) // withheld: this device is not verified (m.unverified)
+	ReasonUnknownDevice    = string(e2ee.ReasonUnknownDevice)    // withheld: the sender has no channel to this device (m.no_olm)
+	ReasonTampered         = string(e2ee.ReasonTampered)         // replayed, corrupted, wrong room or mismatching device keys
+	ReasonUnknownAlgorithm = string(e2ee.ReasonUnknownAlgorithm) // encrypted with an algorithm other than megolm v1
+	ReasonDeviceLocked     = string(e2ee.ReasonDeviceLocked)     // not decrypted: policy requires this device to be verified first
+	ReasonOther            = string(e2ee.ReasonOther)
 )
 
 // Send states of local echoes (Message.SendState); "" for events the server has.
@@ -76,6 +80,8 @@ type Message struct {
 	// (BOS mode, see OrgLookup; empty without it).
 	SenderOrganisation string `json:"sender_organisation,omitempty"`
 	SenderVetted       bool   `json:"sender_vetted,omitempty"`
+	// SenderUnvetted: a valid list is in effect and the sender's server is not on it.
+	SenderUnvetted bool `json:"-"`
 
 	Body          string       `json:"body,omitempty"`           // plain text, without a reply fallback
 	FormattedBody string       `json:"formatted_body,omitempty"` // org.matrix.custom.html without <mx-reply>, unsanitised
@@ -442,7 +448,7 @@ func (b *timelineBuilder) fillQuote(q *Quote, window []Message, inWindow map[str
 	_, _, _, reply := relation(e, c)
 	q.Body = c.Body
 	if reply != "" {
-		q.Body = stripReplyFallback(c.Body)
+		q.Body = event.TrimReplyFallbackText(c.Body)
 	}
 }
 
@@ -453,7 +459,7 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	if mem := b.member(e.Sender); mem != nil {
 		m.AvatarURL = mem.Avatar
 	}
-	m.SenderOrganisation, m.SenderVetted = b.names.org(e.Sender)
+	m.SenderOrganisation, m.SenderVetted, m.SenderUnvetted = b.names.org(e.Sender)
 	if e.Decrypted != nil {
 		trust := id.TrustState(e.SenderTrust)
 		m.SenderTrust = trust.String()
@@ -476,7 +482,7 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	case e.Type == "m.room.encrypted" && e.Decrypted == nil:
 		m.Kind = KindUndecryptable
 		m.DecryptionError = e.DecryptionError
-		m.DecryptionReason = decryptionReason(e.DecryptionError)
+		m.DecryptionReason = decryptionReason(e)
 		return m
 	case evType != "m.room.message" && evType != "m.sticker":
 		m.Kind = KindUnknown
@@ -501,8 +507,8 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 		m.FormattedBody = final.FormattedBody
 	}
 	if reply != "" && !m.Edited {
-		m.Body = stripReplyFallback(m.Body)
-		m.FormattedBody = stripHTMLReplyFallback(m.FormattedBody)
+		m.Body = event.TrimReplyFallbackText(m.Body)
+		m.FormattedBody = event.TrimReplyFallbackHTML(m.FormattedBody)
 	}
 	if f := fileInfo(m.Kind, final); f != nil {
 		m.File = f
@@ -653,54 +659,11 @@ func (b *timelineBuilder) stateSummary(e *store.Event, c *msgContent) (kind, arg
 	return StateOther, evType
 }
 
-// decryptionReason maps a stored decryption error (crypto.describe) to a stable code.
-func decryptionReason(errText string) string {
-	switch {
-	case errText == LockedReason:
-		return ReasonDeviceLocked
-	case strings.Contains(errText, "missing session"):
-		return ReasonMissingSession
-	case strings.Contains(errText, "withheld"):
-		switch {
-		case strings.HasSuffix(errText, "m.unverified"):
-			return ReasonUnverifiedDevice
-		case strings.HasSuffix(errText, "m.no_olm"):
-			return ReasonUnknownDevice
-		}
-		return ReasonWithheld
-	case strings.Contains(errText, "replayed"), strings.Contains(errText, "corrupted"),
-		strings.Contains(errText, "another room"), strings.Contains(errText, "do not match"):
-		return ReasonTampered
+// decryptionReason is the stored reason code of an undecryptable event; "other" when the event
+// was stored without one.
+func decryptionReason(e *store.Event) string {
+	if e.DecryptionReason == "" {
+		return ReasonOther
 	}
-	return ReasonOther
-}
-
-// stripReplyFallback removes the quoted lines ("> ...") that a reply's body starts with, and the
-// blank line after them.
-func stripReplyFallback(body string) string {
-	if !strings.HasPrefix(body, "> ") && body != ">" && !strings.HasPrefix(body, ">\n") {
-		return body
-	}
-	lines := strings.Split(body, "\n")
-	i := 0
-	for i < len(lines) && (strings.HasPrefix(lines[i], "> ") || lines[i] == ">") {
-		i++
-	}
-	if i < len(lines) && lines[i] == "" {
-		i++
-	}
-	return strings.Join(lines[i:], "\n")
-}
-
-// stripHTMLReplyFallback removes the <mx-reply> block a reply's formatted_body starts with.
-func stripHTMLReplyFallback(formatted string) string {
-	trimmed := strings.TrimLeft(formatted, " \t\r\n")
-	if !strings.HasPrefix(trimmed, "<mx-reply>") {
-		return formatted
-	}
-	end := strings.LastIndex(trimmed, "</mx-reply>")
-	if end < 0 {
-		return formatted
-	}
-	return trimmed[end+len("</mx-reply>"):]
+	return e.DecryptionReason
 }

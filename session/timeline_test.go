@@ -176,41 +176,53 @@ func TestTimelineAggregatesFromStore(t *testing.T) {
 	}
 }
 
+// Replies lose the spec's reply fallback (mautrix's trimming), but a reply without one whose own
+// text starts with a quote keeps it.
 func TestReplyFallbackStripping(t *testing.T) {
-	cases := map[string]string{
-		"> <@a:x> eins\n> zwei\n\nAntwort\n> kein Zitat": "Antwort\n> kein Zitat",
-		"Antwort ohne Zitat":                             "Antwort ohne Zitat",
-		">no space\n\nbleibt":                            ">no space\n\nbleibt",
+	db := testStore(t)
+	const room = "!r:x"
+	reply := `"m.relates_to":{"m.in_reply_to":{"event_id":"$q"}}`
+	events := []string{
+		ev("m.room.message", "$q", "@a:x", 1, `{"msgtype":"m.text","body":"Lage?"}`),
+		ev("m.room.message", "$fb", "@b:x", 2, `{"msgtype":"m.text","body":"> <@a:x> Lage?\n\nAntwort\n> kein Zitat",
+			"format":"org.matrix.custom.html","formatted_body":"<mx-reply><blockquote><a>x</a></blockquote></mx-reply>Antwort",`+reply+`}`),
+		ev("m.room.message", "$own", "@b:x", 3, `{"msgtype":"m.text","body":"> Funkspruch 14:02\n\nbitte bestätigen",`+reply+`}`),
+		ev("m.room.message", "$nosp", "@b:x", 4, `{"msgtype":"m.text","body":">no space\n\nbleibt",`+reply+`}`),
+		ev("m.room.message", "$html", "@b:x", 5, `{"msgtype":"m.text","body":"kein","format":"org.matrix.custom.html","formatted_body":"<b>kein</b> Zitat",`+reply+`}`),
+		ev("m.room.message", "$re", "@a:x", 6, `{"msgtype":"m.text","body":"ok","m.relates_to":{"m.in_reply_to":{"event_id":"$fb"}}}`),
 	}
-	for in, want := range cases {
-		if got := stripReplyFallback(in); got != want {
-			t.Errorf("stripReplyFallback(%q) = %q, want %q", in, got, want)
+	if in, err := ingestJSON(db, syncWith(room, 1, events)); err != nil || in.malformed != 0 {
+		t.Fatalf("ingest: %v (malformed %d)", err, in.malformed)
+	}
+	msgs, err := offlineSession(db, "@me:x").Timeline(context.Background(), room, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[id.EventID]Message{}
+	for _, m := range msgs {
+		byID[m.EventID] = m
+	}
+	for eventID, want := range map[id.EventID][2]string{
+		"$fb":   {"Antwort\n> kein Zitat", "Antwort"},
+		"$own":  {"> Funkspruch 14:02\n\nbitte bestätigen", ""},
+		"$nosp": {">no space\n\nbleibt", ""},
+		"$html": {"kein", "<b>kein</b> Zitat"},
+	} {
+		if m := byID[eventID]; m.Body != want[0] || m.FormattedBody != want[1] {
+			t.Errorf("%s: body %q html %q, want %q %q", eventID, m.Body, m.FormattedBody, want[0], want[1])
 		}
 	}
-	if got := stripHTMLReplyFallback("<mx-reply><blockquote><a>x</a></blockquote></mx-reply>Antwort"); got != "Antwort" {
-		t.Errorf("html fallback: %q", got)
-	}
-	if got := stripHTMLReplyFallback("<b>kein</b> Zitat"); got != "<b>kein</b> Zitat" {
-		t.Errorf("html without fallback: %q", got)
+	if q := byID["$re"].Reply; q == nil || q.Body != "Antwort\n> kein Zitat" {
+		t.Errorf("quote of a reply: %+v", q)
 	}
 }
 
-func TestDecryptionReason(t *testing.T) {
-	cases := map[string]string{
-		"the key for this message has not arrived (missing session)": ReasonMissingSession,
-		"the sender withheld the key: m.unverified":                  ReasonUnverifiedDevice,
-		"the sender withheld the key: m.no_olm":                      ReasonUnknownDevice,
-		"the sender withheld the key: m.blacklisted":                 ReasonWithheld,
-		"replayed message (message index used before)":               ReasonTampered,
-		"sender device keys do not match":                            ReasonTampered,
-		"corrupted encrypted message":                                ReasonTampered,
-		"message encrypted for another room":                         ReasonTampered,
-		"unsupported encryption algorithm":                           ReasonOther,
+func TestDecryptionReasonOfStoredEvent(t *testing.T) {
+	if got := decryptionReason(&store.Event{DecryptionReason: ReasonTampered}); got != ReasonTampered {
+		t.Errorf("stored code: %q", got)
 	}
-	for in, want := range cases {
-		if got := decryptionReason(in); got != want {
-			t.Errorf("decryptionReason(%q) = %q, want %q", in, got, want)
-		}
+	if got := decryptionReason(&store.Event{DecryptionError: "missing session"}); got != ReasonOther {
+		t.Errorf("no stored code must not be guessed from the text: %q", got)
 	}
 }
 
@@ -239,7 +251,7 @@ func TestRenderMarkdown(t *testing.T) {
 			t.Errorf("renderMarkdown(%q) = %+v, want body %q html %q mentions %v", c.in, r, c.body, c.html, c.mentions)
 		}
 	}
-	if c := renderMarkdown("Lage ruhig", nil).content(); c["format"] != nil || c["formatted_body"] != nil {
+	if c := renderMarkdown("Lage ruhig", nil).content(); c.Format != "" || c.FormattedBody != "" {
 		t.Errorf("plain text got a formatted body: %v", c)
 	}
 }

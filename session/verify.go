@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	e2ee "bosmessenger/crypto"
@@ -24,6 +25,32 @@ const (
 	VerificationDone      = e2ee.VerificationDone
 	VerificationCancelled = e2ee.VerificationCancelled
 )
+
+// VerificationCancelCode is the spec's code of a cancelled verification (VerificationInfo.CancelCode).
+type VerificationCancelCode = event.VerificationCancelCode
+
+// Cancel codes front ends tell apart.
+const (
+	CancelUser              = event.VerificationCancelCodeUser
+	CancelTimeout           = event.VerificationCancelCodeTimeout
+	CancelSASMismatch       = event.VerificationCancelCodeSASMismatch
+	CancelKeyMismatch       = event.VerificationCancelCodeKeyMismatch
+	CancelUserMismatch      = event.VerificationCancelCodeUserMismatch
+	CancelAccepted          = event.VerificationCancelCodeAccepted
+	CancelUnknownMethod     = event.VerificationCancelCodeUnknownMethod
+	CancelUnknownTxn        = event.VerificationCancelCodeUnknownTransaction
+	CancelUnexpectedMessage = event.VerificationCancelCodeUnexpectedMessage
+	CancelInvalidMessage    = event.VerificationCancelCodeInvalidMessage
+)
+
+// VerificationCancelledError is the error of waiting for a verification that was cancelled (by
+// either side); errors.As gives the cancel code.
+type VerificationCancelledError struct {
+	Code   VerificationCancelCode
+	Reason string // for people
+}
+
+func (e *VerificationCancelledError) Error() string { return "verification cancelled: " + e.Reason }
 
 // Verification is a handle on one verification over to-device messages: SAS (m.sas.v1, emoji) or
 // QR codes (see RequestVerification); or in a room (StartRoomVerification, or an incoming in-room
@@ -169,7 +196,7 @@ func (v *Verification) waitUntil(ctx context.Context, ok func(VerificationInfo) 
 			return cur, nil
 		}
 		if cur.State == VerificationCancelled {
-			return cur, fmt.Errorf("verification cancelled: %s", cur.CancelReason)
+			return cur, &VerificationCancelledError{Code: cur.CancelCode, Reason: cur.CancelReason}
 		}
 		next, err := v.s.e2ee.WaitVerification(ctx, v.id, cur)
 		if err != nil {

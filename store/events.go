@@ -9,24 +9,25 @@ import (
 
 // Event is one stored room event. Content, Unsigned and Decrypted are sealed at rest.
 type Event struct {
-	RowID           int64
-	RoomID          string
-	EventID         string
-	Sender          string
-	Type            string  // wire type (m.room.encrypted for E2EE events)
-	StateKey        *string // nil for non-state events
-	TS              int64
-	Content         json.RawMessage
-	Unsigned        json.RawMessage
-	DecryptedType   string
-	Decrypted       json.RawMessage
-	MegolmSessionID string
-	DecryptionError string
-	SenderTrust     int // trust in the sender's device when decrypted (mautrix id.TrustState)
-	RelatesTo       string
-	RelType         string
-	RedactedBy      string
-	TxnID           string
+	RowID            int64
+	RoomID           string
+	EventID          string
+	Sender           string
+	Type             string  // wire type (m.room.encrypted for E2EE events)
+	StateKey         *string // nil for non-state events
+	TS               int64
+	Content          json.RawMessage
+	Unsigned         json.RawMessage
+	DecryptedType    string
+	Decrypted        json.RawMessage
+	MegolmSessionID  string
+	DecryptionError  string // why it could not be decrypted: detail text for the user
+	DecryptionReason string // the same as a stable code (crypto.Reason); set exactly when DecryptionError is
+	SenderTrust      int    // trust in the sender's device when decrypted (mautrix id.TrustState)
+	RelatesTo        string
+	RelType          string
+	RedactedBy       string
+	TxnID            string
 
 	// Damaged: a sealed value of the event did not open (the store was tampered with or corrupted).
 	// Content, Unsigned and Decrypted are then empty; the rest is as stored, so the event keeps its
@@ -36,7 +37,7 @@ type Event struct {
 
 const eventColumns = `rowid, room_id, event_id, sender, type, state_key, ts, content_sealed, unsigned_sealed,
 	decrypted_type, decrypted_sealed, megolm_session_id, decryption_error, relates_to, rel_type, redacted_by, txn_id,
-	sender_trust`
+	sender_trust, decryption_reason`
 
 func nullable(s string) any {
 	if s == "" {
@@ -50,11 +51,11 @@ func (tx *Tx) PutEvent(e *Event) (rowID int64, inserted bool, err error) {
 	ad := "|" + e.EventID
 	res, err := tx.tx.Exec(`INSERT INTO event (room_id, event_id, sender, type, state_key, ts, content_sealed,
 		unsigned_sealed, decrypted_type, decrypted_sealed, megolm_session_id, decryption_error, relates_to, rel_type,
-		redacted_by, txn_id, sender_trust) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING`,
+		redacted_by, txn_id, sender_trust, decryption_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING`,
 		e.RoomID, e.EventID, e.Sender, e.Type, e.StateKey, e.TS, tx.seal(nonNil(e.Content), "event.content"+ad),
 		tx.seal(e.Unsigned, "event.unsigned"+ad), nullable(e.DecryptedType), tx.seal(e.Decrypted, "event.decrypted"+ad),
 		nullable(e.MegolmSessionID), nullable(e.DecryptionError), nullable(e.RelatesTo), nullable(e.RelType),
-		nullable(e.RedactedBy), nullable(e.TxnID), e.SenderTrust)
+		nullable(e.RedactedBy), nullable(e.TxnID), e.SenderTrust, nullable(e.DecryptionReason))
 	if err != nil {
 		return 0, false, fmt.Errorf("failed to store event %s: %w", e.EventID, err)
 	}
@@ -103,12 +104,14 @@ func (tx *Tx) RedactEvent(eventID, redactedBy string, redactedContent json.RawMe
 	return nil
 }
 
-// SetDecryption records the outcome of decrypting an event: the plaintext type and content, or an error.
-func (tx *Tx) SetDecryption(eventID, sessionID, decryptedType string, decrypted json.RawMessage, decryptErr string, senderTrust int) error {
+// SetDecryption records the outcome of decrypting an event: the plaintext type and content, or an
+// error (its detail text and reason code).
+func (tx *Tx) SetDecryption(eventID, sessionID, decryptedType string, decrypted json.RawMessage, decryptErr, reason string, senderTrust int) error {
 	ad := "|" + eventID
 	_, err := tx.tx.Exec(`UPDATE event SET megolm_session_id = ?, decrypted_type = ?, decrypted_sealed = ?,
-		decryption_error = ?, sender_trust = ? WHERE event_id = ?`, nullable(sessionID), nullable(decryptedType),
-		tx.seal(decrypted, "event.decrypted"+ad), nullable(decryptErr), senderTrust, eventID)
+		decryption_error = ?, decryption_reason = ?, sender_trust = ? WHERE event_id = ?`, nullable(sessionID),
+		nullable(decryptedType), tx.seal(decrypted, "event.decrypted"+ad), nullable(decryptErr), nullable(reason),
+		senderTrust, eventID)
 	if err != nil {
 		return fmt.Errorf("failed to store decryption of %s: %w", eventID, err)
 	}
@@ -117,10 +120,10 @@ func (tx *Tx) SetDecryption(eventID, sessionID, decryptedType string, decrypted 
 
 func (tx *Tx) scanEvent(rows *sql.Rows) (*Event, error) {
 	var e Event
-	var stateKey, decType, session, decErr, relTo, relType, redBy, txnID sql.NullString
+	var stateKey, decType, session, decErr, relTo, relType, redBy, txnID, reason sql.NullString
 	var content, unsigned, decrypted []byte
 	err := rows.Scan(&e.RowID, &e.RoomID, &e.EventID, &e.Sender, &e.Type, &stateKey, &e.TS, &content, &unsigned,
-		&decType, &decrypted, &session, &decErr, &relTo, &relType, &redBy, &txnID, &e.SenderTrust)
+		&decType, &decrypted, &session, &decErr, &relTo, &relType, &redBy, &txnID, &e.SenderTrust, &reason)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read event: %w", err)
 	}
@@ -128,6 +131,7 @@ func (tx *Tx) scanEvent(rows *sql.Rows) (*Event, error) {
 		e.StateKey = &stateKey.String
 	}
 	e.DecryptedType, e.MegolmSessionID, e.DecryptionError = decType.String, session.String, decErr.String
+	e.DecryptionReason = reason.String
 	e.RelatesTo, e.RelType, e.RedactedBy, e.TxnID = relTo.String, relType.String, redBy.String, txnID.String
 	ad := "|" + e.EventID
 	var e1, e2, e3 error

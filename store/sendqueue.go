@@ -139,9 +139,10 @@ func (tx *Tx) DeleteSentOutgoing(roomID string) error {
 	return nil
 }
 
-// Requeue puts a failed event back into the queue (user pressed retry).
+// Requeue puts a failed event back into the queue (user pressed retry). Its error stays as the
+// last failure until the next attempt begins.
 func (tx *Tx) Requeue(txnID string) error {
-	res, err := tx.tx.Exec(`UPDATE send_queue SET state = ?, error = NULL, updated_ts = ? WHERE txn_id = ? AND state = ?`,
+	res, err := tx.tx.Exec(`UPDATE send_queue SET state = ?, updated_ts = ? WHERE txn_id = ? AND state = ?`,
 		SendQueued, time.Now().UnixMilli(), txnID, SendFailed)
 	if err != nil {
 		return fmt.Errorf("failed to requeue message: %w", err)
@@ -157,6 +158,23 @@ func (tx *Tx) DeleteOutgoing(txnID string) (removed bool, err error) {
 	res, err := tx.tx.Exec(`DELETE FROM send_queue WHERE txn_id = ?`, txnID)
 	if err != nil {
 		return false, fmt.Errorf("failed to remove sent message from queue: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// AllOutgoing lists every outgoing event (queued, failed, and sent but not yet back from sync),
+// oldest first.
+func (tx *Tx) AllOutgoing() ([]*Outgoing, error) {
+	return tx.queryOutgoing(`SELECT ` + outgoingColumns + ` FROM send_queue ORDER BY id`)
+}
+
+// DropOutgoing removes an outgoing event the server has not accepted (queued or failed), and with
+// it the local echo. It reports false when there is no such event in one of these states.
+func (tx *Tx) DropOutgoing(txnID string) (bool, error) {
+	res, err := tx.tx.Exec(`DELETE FROM send_queue WHERE txn_id = ? AND state != ?`, txnID, SendSent)
+	if err != nil {
+		return false, fmt.Errorf("failed to drop queued message: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil

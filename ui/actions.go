@@ -14,8 +14,8 @@ import (
 	"bosmessenger/session"
 )
 
-// buildActions makes the bar of actions on the selected message (reply, edit, react, retry, save,
-// delete); selectMessage shows the ones that apply.
+// buildActions makes the bar of actions on the selected message (reply, edit, react, retry, drop,
+// save, delete); selectMessage shows the ones that apply.
 func (a *App) buildActions() {
 	a.actLabel = widget.NewLabel("")
 	a.actLabel.Truncation = fyne.TextTruncateEllipsis
@@ -38,6 +38,7 @@ func (a *App) buildActions() {
 		add(tkey("action.react_coming"), nil, func(m session.Message) { a.react(m, "✅") }),
 		add(tkey("action.react_not_coming"), nil, func(m session.Message) { a.react(m, "❌") }),
 		add(tkey("action.retry"), theme.ViewRefreshIcon(), a.retry),
+		add(tkey("action.drop"), theme.ContentClearIcon(), a.confirmDrop),
 		add(tkey("action.save"), theme.DownloadIcon(), a.saveFile),
 		add(tkey("action.delete"), theme.DeleteIcon(), a.confirmRedact),
 		widget.NewButtonWithIcon("", theme.CancelIcon(), a.clearSelection),
@@ -59,6 +60,7 @@ func (a *App) selectMessage(m session.Message) {
 		"action.reply": sent && m.Kind != "redacted", "action.edit": sent && mine && (m.Kind == "text" || m.Kind == "notice" || m.Kind == "emote"),
 		"action.react_ok": sent && m.Kind != "redacted", "action.react_coming": sent && m.Kind != "redacted",
 		"action.react_not_coming": sent && m.Kind != "redacted", "action.retry": m.SendState == "failed",
+		"action.drop":   m.SendState == "failed",
 		"action.save":   sent && (m.Kind == "image" || m.Kind == "file" || m.Kind == "video" || m.Kind == "audio"),
 		"action.delete": sent && mine && m.Kind != "redacted",
 	}
@@ -102,6 +104,24 @@ func (a *App) retry(m session.Message) {
 	go func() {
 		if err := a.s.Retry(a.ctx, m.TxnID); err != nil {
 			a.showError(T("composer.send_failed", err))
+		}
+	}()
+}
+
+// confirmDrop asks before a message that was not sent is discarded (session.Drop, the path of
+// bosctl queue drop: the queue entry and its local echo go).
+func (a *App) confirmDrop(m session.Message) {
+	dialog.ShowConfirm(T("action.drop_title"), T("action.drop_confirm"), func(ok bool) {
+		if ok {
+			a.drop(m)
+		}
+	}, a.w)
+}
+
+func (a *App) drop(m session.Message) {
+	go func() {
+		if err := a.s.Drop(a.ctx, m.TxnID); err != nil {
+			a.showError(T("action.drop_failed", err))
 		}
 	}()
 }

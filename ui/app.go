@@ -42,7 +42,11 @@ type App struct {
 	actLabel *widget.Label
 	actBtns  map[string]*widget.Button
 	status   *widget.Label
-	view     fyne.CanvasObject
+	view     fyne.CanvasObject // the main view (hidden while BOS mode is blocked)
+	root     *fyne.Container   // view and the blocking view on top of each other
+	blocked  *BlockedView
+	lock     *DeviceLockBanner
+	isBlock  bool // BOS mode is blocked: only the blocking view is usable
 
 	selected *session.Message
 	switcher *Switcher
@@ -75,6 +79,7 @@ type App struct {
 func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
 		identityWarned: map[id.UserID]bool{}, notes: newNotifier()}
+	a.notes.content = s.NotificationContent() // policy notification_content
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.rooms = NewRoomList(nil)
 	a.rooms.OnSelected = a.OpenRoom
@@ -132,7 +137,10 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.right = right
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.28
-	a.view = container.NewBorder(nil, a.status, nil, nil, split)
+	a.blocked = NewBlockedView()
+	a.lock = NewDeviceLockBanner(a.ctx, w, s)
+	a.view = container.NewBorder(a.lock.View(), a.status, nil, nil, split)
+	a.root = container.NewStack(a.view, a.blocked.View())
 	a.setComposerEnabled(false)
 	return a
 }
@@ -144,8 +152,17 @@ func (a *App) SetForeground(on bool) { a.notes.foreground = on }
 // Stop ends the app's engine goroutines (when the view is rebuilt or the window closes).
 func (a *App) Stop() { a.cancel() }
 
-// View is the main view's canvas object.
-func (a *App) View() fyne.CanvasObject { return a.view }
+// View is the main view's canvas object (with the blocking view of BOS mode).
+func (a *App) View() fyne.CanvasObject { return a.root }
+
+// Blocked is the blocking view shown while BOS mode is blocked.
+func (a *App) Blocked() *BlockedView { return a.blocked }
+
+// DeviceLock is the banner shown while this device must be verified first.
+func (a *App) DeviceLock() *DeviceLockBanner { return a.lock }
+
+// MainUsable reports whether the main view (rooms, timeline, composer) is shown and usable.
+func (a *App) MainUsable() bool { return a.view.Visible() && !a.isBlock }
 
 // RoomList, Timeline, Composer and Header expose the parts (for tests and the app's wiring).
 func (a *App) RoomList() *RoomList { return a.rooms }
@@ -188,6 +205,7 @@ func (a *App) Start() error {
 	sub := a.s.Subscribe(seq)
 	go func() {
 		defer sub.Close()
+		a.updatePolicy()
 		a.refresh(true, true, true)
 		for {
 			batch, err := sub.Next(a.ctx)
@@ -200,6 +218,9 @@ func (a *App) Start() error {
 			if remoteWiped(batch) {
 				do(func() { a.call(a.OnRemoteWiped) })
 				return
+			}
+			if policyChanges(batch) {
+				a.updatePolicy()
 			}
 			rooms, timeline, typing := a.classify(batch)
 			a.refresh(rooms, timeline, typing)
@@ -223,6 +244,49 @@ func remoteWiped(batch []session.Change) bool {
 		}
 	}
 	return false
+}
+
+// policyChanges reports whether the batch may change BOS mode's blocked state or this device's
+// lock (a federation list refused or accepted, the device verified).
+func policyChanges(batch []session.Change) bool {
+	for _, c := range batch {
+		if c.Kind == session.ChangePolicy || c.Kind == session.ChangeDeviceVerified {
+			return true
+		}
+	}
+	return false
+}
+
+// updatePolicy reads the blocked state and the device lock off the UI goroutine and shows them.
+func (a *App) updatePolicy() {
+	blocked, locked := a.s.BlockedReason(), a.s.DeviceLocked()
+	do(func() { a.applyPolicy(blocked, locked) })
+}
+
+// applyPolicy shows the blocking view instead of the main view while BOS mode is blocked (the
+// menu and shortcuts are off then), and the device lock banner (UI goroutine).
+func (a *App) applyPolicy(blocked error, locked bool) {
+	a.blocked.Set(blocked, "")
+	if isBlock := blocked != nil; isBlock != a.isBlock {
+		a.isBlock = isBlock
+		if isBlock {
+			Trace("bos_blocked cause=%s", a.blocked.Cause())
+			a.view.Hide()
+			for _, o := range a.w.Canvas().Overlays().List() { // open dialogs go too
+				o.Hide()
+			}
+			a.w.SetMainMenu(nil)
+		} else {
+			a.view.Show()
+			a.w.SetMainMenu(a.MainMenu())
+		}
+		a.root.Refresh()
+	}
+	if a.lock.Set(locked) {
+		if c, ok := a.view.(*fyne.Container); ok {
+			c.Refresh()
+		}
+	}
 }
 
 // classify tells which parts of the view a batch of changes touches.

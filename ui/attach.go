@@ -2,10 +2,8 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -51,7 +49,7 @@ func (a *App) SendFiles(uris []fyne.URI) {
 			name := u.Name()
 			do(func() { label.SetText(name) })
 			if err := a.sendFile(room, u); err != nil {
-				failed = append(failed, T("attach.failed", name, fileError(err)))
+				failed = append(failed, T("attach.failed", name, fileError(err, a.s.MaxUploadBytes())))
 			}
 		}
 		do(func() {
@@ -64,34 +62,48 @@ func (a *App) SendFiles(uris []fyne.URI) {
 }
 
 func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
+	typ := mime.TypeByExtension(filepath.Ext(u.Name()))
 	if u.Scheme() == "file" {
-		if st, err := os.Stat(u.Path()); err == nil && st.Size() > session.MaxFileSize {
-			return fmt.Errorf("%w (%d MB)", session.ErrFileTooLarge, st.Size()>>20)
+		// A local file is checked (regular, within the limit) before it is read, and streamed.
+		// (u.MimeType() would open it to sniff it, which blocks on a FIFO: so not before the check.)
+		f, err := session.OpenAttachment(u.Path())
+		if err != nil {
+			return err
 		}
+		defer f.Close()
+		if typ == "" {
+			typ = f.SniffMimeType()
+		}
+		_, err = a.s.SendAttachment(a.ctx, room, f, u.Name(), typ)
+		return err
 	}
+	if typ == "" {
+		typ = u.MimeType()
+	}
+	if typ == "" {
+		typ = "application/octet-stream"
+	}
+	// Other sources (content providers on mobile) have no size up front: read at most one byte
+	// over the limit.
 	rc, err := storage.Reader(u)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, session.MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(rc, a.s.MaxUploadBytes()+1))
 	if err != nil {
 		return err
-	}
-	typ := u.MimeType()
-	if t := mime.TypeByExtension(filepath.Ext(u.Name())); t != "" {
-		typ = t
-	}
-	if typ == "" {
-		typ = "application/octet-stream"
 	}
 	_, err = a.s.SendFile(a.ctx, room, u.Name(), typ, data)
 	return err
 }
 
-func fileError(err error) string {
-	if errors.Is(err, session.ErrFileTooLarge) {
-		return T("attach.too_large", session.MaxFileSize>>20)
+func fileError(err error, limit int64) string {
+	switch {
+	case errors.Is(err, session.ErrFileTooLarge):
+		return T("attach.too_large", limit>>20)
+	case errors.Is(err, session.ErrNotRegularFile):
+		return T("attach.not_regular")
 	}
 	return err.Error()
 }

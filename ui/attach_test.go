@@ -30,7 +30,7 @@ func TestAttachRefusesHugeFileUnread(t *testing.T) {
 	if !errors.Is(err, session.ErrFileTooLarge) {
 		t.Fatalf("huge file: %v", err)
 	}
-	if got, want := fileError(err), T("attach.too_large", session.MaxFileSize>>20); got != want {
+	if got, want := fileError(err, session.MaxFileSize), T("attach.too_large", session.MaxFileSize>>20); got != want {
 		t.Fatalf("message %q, want %q", got, want)
 	}
 }

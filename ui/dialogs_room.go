@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/session"
@@ -25,8 +24,8 @@ import (
 
 // ---- shared helpers ----
 
-// failureText explains err in the UI language: known session and Matrix errors get a sentence of
-// their own, anything else a general one. Callers show the (English, scrubbed) technical text
+// failureText explains err in the UI language: the session's sentinel errors (errors.Is, never the
+// error's text) get a sentence of their own, anything else a general one. Callers show the (English, scrubbed) technical text
 // below it as details.
 func failureText(err error) string {
 	var urlErr *url.Error
@@ -34,7 +33,7 @@ func failureText(err error) string {
 	switch {
 	case errors.Is(err, session.ErrPolicyDenied):
 		return T("dlg.err.policy")
-	case errors.Is(err, session.ErrSessionTerminated), errors.Is(err, mautrix.MUnknownToken):
+	case errors.Is(err, session.ErrSessionTerminated):
 		return T("dlg.err.session_terminated")
 	case errors.Is(err, session.ErrCannotEncrypt):
 		return T("dlg.err.cannot_encrypt")
@@ -48,11 +47,11 @@ func failureText(err error) string {
 		return T("dlg.err.current_device")
 	case errors.Is(err, session.ErrUnknownRoom):
 		return T("dlg.err.unknown_room")
-	case errors.Is(err, mautrix.MForbidden):
+	case errors.Is(err, session.ErrForbidden):
 		return T("dlg.err.forbidden")
-	case errors.Is(err, mautrix.MNotFound), errors.Is(err, mautrix.MUnknown) && strings.Contains(err.Error(), "not found"):
+	case errors.Is(err, session.ErrNotFound):
 		return T("dlg.err.not_found")
-	case errors.Is(err, mautrix.MLimitExceeded):
+	case errors.Is(err, session.ErrRateLimited):
 		return T("dlg.err.rate_limited")
 	}
 	return T("dlg.err.generic")

@@ -132,7 +132,12 @@ func typeKey(w fyne.Focusable, k fyne.KeyName) { w.TypedKey(&fyne.KeyEvent{Name:
 // and waits for the main view. The shell stops at cleanup.
 func openShell(t *testing.T, q *uiQueue, u *flowUser, cfg ShellConfig) (*Shell, *App) {
 	t.Helper()
-	scfg := u.config(t)
+	return openShellWith(t, q, u, u.config(t), cfg)
+}
+
+// openShellWith is openShell with the session config scfg (a policy, say).
+func openShellWith(t *testing.T, q *uiQueue, u *flowUser, scfg session.Config, cfg ShellConfig) (*Shell, *App) {
+	t.Helper()
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1100, 720))
 	ctx, stop := context.WithCancel(context.Background())

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"bosmessenger/session"
@@ -22,8 +23,35 @@ type LoginView struct {
 	User, Password, Homeserver, Passphrase *widget.Entry
 	Button                                 *widget.Button
 	Error                                  *widget.Label
-	progress                               *widget.ProgressBarInfinite
-	view                                   fyne.CanvasObject
+	// HomeserverLock and HomeserverNote show that the admin's policy fixed (or recommends) the
+	// server (hidden otherwise).
+	HomeserverLock *widget.Icon
+	HomeserverNote *widget.Label
+	progress       *widget.ProgressBarInfinite
+	view           fyne.CanvasObject
+}
+
+// HomeserverPolicy is the admin's homeserver key: a value pre-fills the server field; Locked
+// (managed) also disables it, with a lock and "set by the administrator".
+type HomeserverPolicy struct {
+	Value  string
+	Locked bool
+}
+
+// SetHomeserverPolicy applies the admin's homeserver key to the form (UI goroutine).
+func (v *LoginView) SetHomeserverPolicy(p HomeserverPolicy) {
+	if p.Value == "" {
+		return
+	}
+	v.Homeserver.SetText(p.Value)
+	if p.Locked {
+		v.Homeserver.Disable()
+		v.HomeserverLock.Show()
+		v.HomeserverNote.SetText(T("login.homeserver_locked"))
+	} else {
+		v.HomeserverNote.SetText(T("login.homeserver_recommended"))
+	}
+	v.HomeserverNote.Show()
 }
 
 // NewLoginView builds the form; onDone gets the signed-in session (on the UI goroutine).
@@ -67,10 +95,17 @@ func NewLoginView(ctx context.Context, login LoginFunc, onDone func(*session.Ses
 	v.Button.Importance = widget.HighImportance
 	v.Password.OnSubmitted = func(string) { submit() }
 	v.User.OnSubmitted = func(string) { submit() }
+	v.HomeserverLock = widget.NewIcon(theme.NewThemedResource(lockIcon))
+	v.HomeserverLock.Hide()
+	v.HomeserverNote = widget.NewLabel("")
+	v.HomeserverNote.Importance = widget.LowImportance
+	v.HomeserverNote.SizeName = theme.SizeNameCaptionText
+	v.HomeserverNote.Hide()
 	form := widget.NewForm(
 		widget.NewFormItem(T("login.user"), v.User),
 		widget.NewFormItem(T("login.password"), v.Password),
-		widget.NewFormItem(T("login.homeserver"), v.Homeserver),
+		widget.NewFormItem(T("login.homeserver"), container.NewVBox(
+			container.NewBorder(nil, nil, nil, v.HomeserverLock, v.Homeserver), v.HomeserverNote)),
 		widget.NewFormItem(T("login.passphrase"), v.Passphrase),
 	)
 	title := widget.NewLabel(T("login.title"))
@@ -112,6 +147,9 @@ func LoginError(err error) string {
 		return T("login.err_not_matrix")
 	case errors.Is(err, session.ErrLoginRefused):
 		return T("login.err_refused")
+	case errors.Is(err, session.ErrPolicyBlocked):
+		what, todo := BlockedTexts(session.BlockCauseOf(err))
+		return T("login.err_blocked", what, todo)
 	case errors.Is(err, session.ErrPolicyDenied):
 		return T("login.err_policy")
 	case errors.Is(err, session.ErrKeyringUnavailable), errors.Is(err, session.ErrNoStoreSecret):

@@ -34,6 +34,7 @@ type memberRow struct {
 	// Organisation runs the member's homeserver, Vetted: it is on the vetted list (BOS mode).
 	Organisation string
 	Vetted       bool
+	Unvetted     bool // BOS mode's list is in effect and does not name the member's server
 }
 
 // roleText names a power level's role: Administrator (100+), Moderator (50+), else "".
@@ -74,7 +75,7 @@ func loadMemberRows(ctx context.Context, s *session.Session, roomID id.RoomID) (
 			continue
 		}
 		rows = append(rows, memberRow{UserID: m.UserID, DisplayName: m.DisplayName, Membership: m.Membership, PowerLevel: m.PowerLevel,
-			Organisation: m.Organisation, Vetted: m.Vetted})
+			Organisation: m.Organisation, Vetted: m.Vetted, Unvetted: m.Unvetted})
 	}
 	return rows, nil
 }
@@ -197,7 +198,7 @@ func (mv *membersView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	right := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
 	nameLine := left.Objects[0].(*fyne.Container) // a border layout: the name (center) first, then the badge
 	nameLine.Objects[0].(*widget.Label).SetText(r.name())
-	setOrgBadge(nameLine.Objects[1].(*widget.Label), r.Organisation, r.Vetted)
+	setOrgBadge(nameLine.Objects[1].(*widget.Label), r.Organisation, r.Vetted, r.Unvetted)
 	left.Objects[1].(*widget.Label).SetText(string(r.UserID))
 	role := right.Objects[0].(*widget.Label)
 	roleStr := roleText(r.PowerLevel)
@@ -324,15 +325,18 @@ func (mv *membersView) applyFilter() {
 }
 
 // setOrgBadge shows the organisation that runs a user's homeserver (BOS mode) in a label of its
-// own, coloured apart from the name so that no display name can imitate it; hidden without one.
-// It reports whether the label's text changed.
-func setOrgBadge(l *widget.Label, org string, vetted bool) bool {
-	if org == "" {
+// own, coloured apart from the name so that no display name can imitate it; a member on a server
+// the list does not name is marked red as unvetted. Hidden without either. It reports whether the
+// label's text changed.
+func setOrgBadge(l *widget.Label, org string, vetted, unvetted bool) bool {
+	text, imp := org, widget.WarningImportance
+	switch {
+	case unvetted:
+		text, imp = "⚠ "+T("badge.unvetted"), widget.DangerImportance
+	case org == "":
 		l.Hide()
 		return false
-	}
-	text, imp := org, widget.WarningImportance
-	if vetted {
+	case vetted:
 		text, imp = "✓ "+org, widget.SuccessImportance
 	}
 	changed := l.Text != text

@@ -22,6 +22,9 @@ type notifier struct {
 	foreground bool
 	send       func(title, body string)
 	now        func() time.Time
+	// content is what a notification may show (policy notification_content): NotifyNone shows
+	// neither room nor sender, only that something arrived; the others name the room.
+	content session.NotificationContent
 }
 
 func newNotifier() *notifier {
@@ -60,6 +63,8 @@ func (n *notifier) update(rooms []session.RoomSummary, current id.RoomID) {
 		// notification daemons and their logs could act on.
 		title := T("notify.title", session.CleanName(r.Name))
 		switch {
+		case n.content == session.NotifyNone:
+			n.send(T("app.title"), T("notify.none"))
 		case invited:
 			n.send(title, T("notify.invite"))
 		case r.HighlightCount > 0:

@@ -4,6 +4,8 @@ import (
 	"os"
 
 	"fyne.io/fyne/v2"
+
+	"bosmessenger/session/policy"
 )
 
 // Preference keys in fyne.App.Preferences().
@@ -33,7 +35,8 @@ const (
 // read as the defaults: the environment's language (LangFromEnv: German unless the environment
 // names English), the system's theme variant, 100 % text size.
 type Prefs struct {
-	p fyne.Preferences
+	p   fyne.Preferences
+	pol *policy.Policy // language and theme follow it (prefs_policy.go)
 }
 
 // NewPrefs wraps an app's preferences (fyne.CurrentApp().Preferences()).
@@ -43,6 +46,9 @@ func NewPrefs(p fyne.Preferences) *Prefs { return &Prefs{p: p} }
 // unless the environment names another language we have).
 func (p *Prefs) Language() string {
 	l := p.p.String(prefLanguage)
+	if v, ok := p.policyValue(policy.KeyLanguage, messages[l] != nil); ok && messages[v] != nil {
+		return v
+	}
 	if messages[l] == nil {
 		return LangFromEnv(os.Getenv)
 	}
@@ -51,6 +57,9 @@ func (p *Prefs) Language() string {
 
 // SetLanguage stores the UI language; unknown codes are ignored.
 func (p *Prefs) SetLanguage(l string) {
+	if locked, _ := p.Locked(policy.KeyLanguage); locked {
+		return
+	}
 	if messages[l] != nil {
 		p.p.SetString(prefLanguage, l)
 	}
@@ -58,7 +67,11 @@ func (p *Prefs) SetLanguage(l string) {
 
 // Theme is ThemeSystem, ThemeLight or ThemeDark; default ThemeSystem.
 func (p *Prefs) Theme() string {
-	switch v := p.p.StringWithFallback(prefTheme, ThemeSystem); v {
+	v := p.p.StringWithFallback(prefTheme, ThemeSystem)
+	if pv, ok := p.policyValue(policy.KeyTheme, p.p.String(prefTheme) != ""); ok {
+		v = pv
+	}
+	switch v {
 	case ThemeLight, ThemeDark:
 		return v
 	default:
@@ -68,6 +81,9 @@ func (p *Prefs) Theme() string {
 
 // SetTheme stores the theme variant; unknown values store ThemeSystem.
 func (p *Prefs) SetTheme(v string) {
+	if locked, _ := p.Locked(policy.KeyTheme); locked {
+		return
+	}
 	if v != ThemeLight && v != ThemeDark {
 		v = ThemeSystem
 	}

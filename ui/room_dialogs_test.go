@@ -101,10 +101,12 @@ func TestFailureText(t *testing.T) {
 	for err, want := range map[error]string{
 		fmt.Errorf("%w: invite: no", session.ErrPolicyDenied):                 "dlg.err.policy",
 		fmt.Errorf("x: %w", session.ErrSessionTerminated):                     "dlg.err.session_terminated",
-		fmt.Errorf("failed to create room: %w", mautrix.MForbidden):           "dlg.err.forbidden",
+		fmt.Errorf("failed to create room: %w", session.ErrForbidden):         "dlg.err.forbidden",
+		fmt.Errorf("failed to join: %w", session.ErrNotFound):                 "dlg.err.not_found",
+		fmt.Errorf("failed to create room: %w", mautrix.MForbidden):           "dlg.err.generic", // unclassified: session's job
 		fmt.Errorf("wrap: %w", context.DeadlineExceeded):                      "dlg.err.timeout",
 		errors.New("something odd"):                                           "dlg.err.generic",
-		fmt.Errorf("failed to invite: %w", mautrix.MLimitExceeded):            "dlg.err.rate_limited",
+		fmt.Errorf("failed to invite: %w", session.ErrRateLimited):            "dlg.err.rate_limited",
 		fmt.Errorf("failed to delete device X: %w", session.ErrWrongPassword): "dlg.err.wrong_password",
 		fmt.Errorf("%w: X", session.ErrCurrentDevice):                         "dlg.err.current_device",
 	} {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bosmessenger/session"
+	"bosmessenger/session/policy"
 )
 
 // SettingsHooks tell the app about changes it must act on. Both run on the UI goroutine.
@@ -76,6 +77,9 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.security"), theme.VisibilityOffIcon(), sv.security.View()))
 	}
 	sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.appearance"), theme.ColorPaletteIcon(), sv.appearanceTab()))
+	if s != nil && s.ManagedPolicy() != nil { // managed_view.go
+		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.managed"), theme.SettingsIcon(), managedTab(s.ManagedPolicy())))
+	}
 	sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.about"), theme.InfoIcon(), aboutTab()))
 	if s == nil {
 		selected = 0
@@ -203,8 +207,8 @@ func (sv *settingsView) appearanceTab() fyne.CanvasObject {
 		sv.textSize.Disable()
 	}
 	form := widget.NewForm(
-		widget.NewFormItem(T("settings.language"), sv.lang),
-		widget.NewFormItem(T("settings.theme"), sv.variant),
+		widget.NewFormItem(T("settings.language"), lockManaged(sv.prefs, policy.KeyLanguage, sv.lang)),
+		widget.NewFormItem(T("settings.theme"), lockManaged(sv.prefs, policy.KeyTheme, sv.variant)),
 		widget.NewFormItem(T("settings.text_size"), container.NewBorder(nil, nil, nil, sv.sizeText, sv.textSize)),
 	)
 	return container.NewVScroll(container.NewVBox(form, sample))

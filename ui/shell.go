@@ -28,6 +28,8 @@ type ShellConfig struct {
 	Prefs *Prefs
 	// SyncTimeout is the long-poll timeout of the sync loop (default 30 s).
 	SyncTimeout time.Duration
+	// Homeserver is the admin's homeserver key for the sign-in form (pre-filled; locked: fixed).
+	Homeserver HomeserverPolicy
 	// OfflineAfter is how long without a successful sync makes the status line say "offline"
 	// (default SyncTimeout + 20 s); checked every OfflineAfter/10.
 	OfflineAfter time.Duration
@@ -86,6 +88,7 @@ func (sh *Shell) opened(s *session.Session, err error) {
 		sh.start(s)
 	case errors.Is(err, session.ErrNotLoggedIn):
 		v := NewLoginView(sh.ctx, sh.cfg.Login, sh.start)
+		v.SetHomeserverPolicy(sh.cfg.Homeserver)
 		sh.login = v
 		sh.w.SetContent(v.View())
 		sh.w.Canvas().Focus(v.User)

@@ -17,6 +17,9 @@ var (
 
 // Shortcut runs a window shortcut; it reports whether it knew it.
 func (a *App) Shortcut(s fyne.Shortcut) bool {
+	if a.isBlock {
+		return true // BOS mode is blocked: nothing but the blocking view
+	}
 	switch s.ShortcutName() {
 	case ShortcutSwitcher.ShortcutName():
 		a.OpenSwitcher()

@@ -360,7 +360,7 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	// State changes are one compact line ("Anna ist beigetreten · 14:02"), without the header.
 	r.head.Hidden = m.Kind == session.KindState || m.Kind == session.KindVerification
 	setLabel(r.sender, m.SenderName, r.sender.Importance)
-	if hadOrg := r.org.Visible(); setOrgBadge(r.org, m.SenderOrganisation, m.SenderVetted) || hadOrg != r.org.Visible() {
+	if hadOrg := r.org.Visible(); setOrgBadge(r.org, m.SenderOrganisation, m.SenderVetted, m.SenderUnvetted) || hadOrg != r.org.Visible() {
 		r.head.Refresh() // the badge came, went or changed width: lay the header line out again
 	}
 	r.avatar.set(string(m.Sender), m.SenderName)
@@ -464,16 +464,18 @@ func fileKey(kind string) string {
 // tkeyReason maps a decryption reason code to its message key.
 func tkeyReason(code string) string {
 	switch code {
-	case "missing_session":
+	case session.ReasonMissingSession:
 		return tkey("reason.missing_session")
-	case "withheld":
+	case session.ReasonWithheld:
 		return tkey("reason.withheld")
-	case "unverified_device":
+	case session.ReasonUnverifiedDevice:
 		return tkey("reason.unverified_device")
-	case "unknown_device":
+	case session.ReasonUnknownDevice:
 		return tkey("reason.unknown_device")
-	case "tampered":
+	case session.ReasonTampered:
 		return tkey("reason.tampered")
+	case session.ReasonUnknownAlgorithm:
+		return tkey("reason.unknown_algorithm")
 	}
 	return tkey("reason.other")
 }

@@ -9,7 +9,7 @@ import (
 
 // TraceEnv names a file the app appends UI milestones to, one line each, for the Xvfb smoke test and
 // the start-up benchmark: "<unix-ms> ready rooms=N", "<unix-ms> room_shown room=!id messages=N",
-// "<unix-ms> event_shown event=$id". Lines carry IDs and counts only, never message content.
+// "<unix-ms> event_shown event=$id", "<unix-ms> bos_blocked cause=C". Lines carry IDs and counts only, never message content.
 const TraceEnv = "BOSMESSENGER_UI_TRACE"
 
 var tracer struct {

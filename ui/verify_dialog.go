@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -53,24 +52,24 @@ func EmojiName(e session.Emoji) string {
 	return e.Name
 }
 
-// cancelReasonText explains why a verification was cancelled. The engine reports "code: text"
-// for cancellations by the other side and its own text for ours.
-func cancelReasonText(reason string) string {
-	code, _, _ := strings.Cut(reason, ":")
-	switch {
-	case code == "m.user" || reason == "cancelled by the user":
+// cancelReasonText explains why a verification was cancelled, by its cancel code (the engine's
+// typed value, whichever side cancelled); the reason text only fills the generic sentences.
+func cancelReasonText(code session.VerificationCancelCode, reason string) string {
+	switch code {
+	case session.CancelUser:
 		return T("verify.cancel.user")
-	case code == "m.timeout":
+	case session.CancelTimeout:
 		return T("verify.cancel.timeout")
-	case code == "m.mismatched_sas" || strings.Contains(reason, "emojis did not match"):
+	case session.CancelSASMismatch:
 		return T("verify.cancel.mismatch")
-	case code == "m.key_mismatch" || code == "m.user_mismatch":
+	case session.CancelKeyMismatch, session.CancelUserMismatch:
 		return T("verify.cancel.key_mismatch")
-	case code == "m.accepted":
+	case session.CancelAccepted:
 		return T("verify.cancel.accepted_elsewhere")
-	case code == "m.unknown_method" || code == "m.unknown_transaction" || code == "m.unexpected_message" || code == "m.invalid_message":
+	case session.CancelUnknownMethod, session.CancelUnknownTxn, session.CancelUnexpectedMessage, session.CancelInvalidMessage:
 		return T("verify.cancel.protocol", reason)
-	case reason == "":
+	}
+	if code == "" && reason == "" {
 		return T("verify.cancel.unknown")
 	}
 	return T("verify.cancel.other", reason)
@@ -240,7 +239,7 @@ func (vv *verifyView) render(info session.VerificationInfo) {
 	case session.VerificationDone:
 		vv.finish(T("verify.state.done", vv.peerText(info)), widget.SuccessImportance)
 	case session.VerificationCancelled:
-		vv.finish(T("verify.state.cancelled", cancelReasonText(info.CancelReason)), widget.DangerImportance)
+		vv.finish(T("verify.state.cancelled", cancelReasonText(info.CancelCode, info.CancelReason)), widget.DangerImportance)
 	case session.VerificationRequested, "":
 		if info.Incoming {
 			vv.status.SetText(T("verify.state.incoming"))

@@ -53,23 +53,28 @@ func TestEmojiNamesTranslated(t *testing.T) {
 	if got := EmojiName(session.Emoji{Name: "Teapot"}); got != "Teapot" {
 		t.Errorf("unknown emoji: %q", got)
 	}
-	for reason, key := range map[string]string{
-		"m.user: cancelled":          "verify.cancel.user",
-		"cancelled by the user":      "verify.cancel.user",
-		"m.timeout: too slow":        "verify.cancel.timeout",
-		"m.mismatched_sas: no":       "verify.cancel.mismatch",
-		"the emojis did not match":   "verify.cancel.mismatch",
-		"m.key_mismatch: keys":       "verify.cancel.key_mismatch",
-		"m.accepted: other device":   "verify.cancel.accepted_elsewhere",
-		"":                           "verify.cancel.unknown",
-		"m.unexpected_message: huh?": "verify.cancel.protocol",
+	// The code decides, never the text (a reason text naming another code changes nothing).
+	for _, c := range []struct {
+		code   session.VerificationCancelCode
+		reason string
+		key    string
+	}{
+		{session.CancelUser, "cancelled by the user", "verify.cancel.user"},
+		{session.CancelTimeout, "m.timeout: too slow", "verify.cancel.timeout"},
+		{session.CancelSASMismatch, "the emojis did not match", "verify.cancel.mismatch"},
+		{session.CancelKeyMismatch, "m.key_mismatch: keys", "verify.cancel.key_mismatch"},
+		{session.CancelUserMismatch, "m.user_mismatch: user", "verify.cancel.key_mismatch"},
+		{session.CancelAccepted, "m.accepted: other device", "verify.cancel.accepted_elsewhere"},
+		{"", "", "verify.cancel.unknown"},
+		{session.CancelUnexpectedMessage, "m.unexpected_message: huh?", "verify.cancel.protocol"},
+		{"com.example.odd", "m.user: odd", "verify.cancel.other"},
 	} {
-		want := T(key)
-		if key == "verify.cancel.protocol" {
-			want = T(key, reason)
+		want := T(c.key)
+		if c.key == "verify.cancel.protocol" || c.key == "verify.cancel.other" {
+			want = T(c.key, c.reason)
 		}
-		if got := cancelReasonText(reason); got != want {
-			t.Errorf("%q: %q, want %q", reason, got, want)
+		if got := cancelReasonText(c.code, c.reason); got != want {
+			t.Errorf("%q %q: %q, want %q", c.code, c.reason, got, want)
 		}
 	}
 }
@@ -204,7 +209,7 @@ func TestMembersDialogAndOutgoingVerification(t *testing.T) {
 	if want := T("verify.state.cancelled", T("verify.cancel.mismatch")); vv.status.Text != want || !vv.closeBtn.Visible() {
 		t.Errorf("status %q, want %q", vv.status.Text, want)
 	}
-	if err := vb.Wait(ctx); err == nil || !strings.Contains(vb.Info().CancelReason, "mismatched_sas") {
+	if err := vb.Wait(ctx); err == nil || vb.Info().CancelCode != session.CancelSASMismatch {
 		t.Errorf("THW after the mismatch: %v %+v", err, vb.Info())
 	}
 	test.Tap(vv.closeBtn)
@@ -373,7 +378,7 @@ func TestVerificationDeclineAndMismatch(t *testing.T) {
 	if want := T("verify.state.cancelled", T("verify.cancel.mismatch")); d.vv.status.Text != want {
 		t.Errorf("status %q, want %q", d.vv.status.Text, want)
 	}
-	if err := v2.Wait(ctx); err == nil || !strings.Contains(v2.Info().CancelReason, "mismatched_sas") {
+	if err := v2.Wait(ctx); err == nil || v2.Info().CancelCode != session.CancelSASMismatch {
 		t.Errorf("other side after mismatch: %v %+v", err, v2.Info())
 	}
 }

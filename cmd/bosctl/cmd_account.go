@@ -24,6 +24,9 @@ func cmdLogin(ctx context.Context, a *args) error {
 	if err != nil {
 		return err
 	}
+	if e, ok := cfg.Policy.(*session.Enforcer); ok && hs == "" {
+		hs, _ = e.Policy().Homeserver() // the admin's pre-filled (or locked) homeserver
+	}
 	s, err := session.Login(ctx, cfg, hs, user, password)
 	if err != nil {
 		lf.discard() // a failed login leaves the data dir as it was: our log goes too, if this run made it

@@ -20,10 +20,13 @@ func cmdSendFile(ctx context.Context, a *args) error {
 		return err
 	}
 	roomID, path := id.RoomID(pos[0]), pos[1]
-	data, err := os.ReadFile(path)
+	// Checked before the store is even opened: only a regular file within the size limit, and
+	// nothing of it is read before that is known.
+	f, err := session.OpenAttachment(path)
 	if err != nil {
-		return fmt.Errorf("failed to read %s: %w", path, err)
+		return err
 	}
+	defer f.Close()
 	mimeType := a.str("type")
 	if mimeType == "" {
 		mimeType = mime.TypeByExtension(filepath.Ext(path))
@@ -32,7 +35,7 @@ func cmdSendFile(ctx context.Context, a *args) error {
 		mimeType = "application/octet-stream"
 	}
 	return sendAndPrint(ctx, a, roomID, func(s *session.Session) (string, error) {
-		return s.SendFile(ctx, roomID, filepath.Base(path), mimeType, data)
+		return s.SendAttachment(ctx, roomID, f, f.Name(), mimeType)
 	})
 }
 
@@ -51,6 +54,9 @@ func cmdDownload(ctx context.Context, a *args) error {
 		}
 	}
 	return withSession(ctx, a, func(s *session.Session) error {
+		if err := s.CheckFileSave(); err != nil { // policy disable_file_save
+			return err
+		}
 		att, err := s.DownloadFile(ctx, id.EventID(pos[0]))
 		if err != nil {
 			return err

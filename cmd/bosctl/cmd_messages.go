@@ -34,24 +34,86 @@ func cmdSend(ctx context.Context, a *args) error {
 	})
 }
 
+// defaultSendTimeout is how long send, send-file and queue retry wait for the homeserver to accept
+// a message before they leave it in the queue (exit status exitQueued).
+const defaultSendTimeout = 10 * time.Second
+
+// exitQueued is the exit status of a message that is queued but not yet sent.
+const exitQueued = 3
+
+// queuedError says that a message waits in the send queue: it was not sent yet and will be sent
+// exactly once later (by the next bosctl sync, or any command that sends the queue).
+type queuedError struct {
+	txnID string
+	why   string
+}
+
+func (e queuedError) Error() string {
+	return fmt.Sprintf("not sent yet (%s): the message is queued as %s and will be sent by the next bosctl sync "+
+		"(or any other command that sends the queue; see bosctl queue)", e.why, e.txnID)
+}
+
+// ExitCode makes bosctl exit with exitQueued.
+func (queuedError) ExitCode() int { return exitQueued }
+
 // sendAndPrint queues a message with queue (after making sure the room is known), waits until the
-// server has accepted it and prints its event ID.
+// server has accepted it and prints its event ID. It waits at most --timeout for the server (for
+// the room lookup, and again once the message is queued).
 func sendAndPrint(ctx context.Context, a *args, roomID id.RoomID, queue func(s *session.Session) (string, error)) error {
+	timeout, err := a.duration("timeout", defaultSendTimeout)
+	if err != nil {
+		return err
+	}
 	return withSession(ctx, a, func(s *session.Session) error {
-		if err := knownRoom(ctx, s, roomID); err != nil {
+		kctx, cancel := context.WithTimeout(ctx, timeout)
+		err := knownRoom(kctx, s, roomID)
+		timedOut := errors.Is(kctx.Err(), context.DeadlineExceeded)
+		cancel()
+		if err != nil {
+			if timedOut {
+				return fmt.Errorf("the homeserver did not answer within %v (looking up %s); nothing was sent", timeout, roomID)
+			}
 			return err
 		}
 		txnID, err := queue(s)
 		if err != nil {
 			return err
 		}
-		eventID, err := s.WaitSent(ctx, txnID)
-		if err != nil {
-			return err
-		}
+		return waitAndPrint(ctx, a, s, txnID, timeout)
+	})
+}
+
+// waitAndPrint sends the queue until the message txnID is accepted (printing its event ID), has
+// failed for good, or timeout has passed (queuedError).
+func waitAndPrint(ctx context.Context, a *args, s *session.Session, txnID string, timeout time.Duration) error {
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	eventID, err := s.WaitSent(wctx, txnID)
+	if err == nil {
 		fmt.Fprintln(a.stdout, eventID)
 		return nil
-	})
+	}
+	// Look again with a context that has not ended: the answer may have come at the last moment.
+	st, serr := s.SendStateOf(context.WithoutCancel(ctx), txnID)
+	switch {
+	case serr != nil:
+		return err
+	case st.State == session.QueueSent:
+		fmt.Fprintln(a.stdout, st.EventID)
+		return nil
+	case st.State == session.QueueFailed:
+		return fmt.Errorf("%w (it stays in the queue as failed: bosctl queue retry %s, or bosctl queue drop %s)", err, txnID, txnID)
+	case wctx.Err() == nil:
+		return err
+	}
+	why := fmt.Sprintf("the homeserver did not accept it within %v", timeout)
+	if ctx.Err() != nil {
+		why = "interrupted"
+	}
+	if st.Error != "" {
+		why += "; last error: " + st.Error
+	}
+	return queuedError{txnID: txnID, why: why}
 }
 
 func cmdTail(ctx context.Context, a *args) error {

@@ -168,8 +168,8 @@ func cmdMembers(ctx context.Context, a *args) error {
 			Membership string `json:"membership"`
 			// As the GUI shows the member: cleaned and disambiguated, with the organisation (BOS mode).
 			DisplayNameDisambiguated string `json:"display_name_disambiguated"`
-			Organisation             string `json:"organisation,omitempty"`
-			Vetted                   bool   `json:"vetted,omitempty"`
+			Organisation             string `json:"organisation"` // from the federation list (BOS mode)
+			Vetted                   bool   `json:"vetted"`       // the member's server is on the federation list
 		}
 		out := []member{}
 		for _, m := range members {

@@ -39,8 +39,8 @@ func init() {
 		"invite":      {"invite ROOM_ID @user:server", cmdInvite},
 		"join":        {"join ROOM_ID_OR_ALIAS", cmdJoin},
 		"leave":       {"leave ROOM_ID", cmdLeave},
-		"send":        {"send ROOM_ID TEXT", cmdSend},
-		"send-file":   {"send-file ROOM_ID PATH [--type MIME]  (encrypted in encrypted rooms)", cmdSendFile},
+		"send":        {"send ROOM_ID TEXT [--timeout DURATION]  (default 10s; then exit 3: queued, the next sync sends it)", cmdSend},
+		"send-file":   {"send-file ROOM_ID PATH [--type MIME] [--timeout DURATION]  (a regular file up to 100 MB, streamed; encrypted in encrypted rooms)", cmdSendFile},
 		"download":    {"download EVENT_ID --out FILE [--force]  (the attachment of a stored event, decrypted; --force replaces FILE)", cmdDownload},
 		"tail":        {"tail ROOM_ID [--json] [--count N] [--timeout DURATION]", cmdTail},
 		"history":     {"history ROOM_ID [--json] [--limit N]", cmdHistory},
@@ -56,6 +56,9 @@ func init() {
 
 // exitUsage is the exit status for wrong arguments.
 const exitUsage = 2
+
+// exitCoder is an error that brings its own exit status (exitQueued).
+type exitCoder interface{ ExitCode() int }
 
 type usageError struct{ msg string }
 
@@ -104,6 +107,10 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ue) {
 		return exitUsage
 	}
+	var ec exitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
 	return 1
 }
 
@@ -115,6 +122,8 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: bosctl [--data DIR] COMMAND [ARGS]   (bosctl --version: version, commit, build time)")
 	fmt.Fprintln(w, "\nThe data dir holds one account (default: the per-OS user data dir). The store is unlocked")
 	fmt.Fprintln(w, "with BOSMESSENGER_PASSPHRASE or, where there is none, the OS keyring.")
+	fmt.Fprintln(w, "\nExit status: 0 success, 1 error, 2 wrong arguments, 3 message queued but not yet sent (send,")
+	fmt.Fprintln(w, "send-file, queue retry: the next bosctl sync sends it); errors come as one line on stderr.")
 	fmt.Fprintln(w, "\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {

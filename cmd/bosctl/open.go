@@ -48,6 +48,11 @@ func (a *args) configLog() (session.Config, *logFile, error) {
 		lf.f = f
 		cfg.Log = zerolog.New(lf).With().Timestamp().Int("pid", os.Getpid()).Logger().Level(zerolog.InfoLevel)
 	}
+	cfg, _, err = session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode)
+	if err != nil {
+		lf.discard() // nothing ran: leave no log this run made
+		return session.Config{}, nil, err
+	}
 	return cfg, lf, nil
 }
 

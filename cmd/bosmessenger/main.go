@@ -19,6 +19,7 @@ import (
 	"bosmessenger/assets"
 	"bosmessenger/internal/version"
 	"bosmessenger/session"
+	"bosmessenger/session/policy"
 	"bosmessenger/ui"
 )
 
@@ -61,10 +62,28 @@ func main() {
 	cfg, closeLog := config(dir)
 	defer closeLog()
 	cfg.ExcludeInsecureDevices = prefs.ExcludeInsecureDevices()
+	cfg, pol, err := session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode) decides over prefs
+	if err != nil {
+		// Fail closed: without a readable policy the app does not start (a windowsgui program has
+		// no stderr, so the reason is shown in the window and logged).
+		cfg.Log.Error().Err(err).Msg("Policy invalid")
+		w.SetContent(ui.PolicyErrorView(err))
+		w.ShowAndRun()
+		cancel()
+		os.Exit(1)
+	}
+	if pol.Bool(policy.KeyScreenshotProtection) {
+		a.Lifecycle().SetOnStarted(func() { go protectWindow(w, cfg.Log) }) // the native window exists then
+	}
+	prefs.SetPolicy(pol) // enforced language and theme win, recommended ones replace the defaults
+	ui.ApplyPrefs(a, prefs)
+	w.SetTitle(ui.T("app.title"))
+	hs, locked := pol.Homeserver()
 	sh := ui.StartShell(ctx, w, ui.ShellConfig{
-		DataDir: dir,
-		Room:    id.RoomID(*room),
-		Prefs:   prefs,
+		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked},
+		DataDir:    dir,
+		Room:       id.RoomID(*room),
+		Prefs:      prefs,
 		Open: func(ctx context.Context, passphrase string) (*session.Session, error) {
 			c := cfg
 			if passphrase != "" {

@@ -65,6 +65,8 @@ func writeConfig(ctx context.Context, p configParams) (string, error) {
 		{"federation_api.key_perspectives", []string{}},
 		{"federation_api.disable_tls_validation", true},
 		{"media_api.base_path", filepath.Join(p.dir, "media")},
+		// Above the client's 100 MB limit (session.MaxFileSize), so that large attachments can be tested.
+		{"media_api.max_file_size_bytes", 200 << 20},
 		{"sync_api.search.enabled", true},
 		{"sync_api.search.in_memory", false},
 		{"sync_api.search.index_path", filepath.Join(p.dir, "searchindex")},

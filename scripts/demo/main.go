@@ -1,8 +1,11 @@
 // Command demo sets up the local demo: two federated Dendrite homeservers on loopback (two
 // organisations), demo accounts of a Leitstelle, a THW unit and a fire brigade, an encrypted
 // incident room with messages, a reply, a reaction and an image, and a DM; then it opens the GUI
-// signed in as the Leitstelle. Run it through `make demo`. Data stays in $BOS_DEMO_DIR (default
-// ~/.cache/bosmessenger-demo), so a second run starts at once.
+// signed in as the Leitstelle, in BOS mode: the two servers are on a federation list signed with
+// the demo's key (DIR/bos), and a third, unvetted server (127.0.0.3) has an account whose member
+// the GUI marks as unvetted and whose invite BOS mode hides and rejects. Run it through
+// `make demo`. Data stays in $BOS_DEMO_DIR (default ~/.cache/bosmessenger-demo), so a second run
+// starts at once.
 package main
 
 import (
@@ -25,6 +28,7 @@ import (
 
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
+	"bosmessenger/session/policy"
 )
 
 const (
@@ -51,7 +55,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	fmt.Println("demo: starting two homeservers (Kreis Ahrweiler on 127.0.0.1, Nachbarkreis on 127.0.0.2)")
+	fmt.Println("demo: starting three homeservers (Kreis Ahrweiler on 127.0.0.1, Nachbarkreis on 127.0.0.2, unvetted on 127.0.0.3)")
 	a, err := testserver.StartE(ctx, testserver.Options{IP: "127.0.0.1", Federation: true, Dir: filepath.Join(root, "server-a")})
 	if err != nil {
 		return err
@@ -62,6 +66,11 @@ func run() error {
 		return err
 	}
 	defer b.Stop()
+	c, err := testserver.StartE(ctx, testserver.Options{IP: "127.0.0.3", Federation: true, Dir: filepath.Join(root, "server-c")})
+	if err != nil {
+		return err
+	}
+	defer c.Stop()
 
 	accounts := filepath.Join(root, "accounts")
 	if _, err := os.Stat(filepath.Join(root, "seeded.ok")); err != nil {
@@ -73,6 +82,20 @@ func run() error {
 			return err
 		}
 	}
+	if _, err := os.Stat(filepath.Join(root, "seeded-bos.ok")); err != nil {
+		fmt.Println("demo: adding the unvetted server's account (first run only)")
+		if err := seedUnvetted(ctx, c, accounts); err != nil {
+			return fmt.Errorf("failed to seed the unvetted account: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "seeded-bos.ok"), []byte(time.Now().Format(time.RFC3339)), 0o600); err != nil {
+			return err
+		}
+	}
+	policyPath, err := setupBOS(filepath.Join(root, "bos"), demoVetted(a, b))
+	if err != nil {
+		return fmt.Errorf("failed to set up BOS mode: %w", err)
+	}
+	fmt.Printf("demo: BOS mode on (policy %s; federation list of %s and %s, signed with the demo key)\n", policyPath, a.ServerName, b.ServerName)
 
 	gui, err := filepath.Abs(filepath.Join("bin", "bosmessenger"))
 	if err != nil {
@@ -80,7 +103,7 @@ func run() error {
 	}
 	fmt.Printf("demo: opening BOS Messenger as the Leitstelle (accounts in %s, password %q)\n", accounts, demoPassword)
 	cmd := exec.CommandContext(ctx, gui, "--data", filepath.Join(accounts, "leitstelle"))
-	cmd.Env = append(os.Environ(), "BOSMESSENGER_PASSPHRASE="+demoPassphrase)
+	cmd.Env = append(os.Environ(), "BOSMESSENGER_PASSPHRASE="+demoPassphrase, policy.EnvPolicyFile+"="+policyPath)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("the GUI ended with an error: %w", err)

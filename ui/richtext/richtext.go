@@ -151,29 +151,6 @@ func safePlain(body string, opts Options) (segs []widget.RichTextSegment) {
 	return renderPlain(body, opts)
 }
 
-// StripReplyFallback removes the reply fallback that older clients put in
-// front of the plain body of a reply: the leading lines starting with ">"
-// and the blank line after them. Call it only for events that are replies
-// (m.relates_to contains m.in_reply_to); the HTML counterpart, <mx-reply>,
-// is always removed by [Segments].
-func StripReplyFallback(body string) string {
-	if !strings.HasPrefix(body, ">") {
-		return body
-	}
-	rest := body
-	for strings.HasPrefix(rest, ">") {
-		i := strings.IndexByte(rest, '\n')
-		if i < 0 {
-			return ""
-		}
-		rest = rest[i+1:]
-	}
-	if r, ok := strings.CutPrefix(rest, "\n"); ok {
-		return r
-	}
-	return rest
-}
-
 // PlainText returns the visible text of the message as rendered by
 // [Segments] with default options: rows are separated by "\n", list items
 // start with "• " or "N. ", quotes with "> ". Trailing whitespace is

@@ -473,18 +473,3 @@ func TestStyleHelper(t *testing.T) {
 		t.Errorf("pill style %+v", got)
 	}
 }
-
-func TestStripReplyFallback(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"> <@a:x> old\n> more\n\nnew\n> not fallback", "new\n> not fallback"},
-		{"> <@a:x> old\nnew", "new"},
-		{"> only fallback", ""},
-		{"no fallback\n> quote", "no fallback\n> quote"},
-		{"", ""},
-	}
-	for _, tc := range cases {
-		if got := StripReplyFallback(tc.in); got != tc.want {
-			t.Errorf("StripReplyFallback(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}

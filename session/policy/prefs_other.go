@@ -1,0 +1,5 @@
+//go:build !darwin || ios
+
+package policy
+
+func managedPrefs() ([]Source, error) { return nil, nil }

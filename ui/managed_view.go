@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"bosmessenger/session/policy"
+)
+
+// managedRow is one line of the "Verwaltet / Managed" settings page.
+type managedRow struct {
+	Key, Value, Channel, Source string
+	Enforced                    bool
+}
+
+// managedRows lists every effective policy key: its value, the channel that set it (translated:
+// Gruppenrichtlinie, MDM, Datei, Standard), the source itself and whether it is enforced.
+func managedRows(p *policy.Policy) []managedRow {
+	var rows []managedRow
+	for _, s := range p.Settings() {
+		v := fmt.Sprint(s.Value)
+		if _, isString := s.Value.(string); !isString {
+			data, _ := json.Marshal(s.Value)
+			v = string(data)
+		}
+		if v == "" {
+			v = "–"
+		}
+		rows = append(rows, managedRow{Key: s.Key, Value: v, Channel: T("managed.channel." + policy.SourceKind(s.Source)),
+			Source: s.Source, Enforced: s.Enforced})
+	}
+	return rows
+}
+
+// managedTab is the settings page of the admin policy: one card line per key, a lock for the
+// enforced ones, the channel and the exact source (registry key, file, profile) beneath.
+func managedTab(p *policy.Policy) fyne.CanvasObject {
+	intro := widget.NewLabel(T("managed.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	list := container.NewVBox(intro, widget.NewSeparator())
+	for _, r := range managedRows(p) {
+		lock := T("managed.recommended")
+		if r.Enforced {
+			lock = "🔒 " + T("managed.enforced")
+		}
+		key := widget.NewLabelWithStyle(r.Key, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		value := widget.NewLabel(r.Value)
+		value.Wrapping = fyne.TextWrapBreak
+		value.Selectable = true
+		where := r.Channel
+		if r.Source != policy.SourceDefault {
+			where += ": " + r.Source
+		}
+		src := widget.NewLabel(lock + " · " + where)
+		src.Importance = widget.LowImportance
+		src.Wrapping = fyne.TextWrapBreak
+		list.Add(container.NewGridWithColumns(2, key, value))
+		list.Add(src)
+		list.Add(widget.NewSeparator())
+	}
+	return container.NewVScroll(list)
+}
+
+// managedSummary is the page as text (tests and the clipboard): KEY VALUE CHANNEL LOCK per line.
+func managedSummary(p *policy.Policy) string {
+	var b strings.Builder
+	for _, r := range managedRows(p) {
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%v\n", r.Key, r.Value, r.Channel, r.Enforced)
+	}
+	return b.String()
+}
+
+// lockManaged disables a settings control whose key the policy enforces and puts a lock note
+// naming the source beneath it (Fyne has no tooltips); other controls are returned as they are.
+func lockManaged(prefs *Prefs, key string, control fyne.Disableable) fyne.CanvasObject {
+	obj := control.(fyne.CanvasObject)
+	locked, source := prefs.Locked(key)
+	if !locked {
+		return obj
+	}
+	control.Disable()
+	note := widget.NewLabel("🔒 " + T("managed.locked", T("managed.channel."+policy.SourceKind(source)), source))
+	note.Importance = widget.LowImportance
+	note.Wrapping = fyne.TextWrapBreak
+	return container.NewVBox(obj, note)
+}

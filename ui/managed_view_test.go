@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"bosmessenger/session/policy"
+)
+
+// The managed page shows every key with its value, the channel translated and a lock for the
+// enforced ones.
+func TestManagedPageListsEveryKeyWithSource(t *testing.T) {
+	test.NewTempApp(t)
+	SetLang("de")
+	defer SetLang("de")
+	reg := policy.Source{Name: policy.SourcePrefixGPO + `HKLM\SOFTWARE\Policies\BOSMessenger`,
+		RecName:     policy.SourcePrefixGPO + `HKLM\SOFTWARE\Policies\BOSMessenger\Recommended`,
+		Managed:     map[string]any{"max_upload_mb": uint64(25), "allowed_homeservers": []string{"a.example.de"}},
+		Recommended: map[string]any{"theme": "dark"}}
+	p, err := policy.Resolve(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := managedRows(p)
+	if len(rows) != len(policy.Keys) {
+		t.Fatalf("%d rows for %d keys", len(rows), len(policy.Keys))
+	}
+	sum := managedSummary(p)
+	for _, want := range []string{"max_upload_mb\t25\tGruppenrichtlinie\ttrue", `allowed_homeservers	["a.example.de"]	Gruppenrichtlinie	true`,
+		"theme\tdark\tGruppenrichtlinie\tfalse", "bos_mode\tfalse\tStandard\tfalse"} {
+		if !strings.Contains(sum, want+"\n") {
+			t.Errorf("page lacks %q:\n%s", want, sum)
+		}
+	}
+	w := test.NewWindow(managedTab(p))
+	defer w.Close()
+	SetLang("en")
+	if s := managedSummary(p); !strings.Contains(s, "max_upload_mb\t25\tGroup Policy\ttrue") {
+		t.Errorf("English:\n%s", s)
+	}
+}
+
+func prefsPolicy(t *testing.T, doc string) *policy.Policy {
+	t.Helper()
+	src, err := policy.ParseJSON("/etc/bosmessenger/policy.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := policy.Resolve(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Enforced language and theme win over the user's choice and lock their controls (with a note
+// naming the source); recommended ones replace the defaults until the user chooses.
+func TestPolicyOverPrefsAndLockedControls(t *testing.T) {
+	a := test.NewTempApp(t)
+	useTestUIQueue(t)
+	SetLang("de")
+	t.Cleanup(func() { SetLang("de") })
+	prefs := NewPrefs(a.Preferences())
+	prefs.SetTheme(ThemeLight)
+	prefs.SetPolicy(prefsPolicy(t, `{"managed": {"theme": "dark"}, "recommended": {"language": "en"}}`))
+	if prefs.Theme() != ThemeDark {
+		t.Fatalf("enforced theme: %q", prefs.Theme())
+	}
+	prefs.SetTheme(ThemeLight)
+	if prefs.Theme() != ThemeDark {
+		t.Fatalf("enforced theme changed by the user: %q", prefs.Theme())
+	}
+	if prefs.Language() != "en" {
+		t.Fatalf("recommended language: %q", prefs.Language())
+	}
+	prefs.SetLanguage("de")
+	if prefs.Language() != "de" {
+		t.Fatalf("the user's language after a recommended one: %q", prefs.Language())
+	}
+	w := dlgWindow(t)
+	sv := newSettingsView(context.Background(), w, nil, prefs, SettingsHooks{}, -1)
+	sv.show()
+	if !sv.variant.Disabled() || sv.lang.Disabled() {
+		t.Fatalf("theme disabled %v, language disabled %v", sv.variant.Disabled(), sv.lang.Disabled())
+	}
+	if !dlgHasLabel(dlgTop(w), "🔒 Von der Verwaltung erzwungen (Datei: /etc/bosmessenger/policy.json)") {
+		t.Fatalf("no lock note: %q", dlgLabels(dlgTop(w)))
+	}
+	// even a change that reaches the control does not change the enforced theme
+	sv.variant.SetSelected(T("settings.theme.light"))
+	if prefs.Theme() != ThemeDark {
+		t.Fatalf("theme %q after selecting light", prefs.Theme())
+	}
+}
