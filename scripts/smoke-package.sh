@@ -92,7 +92,13 @@ smoke_msi() {
 	[ -f "$msi" ] || fail "$msi missing (make msi)"
 	export WINEPREFIX="$tmp/wine" WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="winemenubuilder.exe,mscoree,mshtml=d"
 	step "wineboot"
-	wineboot --init >/dev/null 2>&1
+	# A fresh prefix's first wineboot has failed once (exit 53) right after another wine test: retry once.
+	if ! wineboot --init >"$tmp/wineboot.log" 2>&1; then
+		echo "smoke: wineboot failed ($(tail -n 1 "$tmp/wineboot.log")), retrying"
+		sleep 3
+		wineboot --init >"$tmp/wineboot.log" 2>&1 || { cat "$tmp/wineboot.log"; fail "wineboot"; }
+	fi
+	wineserver -w
 	# Go >= 1.24 needs ProcessPrng from bcryptprimitives.dll, which wine 8.0 lacks: a test-only stub.
 	x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
 		packaging/windows/wine-stub/bcryptprimitives.c -ladvapi32
