@@ -31,7 +31,7 @@ func managedRows(p *policy.Policy) []managedRow {
 		if v == "" {
 			v = "–"
 		}
-		rows = append(rows, managedRow{Key: s.Key, Value: v, Channel: T("managed.channel." + policy.SourceKind(s.Source)),
+		rows = append(rows, managedRow{Key: s.Key, Value: v, Channel: channelLabel(s.Source),
 			Source: s.Source, Enforced: s.Enforced})
 	}
 	return rows
@@ -84,8 +84,22 @@ func lockManaged(prefs *Prefs, key string, control fyne.Disableable) fyne.Canvas
 		return obj
 	}
 	control.Disable()
-	note := widget.NewLabel("🔒 " + T("managed.locked", T("managed.channel."+policy.SourceKind(source)), source))
+	note := widget.NewLabel("🔒 " + T("managed.locked", channelLabel(source), source))
 	note.Importance = widget.LowImportance
 	note.Wrapping = fyne.TextWrapBreak
 	return container.NewVBox(obj, note)
+}
+
+// channelLabel names the kind of channel a policy value came from (Gruppenrichtlinie, MDM, Datei,
+// Standard).
+func channelLabel(source string) string {
+	switch policy.SourceKind(source) {
+	case policy.KindGPO:
+		return T("managed.channel.gpo")
+	case policy.KindMDM:
+		return T("managed.channel.mdm")
+	case policy.KindDefault:
+		return T("managed.channel.default")
+	}
+	return T("managed.channel.file")
 }
