@@ -120,7 +120,7 @@ func (l *AppLock) Start(tick time.Duration) {
 			case <-stop:
 				return
 			case <-t.C:
-				fyne.Do(l.CheckIdle)
+				do(l.CheckIdle)
 			}
 		}
 	}()
@@ -282,6 +282,9 @@ func (a *App) SetLocked(on bool) { a.notes.locked = on }
 // appLockTick is how often the shell checks the idle time.
 const appLockTick = 5 * time.Second
 
+// appLockParams are the shell's Argon2id parameters (nil: applock.DefaultParams; tests set cheap ones).
+var appLockParams *applock.Params
+
 // startAppLock puts the lock screen over the main view when the policy's app_lock is on. After
 // the policy's number of wrong attempts the account is logged out, which wipes its local data.
 func (sh *Shell) startAppLock(s *session.Session, a *App) {
@@ -299,14 +302,19 @@ func (sh *Shell) startAppLock(s *session.Session, a *App) {
 	l = NewAppLock(sh.w, AppLockConfig{
 		Idle:        time.Duration(p.Int(policy.KeyIdleLockMinutes)) * time.Minute,
 		MaxAttempts: p.Int(policy.KeyAppLockMaxAttempts),
+		Params:      appLockParams,
 		Load:        func() []byte { return []byte(prefs.String(key)) },
 		Save:        func(b []byte) { prefs.SetString(key, string(b)) },
-		Locked:      a.SetLocked,
+		Locked: func(on bool) {
+			if cur := sh.App(); cur != nil {
+				cur.SetLocked(on)
+			}
+		},
 		Wipe: func() {
 			l.Stop()
 			sh.goRun(func() {
 				err := s.Logout(sh.ctx)
-				fyne.Do(func() {
+				do(func() {
 					if err != nil {
 						a.SetStatus(err.Error())
 						return

@@ -9,8 +9,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/applock"
+	"bosmessenger/session/policy"
 )
 
 var appLockTestParams = applock.Params{Time: 1, MemoryKiB: 64, Threads: 1}
@@ -201,5 +203,51 @@ func TestAppLockNotificationsShowNothing(t *testing.T) {
 	n.update(rooms(2), "")
 	if len(got) != 2 || got[0] != "BOS Messenger | Neue Aktivität" || !strings.Contains(got[1], "Einsatz") {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// The real window with app_lock on: the set-up view covers the main view after opening, the lock
+// view hides it again, and app_lock_max_attempts wrong entries log the account out, which wipes
+// its data dir, and show the sign-in form.
+func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
+	q := useTestUIQueue(t)
+	test.NewTempApp(t)
+	SetLang("de")
+	appLockParams = &appLockTestParams
+	t.Cleanup(func() { appLockParams = nil })
+	srv := testserver.Start(t, testserver.Options{})
+	u := newFlowUser(t, srv, "lock")
+	p, err := policy.Resolve(policy.Source{Name: "test policy", Managed: map[string]any{
+		"app_lock": true, "idle_lock_minutes": int64(0), "app_lock_max_attempts": int64(3)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scfg := session.ApplyPolicy(u.config(t), p)
+	s, err := session.Login(testCtx(t), scfg, srv.URL, u.ID, flowPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	sh, _ := openShellWith(t, q, u, scfg, ShellConfig{})
+	q.drain()
+	l := sh.appLock
+	if l == nil || !l.IsLocked() || l.repeat == nil {
+		t.Fatal("no set-up view after opening with app_lock on")
+	}
+	l.SetSecret("Leitstelle1", "Leitstelle1")
+	if l.IsLocked() {
+		t.Fatalf("still covered after set-up: %q", l.msg.Text)
+	}
+	l.Lock()
+	for i := 0; i < 3; i++ {
+		l.Submit("falsch")
+	}
+	q.until(t, "sign-in form after the wipe", func() bool { return sh.Session() == nil && sh.LoginForm() != nil })
+	st, err := session.Inspect(u.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Wipe) > 0 {
+		t.Fatalf("account data left after the wipe: %v", st.Wipe)
 	}
 }
