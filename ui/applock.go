@@ -279,6 +279,23 @@ func (l *AppLock) SetSecret(secret, again string) {
 // neither room nor sender (as notification_content none).
 func (a *App) SetLocked(on bool) { a.notes.locked = on }
 
+// SetOnInput sets what the view tells of user activity it sees (the app lock's idle time).
+func (a *App) SetOnInput(f func()) {
+	a.mu.Lock()
+	a.onInput = f
+	a.mu.Unlock()
+}
+
+// input tells the app lock of user activity: typing in the composer, opening a room.
+func (a *App) input() {
+	a.mu.Lock()
+	f := a.onInput
+	a.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
 // appLockTick is how often the shell checks the idle time.
 const appLockTick = 5 * time.Second
 
@@ -329,6 +346,7 @@ func (sh *Shell) startAppLock(s *session.Session, a *App) {
 		},
 	})
 	l.Start(appLockTick)
+	a.SetOnInput(l.Touch)
 	sh.mu.Lock()
 	sh.appLock = l
 	sh.mu.Unlock()

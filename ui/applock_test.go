@@ -228,7 +228,7 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	sh, _ := openShellWith(t, q, u, scfg, ShellConfig{})
+	sh, a := openShellWith(t, q, u, scfg, ShellConfig{})
 	q.drain()
 	l := sh.appLock
 	if l == nil || !l.IsLocked() || l.repeat == nil {
@@ -237,6 +237,17 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	l.SetSecret("Leitstelle1", "Leitstelle1")
 	if l.IsLocked() {
 		t.Fatalf("still covered after set-up: %q", l.msg.Text)
+	}
+	l.mu.Lock()
+	before := l.lastInput
+	l.mu.Unlock()
+	time.Sleep(10 * time.Millisecond)
+	a.composer.Entry.SetText("x") // a change of the draft counts as input (no room is open to type in)
+	l.mu.Lock()
+	after := l.lastInput
+	l.mu.Unlock()
+	if !after.After(before) {
+		t.Fatal("typing in the composer did not reset the idle time")
 	}
 	l.Lock()
 	for i := 0; i < 3; i++ {

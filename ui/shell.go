@@ -194,6 +194,12 @@ func (sh *Shell) rebuild() {
 	sh.mu.Unlock()
 	sh.cfg.Room = room
 	sh.restartView(s, a)
+	sh.mu.Lock()
+	lock := sh.appLock
+	sh.mu.Unlock()
+	if lock != nil {
+		a.SetOnInput(lock.Touch)
+	}
 }
 
 func (sh *Shell) restartView(s *session.Session, a *App) {
