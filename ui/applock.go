@@ -324,7 +324,12 @@ func (sh *Shell) startAppLock(s *session.Session, a *App) {
 		Save:        func(b []byte) { prefs.SetString(key, string(b)) },
 		Locked: func(on bool) {
 			if cur := sh.App(); cur != nil {
-				cur.SetLocked(on)
+				cur.SetLocked(on) // also turns the shortcuts off
+				if on {
+					sh.w.SetMainMenu(nil) // no menu item reaches the content while locked
+				} else {
+					sh.w.SetMainMenu(cur.MainMenu())
+				}
 			}
 		},
 		Wipe: func() {

@@ -249,7 +249,14 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	if !after.After(before) {
 		t.Fatal("typing in the composer did not reset the idle time")
 	}
+	settings := false
+	a.ShowSettings = func() { settings = true }
 	l.Lock()
+	a.Shortcut(ShortcutSettings)
+	q.drain()
+	if sh.w.MainMenu() != nil || settings {
+		t.Fatal("menu or shortcuts reach the content while locked")
+	}
 	for i := 0; i < 3; i++ {
 		l.Submit("falsch")
 	}
