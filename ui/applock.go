@@ -154,6 +154,11 @@ func (l *AppLock) trackInput() {
 
 func (l *AppLock) cover(view fyne.CanvasObject) {
 	if !l.shown {
+		// Open dialogs and pop-ups lie over the content: they are closed, not hidden behind.
+		ov := l.w.Canvas().Overlays()
+		for o := ov.Top(); o != nil; o = ov.Top() {
+			ov.Remove(o)
+		}
 		l.saved = l.w.Content()
 		l.shown = true
 		if l.cfg.Locked != nil {

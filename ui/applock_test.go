@@ -145,9 +145,13 @@ func TestAppLockIdleTimer(t *testing.T) {
 		t.Fatal("input did not reset the idle time")
 	}
 	f.now = f.now.Add(time.Minute)
+	f.w.Canvas().Overlays().Add(widget.NewLabel("Dialog: Einsatz Brand"))
 	l.CheckIdle()
 	if !l.IsLocked() || !f.shows("BOS Messenger ist gesperrt") || f.shows("Einsatz") {
 		t.Fatal("not locked after the idle time")
+	}
+	if f.w.Canvas().Overlays().Top() != nil {
+		t.Fatal("an open dialog stays over the lock view")
 	}
 
 	l.Submit("Leitstelle1")
