@@ -55,6 +55,7 @@ type App struct {
 	members  []session.MemberInfo
 
 	notes              *notifier
+	onInput            func()             // user activity for the app lock (SetOnInput); under mu
 	identityWarned     map[id.UserID]bool // users with an identity warning open
 	lastIdentityDialog dialog.Dialog
 
@@ -121,6 +122,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.timeline.Thumbnail = a.thumbnail
 	a.composer = NewComposer()
 	a.composer.OnSend = a.send
+	a.composer.OnInput = a.input
 	a.composer.OnEditLast = a.editLast
 	a.composer.OnTyping = a.typing
 	a.composer.Members = a.mentionCandidates
@@ -394,6 +396,7 @@ func (a *App) typingUsers(room id.RoomID) []string {
 
 // OpenRoom shows a room: header at once, then its timeline and members when loaded.
 func (a *App) OpenRoom(room id.RoomID) {
+	a.input()
 	a.mu.Lock()
 	if a.cur == room {
 		a.mu.Unlock()

@@ -44,6 +44,8 @@ type Composer struct {
 	OnEditLast func()
 	// OnTyping reports when the user starts (true) or stops (false) typing.
 	OnTyping func(bool)
+	// OnInput, when set, is told of each change of the draft (user activity for the app lock).
+	OnInput func()
 	// OnAttach runs when the user wants to send a file.
 	OnAttach func()
 	// Members returns mention candidates whose name or ID contains the prefix.
@@ -148,6 +150,9 @@ func (c *Composer) setTyping(on bool) {
 
 // changed runs after every edit of the text: typing notifications and mention completion.
 func (c *Composer) changed(text string) {
+	if c.OnInput != nil {
+		c.OnInput()
+	}
 	c.setTyping(text != "")
 	c.complete()
 }

@@ -25,6 +25,8 @@ type notifier struct {
 	// content is what a notification may show (policy notification_content): NotifyNone shows
 	// neither room nor sender, only that something arrived; the others name the room.
 	content session.NotificationContent
+	// locked is set while the app lock hides the window: notifications then show as NotifyNone.
+	locked bool
 }
 
 func newNotifier() *notifier {
@@ -63,7 +65,7 @@ func (n *notifier) update(rooms []session.RoomSummary, current id.RoomID) {
 		// notification daemons and their logs could act on.
 		title := T("notify.title", session.CleanName(r.Name))
 		switch {
-		case n.content == session.NotifyNone:
+		case n.content == session.NotifyNone || n.locked:
 			n.send(T("app.title"), T("notify.none"))
 		case invited:
 			n.send(title, T("notify.invite"))

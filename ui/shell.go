@@ -47,6 +47,7 @@ type Shell struct {
 	s       *session.Session
 	app     *App
 	endSess context.CancelFunc // stops the session's sync loop and watchers
+	appLock *AppLock           // the lock screen when the policy's app_lock is on
 
 	login      *LoginView
 	unlock     *UnlockView
@@ -134,6 +135,7 @@ func (sh *Shell) start(s *session.Session) {
 	sh.firstSync = container.NewVBox(widget.NewLabel(T("shell.first_sync")), widget.NewProgressBarInfinite())
 	sh.firstSync.Hide()
 	sh.restartView(s, a)
+	sh.startAppLock(s, a)
 	ctx, end := context.WithCancel(sh.ctx)
 	sh.mu.Lock()
 	sh.endSess = end
@@ -148,7 +150,12 @@ func (sh *Shell) signedOut() {
 	sh.mu.Lock()
 	a, end := sh.app, sh.endSess
 	sh.s, sh.app, sh.endSess = nil, nil, nil
+	lock := sh.appLock
+	sh.appLock = nil
 	sh.mu.Unlock()
+	if lock != nil {
+		lock.Stop()
+	}
 	if end != nil {
 		end()
 	}
@@ -187,6 +194,12 @@ func (sh *Shell) rebuild() {
 	sh.mu.Unlock()
 	sh.cfg.Room = room
 	sh.restartView(s, a)
+	sh.mu.Lock()
+	lock := sh.appLock
+	sh.mu.Unlock()
+	if lock != nil {
+		a.SetOnInput(lock.Touch)
+	}
 }
 
 func (sh *Shell) restartView(s *session.Session, a *App) {

@@ -17,8 +17,8 @@ var (
 
 // Shortcut runs a window shortcut; it reports whether it knew it.
 func (a *App) Shortcut(s fyne.Shortcut) bool {
-	if a.isBlock {
-		return true // BOS mode is blocked: nothing but the blocking view
+	if a.isBlock || a.notes.locked {
+		return true // BOS mode is blocked or the app lock is on: nothing but that view
 	}
 	switch s.ShortcutName() {
 	case ShortcutSwitcher.ShortcutName():
