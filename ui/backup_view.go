@@ -188,22 +188,11 @@ func (sv *securityView) showRecoveryKey(key string) {
 
 // askRestore asks for the recovery key or passphrase and restores the room keys from the backup.
 func (sv *securityView) askRestore() {
-	entry := widget.NewPasswordEntry()
-	errL := errorLabel()
-	explain := widget.NewLabel(T("settings.backup.restore_explain"))
-	explain.Wrapping = fyne.TextWrapWord
-	var dlg *dialog.CustomDialog
-	submit := func() {
-		secret := entry.Text
-		if secret == "" {
-			setError(errL, T("settings.backup.secret_required"))
-			fitDialog(dlg, widthForm)
-			return
-		}
-		dlg.Hide()
-		runBusy(sv.ctx, sv.w, T("settings.backup.restoring"), func(ctx context.Context) error {
-			return sv.restoreBackup(ctx, secret)
-		}, func(err error) {
+	dlg := askSecret(sv.ctx, sv.w, secretPrompt{
+		title: T("settings.backup.restore"), explain: T("settings.backup.restore_explain"),
+		ok: T("settings.backup.restore_ok"), busy: T("settings.backup.restoring"),
+		run: func(ctx context.Context, secret string) error { return sv.restoreBackup(ctx, secret) },
+		done: func(err error) {
 			if err != nil {
 				showFailure(sv.w, T("settings.backup.restore"), err)
 			} else {
@@ -213,17 +202,8 @@ func (sv *securityView) askRestore() {
 			if sv.onRestored != nil {
 				sv.onRestored(err)
 			}
-		})
-	}
-	entry.OnSubmitted = func(string) { submit() }
-	ok := widget.NewButton(T("settings.backup.restore_ok"), submit)
-	ok.Importance = widget.HighImportance
-	form := widget.NewForm(widget.NewFormItem(T("settings.backup.secret"), entry))
-	dlg = dialog.NewCustomWithoutButtons(T("settings.backup.restore"), container.NewVBox(explain, form, errL), sv.w)
-	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("dlg.cancel"), func() { dlg.Hide() }), ok})
-	fitDialog(dlg, widthForm)
-	dlg.Show()
-	sv.w.Canvas().Focus(entry)
+		},
+	})
 	if sv.onDialog != nil {
 		sv.onDialog(dlg)
 	}

@@ -68,36 +68,16 @@ func (b *DeviceLockBanner) Set(locked bool) bool {
 // askRecoveryKey asks for the recovery key (or its passphrase) and verifies this device with it:
 // the cross-signing keys come from secret storage and sign it.
 func (b *DeviceLockBanner) askRecoveryKey() {
-	entry := widget.NewPasswordEntry()
-	errL := errorLabel()
-	explain := widget.NewLabel(T("devicelock.recovery_explain"))
-	explain.Wrapping = fyne.TextWrapWord
-	var dlg *dialog.CustomDialog
-	submit := func() {
-		secret := entry.Text
-		if secret == "" {
-			setError(errL, T("settings.backup.secret_required"))
-			fitDialog(dlg, widthForm)
-			return
-		}
-		dlg.Hide()
-		runBusy(b.ctx, b.w, T("devicelock.verifying"), func(ctx context.Context) error {
-			return b.verifyRecKey(ctx, secret)
-		}, func(err error) {
+	dlg := askSecret(b.ctx, b.w, secretPrompt{
+		title: T("devicelock.with_recovery_key"), explain: T("devicelock.recovery_explain"),
+		ok: T("devicelock.verify"), busy: T("devicelock.verifying"),
+		run: func(ctx context.Context, secret string) error { return b.verifyRecKey(ctx, secret) },
+		done: func(err error) {
 			if err != nil {
 				showFailure(b.w, T("devicelock.with_recovery_key"), err)
 			}
-		})
-	}
-	entry.OnSubmitted = func(string) { submit() }
-	ok := widget.NewButton(T("devicelock.verify"), submit)
-	ok.Importance = widget.HighImportance
-	form := widget.NewForm(widget.NewFormItem(T("settings.backup.secret"), entry))
-	dlg = dialog.NewCustomWithoutButtons(T("devicelock.with_recovery_key"), container.NewVBox(explain, form, errL), b.w)
-	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("dlg.cancel"), func() { dlg.Hide() }), ok})
-	fitDialog(dlg, widthForm)
-	dlg.Show()
-	b.w.Canvas().Focus(entry)
+		},
+	})
 	if b.onDialog != nil {
 		b.onDialog(dlg)
 	}
