@@ -153,7 +153,7 @@ func cmdAlertBoard(ctx context.Context, a *args) error {
 func printBoard(a *args, b *alert.Board) error {
 	headline, _, _ := strings.Cut(b.Alert.Body, "\n")
 	c := b.Counts
-	lines := []string{safeLine(headline)}
+	lines := []string{safe(headline)}
 	req := ""
 	if b.Required > 0 {
 		req = " of " + strconv.Itoa(b.Required) + " required"
@@ -167,13 +167,13 @@ func printBoard(a *args, b *alert.Board) error {
 		if e.Comment != "" {
 			l += ": " + e.Comment
 		}
-		lines = append(lines, safeLine(l))
+		lines = append(lines, safe(l))
 	}
 	for _, u := range b.Received {
-		lines = append(lines, safeLine(fmt.Sprintf("  %s received", u)))
+		lines = append(lines, safe(fmt.Sprintf("  %s received", u)))
 	}
 	for _, u := range b.None {
-		lines = append(lines, safeLine(fmt.Sprintf("  %s none", u)))
+		lines = append(lines, safe(fmt.Sprintf("  %s none", u)))
 	}
 	_, err := fmt.Fprintln(a.stdout, strings.Join(lines, "\n"))
 	return err
@@ -237,6 +237,6 @@ func printAlert(a *args, info alert.Info) error {
 	}
 	ts := time.UnixMilli(info.TS).Local().Format("2006-01-02 15:04:05")
 	headline, _, _ := strings.Cut(info.Body, "\n")
-	_, err := fmt.Fprintln(a.stdout, safeLine(fmt.Sprintf("%s %s %s %s: %s", ts, strings.ToUpper(string(info.Priority)), info.RoomID, info.Sender, headline)))
+	_, err := fmt.Fprintln(a.stdout, safe(fmt.Sprintf("%s %s %s %s: %s", ts, strings.ToUpper(string(info.Priority)), info.RoomID, info.Sender, headline)))
 	return err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bosmessenger/internal/termsafe"
 	"context"
 	"fmt"
 	"strconv"
@@ -61,14 +60,10 @@ func cmdStatus(ctx context.Context, a *args) error {
 		}
 		for _, r := range reports {
 			ts := time.UnixMilli(r.TS).Local().Format("2006-01-02 15:04:05")
-			if _, err := fmt.Fprintln(a.stdout, safeLine(fmt.Sprintf("%s  %d %s  %s (%s)", r.Unit, r.FMS, r.Meaning, ts, r.Sender))); err != nil {
+			if _, err := fmt.Fprintln(a.stdout, safe(fmt.Sprintf("%s  %d %s  %s (%s)", r.Unit, r.FMS, r.Meaning, ts, r.Sender))); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 }
-
-// safeLine keeps a line of remote text on one line with every control and bidi character
-// escaped visibly (internal/termsafe).
-func safeLine(s string) string { return termsafe.String(s) }
