@@ -1,6 +1,7 @@
 package mobile
 
 import (
+	"bosmessenger/internal/testcache"
 	"bytes"
 	"encoding/xml"
 	"os"
@@ -98,12 +99,7 @@ func TestSchemasMatchKeyTable(t *testing.T) {
 
 func TestSchemasPassXMLLint(t *testing.T) {
 	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("xmllint missing (scripts/deps.sh installs libxml2-utils)")
-		}
-		t.Skip("xmllint missing")
-	}
+	testcache.Require(t, "xmllint (scripts/deps.sh installs libxml2-utils)", err)
 	args := []string{"--noout"}
 	for name := range schemaFiles() {
 		args = append(args, name)

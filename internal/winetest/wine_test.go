@@ -1,6 +1,7 @@
 package winetest
 
 import (
+	"bosmessenger/internal/testcache"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -19,12 +20,8 @@ const EnvBosctlExe = "BOSCTL_EXE"
 func need(t *testing.T, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s missing (scripts/deps.sh installs wine and mingw)", tool)
-			}
-			t.Skipf("%s missing", tool)
-		}
+		_, err := exec.LookPath(tool)
+		testcache.Require(t, tool+" (scripts/deps.sh installs wine and mingw)", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bosmessenger/internal/testcache"
 	"bytes"
 	"encoding/xml"
 	"os"
@@ -147,12 +148,7 @@ func TestADMXMatchesKeyTable(t *testing.T) {
 // The templates are well-formed XML for xmllint (installed by scripts/deps.sh).
 func TestTemplatesPassXMLLint(t *testing.T) {
 	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("xmllint missing (scripts/deps.sh installs libxml2-utils)")
-		}
-		t.Skip("xmllint missing")
-	}
+	testcache.Require(t, "xmllint (scripts/deps.sh installs libxml2-utils)", err)
 	files := []string{filepath.Join(templateDir, "BOSMessenger.admx")}
 	for _, lang := range ADMLLanguages {
 		files = append(files, filepath.Join(templateDir, lang, "BOSMessenger.adml"))
