@@ -14,6 +14,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	e2ee "bosmessenger/crypto"
+	"bosmessenger/session/alert"
 	"bosmessenger/store"
 )
 
@@ -106,6 +107,10 @@ type Message struct {
 
 	SendState string `json:"send_state,omitempty"` // SendState* constants
 	SendError string `json:"send_error,omitempty"`
+
+	// Alert is set when the message is an alert (de.bos.alert, docs/PROTOCOL.md): the board of
+	// its responses is Session.AlertBoard(room, EventID).
+	Alert *alert.Alert `json:"alert,omitempty"`
 }
 
 // Quote is the event a message replies to. Sender and Body are empty when it is not stored.
@@ -515,6 +520,9 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	}
 	m.Mentioned = e.Sender != b.me && b.mentions(final, m.Body)
 	m.Reactions = aggregateReactions(rels, b.me)
+	if a, ok := alert.ParseAlert(effective(e)); ok {
+		m.Alert = &a
+	}
 	return m
 }
 
