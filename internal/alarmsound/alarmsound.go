@@ -1,0 +1,163 @@
+// Package alarmsound plays the alarm tone of an incoming alert in a loop until it is stopped,
+// through the system's audio output: miniaudio via malgo (PulseAudio or ALSA loaded at run time
+// on Linux, WASAPI on Windows). NewNull plays into miniaudio's null backend, silently, for
+// headless tests; a machine without any audio output makes Start fail and the alert stays silent.
+package alarmsound
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gen2brain/malgo"
+)
+
+// SampleRate is the rate of the generated tone (mono, signed 16 bit).
+const SampleRate = 44100
+
+// ErrClosed is returned by Start after Close.
+var ErrClosed = errors.New("alarm sound player closed")
+
+// Player plays the alarm tone. Its methods are safe from any goroutine.
+type Player struct {
+	backends []malgo.Backend // nil: the system's default order
+
+	mu     sync.Mutex
+	ctx    *malgo.AllocatedContext
+	dev    *malgo.Device
+	closed bool
+
+	pos    atomic.Uint64 // next sample of the tone
+	frames atomic.Int64  // frames rendered since New (for tests and diagnostics)
+}
+
+// New returns a player for the system's audio output. Nothing is opened before Start.
+func New() *Player { return &Player{} }
+
+// NewNull returns a player on miniaudio's null backend: it runs like a real device, silently.
+func NewNull() *Player { return &Player{backends: []malgo.Backend{backendNull}} }
+
+// backendNull is miniaudio's ma_backend_null. malgo's BackendNull (13) misses the ma_backend_custom
+// that miniaudio lists before it, so it names the custom backend.
+const backendNull = malgo.BackendNull + 1
+
+// Start plays the tone in a loop from its beginning; while it plays already, Start does nothing.
+func (p *Player) Start() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrClosed
+	}
+	if p.dev != nil {
+		return nil
+	}
+	if p.ctx == nil {
+		ctx, err := malgo.InitContext(p.backends, malgo.ContextConfig{}, nil)
+		if err != nil {
+			return fmt.Errorf("failed to open audio output: %w", err)
+		}
+		p.ctx = ctx
+	}
+	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
+	cfg.Playback.Format = malgo.FormatS16
+	cfg.Playback.Channels = 1
+	cfg.SampleRate = SampleRate
+	p.pos.Store(0)
+	dev, err := malgo.InitDevice(p.ctx.Context, cfg, malgo.DeviceCallbacks{Data: p.fill})
+	if err != nil {
+		return fmt.Errorf("failed to open audio device: %w", err)
+	}
+	if err := dev.Start(); err != nil {
+		dev.Uninit()
+		return fmt.Errorf("failed to start audio device: %w", err)
+	}
+	p.dev = dev
+	return nil
+}
+
+// Stop ends the tone (nothing when it does not play).
+func (p *Player) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.dev == nil {
+		return
+	}
+	_ = p.dev.Stop()
+	p.dev.Uninit()
+	p.dev = nil
+}
+
+// Playing reports whether the tone plays.
+func (p *Player) Playing() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dev != nil
+}
+
+// Frames is the number of frames rendered so far.
+func (p *Player) Frames() int64 { return p.frames.Load() }
+
+// Close stops the tone and releases the audio context; Start fails afterwards.
+func (p *Player) Close() {
+	p.Stop()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	if p.ctx != nil {
+		_ = p.ctx.Uninit()
+		p.ctx.Free()
+		p.ctx = nil
+	}
+}
+
+// fill is miniaudio's data callback: mono S16 little endian samples of the tone.
+func (p *Player) fill(out, _ []byte, frames uint32) {
+	n := min(int(frames), len(out)/2)
+	pos := p.pos.Add(uint64(n)) - uint64(n)
+	for i := range n {
+		v := uint16(Sample(pos + uint64(i)))
+		out[2*i], out[2*i+1] = byte(v), byte(v>>8)
+	}
+	p.frames.Add(int64(n))
+}
+
+// The tone: a cycle of four short beeps, alternating between two pitches, then a pause, like a
+// pager's alarm.
+const (
+	beepLen   = SampleRate * 15 / 100 // 150 ms
+	gapLen    = SampleRate * 5 / 100  // 50 ms
+	beeps     = 4
+	pauseLen  = SampleRate * 7 / 10 // 700 ms
+	cycleLen  = beeps*(beepLen+gapLen) + pauseLen
+	fadeLen   = SampleRate / 200 // 5 ms ramps against clicks
+	amplitude = 0.45 * math.MaxInt16
+)
+
+// CycleSamples is the length of one cycle of the tone in samples.
+const CycleSamples = cycleLen
+
+// Sample is sample i of the looping tone.
+func Sample(i uint64) int16 {
+	c := int(i % cycleLen)
+	beep := c / (beepLen + gapLen)
+	if beep >= beeps {
+		return 0
+	}
+	k := c % (beepLen + gapLen)
+	if k >= beepLen {
+		return 0
+	}
+	freq := 1000.0
+	if beep%2 == 1 {
+		freq = 1250.0
+	}
+	gain := 1.0
+	if k < fadeLen {
+		gain = float64(k) / fadeLen
+	} else if k > beepLen-fadeLen {
+		gain = float64(beepLen-k) / fadeLen
+	}
+	return int16(amplitude * gain * math.Sin(2*math.Pi*freq*float64(k)/SampleRate))
+}
