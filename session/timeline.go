@@ -111,6 +111,8 @@ type Message struct {
 	// Alert is set when the message is an alert (de.bos.alert, docs/PROTOCOL.md): the board of
 	// its responses is Session.AlertBoard(room, EventID).
 	Alert *alert.Alert `json:"alert,omitempty"`
+	// Status is set when the message is a unit's FMS status (de.bos.status).
+	Status *alert.UnitStatus `json:"status,omitempty"`
 }
 
 // Quote is the event a message replies to. Sender and Body are empty when it is not stored.
@@ -522,6 +524,8 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	m.Reactions = aggregateReactions(rels, b.me)
 	if a, ok := alert.ParseAlert(effective(e)); ok {
 		m.Alert = &a
+	} else if st, ok := alert.ParseStatus(effective(e)); ok {
+		m.Status = &st
 	}
 	return m
 }

@@ -55,6 +55,10 @@ type App struct {
 	members  []session.MemberInfo
 
 	notes              *notifier
+	alerts             *alertCenter       // alert view, queue, banner (alerts.go)
+	fms                *FMSPanel          // FMS status of the units in the shown room (fms_panel.go)
+	board              *BoardView         // the open board of an alert, if any (alert_board.go)
+	fmsDlg             *fmsDialog         // the open "set status" dialog, if any
 	onInput            func()             // user activity for the app lock (SetOnInput); under mu
 	identityWarned     map[id.UserID]bool // users with an identity warning open
 	lastIdentityDialog dialog.Dialog
@@ -134,15 +138,18 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.status.Importance = widget.DangerImportance
 	a.status.Wrapping = fyne.TextWrapWord
 	a.status.Hide()
-	right := container.NewBorder(container.NewVBox(a.header.View(), a.find.view, widget.NewSeparator()),
+	a.fms = NewFMSPanel()
+	a.fms.OnSet = a.showSetStatus
+	right := container.NewBorder(container.NewVBox(a.header.View(), a.fms.View(), a.find.view, widget.NewSeparator()),
 		container.NewVBox(a.actions, a.composer.View()), nil, nil, a.timeline.View())
 	a.right = right
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.28
 	a.blocked = NewBlockedView()
 	a.lock = NewDeviceLockBanner(a.ctx, w, s)
-	a.view = container.NewBorder(a.lock.View(), a.status, nil, nil, split)
-	a.root = container.NewStack(a.view, a.blocked.View())
+	a.alerts = newAlertCenter(a)
+	a.view = container.NewBorder(container.NewVBox(a.lock.View(), a.alerts.banner.View()), a.status, nil, nil, split)
+	a.root = container.NewStack(a.view, a.alerts.view.View(), a.blocked.View())
 	a.setComposerEnabled(false)
 	return a
 }
@@ -152,7 +159,10 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 func (a *App) SetForeground(on bool) { a.notes.foreground = on }
 
 // Stop ends the app's engine goroutines (when the view is rebuilt or the window closes).
-func (a *App) Stop() { a.cancel() }
+func (a *App) Stop() {
+	a.cancel()
+	a.alerts.out.stopSound()
+}
 
 // View is the main view's canvas object (with the blocking view of BOS mode).
 func (a *App) View() fyne.CanvasObject { return a.root }
@@ -209,6 +219,7 @@ func (a *App) Start() error {
 		defer sub.Close()
 		a.updatePolicy()
 		a.refresh(true, true, true)
+		a.alerts.loadOpenAlerts(a.ctx)
 		for {
 			batch, err := sub.Next(a.ctx)
 			if err != nil {
@@ -226,6 +237,8 @@ func (a *App) Start() error {
 			}
 			rooms, timeline, typing := a.classify(batch)
 			a.refresh(rooms, timeline, typing)
+			a.alerts.alertChanges(a.ctx, batch)
+			a.boardChanges(batch)
 			if users := identityChanges(batch); len(users) > 0 {
 				do(func() {
 					for _, u := range users {
@@ -279,7 +292,9 @@ func (a *App) applyPolicy(blocked error, locked bool) {
 			}
 			a.w.SetMainMenu(nil)
 		} else {
-			a.view.Show()
+			if !a.alerts.view.Visible() { // an alarm on screen stays
+				a.view.Show()
+			}
 			a.w.SetMainMenu(a.MainMenu())
 		}
 		a.root.Refresh()
@@ -368,6 +383,7 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 		if timeline && cur != "" {
 			a.timeline.Set(msgs, false)
 			a.markRead(cur, msgs)
+			a.fmsUpdate(cur, msgs, false)
 		}
 		if typing {
 			var names []string
@@ -435,6 +451,7 @@ func (a *App) OpenRoom(room id.RoomID) {
 			}
 			a.members = members
 			a.timeline.Set(msgs, true)
+			a.fmsUpdate(room, msgs, true)
 			Trace("room_shown room=%s messages=%d", room, len(msgs))
 			a.markRead(room, msgs)
 			a.focusComposer()

@@ -33,6 +33,8 @@ type ShellConfig struct {
 	// OfflineAfter is how long without a successful sync makes the status line say "offline"
 	// (default SyncTimeout + 20 s); checked every OfflineAfter/10.
 	OfflineAfter time.Duration
+	// Alerts are sound, notification and window attention of incoming alerts (alert_outputs.go).
+	Alerts AlertOutputs
 }
 
 // Shell is the window's life cycle: open the account, or ask for the store passphrase, or sign in;
@@ -204,6 +206,7 @@ func (sh *Shell) rebuild() {
 
 func (sh *Shell) restartView(s *session.Session, a *App) {
 	ctx, w := sh.ctx, sh.w
+	a.SetAlertOutputs(sh.cfg.Alerts)
 	a.ShowCreateRoom = func() { ShowCreateRoom(ctx, w, s, a.OpenRoom) }
 	a.ShowStartDM = func() { ShowStartDM(ctx, w, s, a.OpenRoom) }
 	a.ShowMembers = func(r id.RoomID) { ShowMembers(ctx, w, s, r) }

@@ -45,6 +45,7 @@ func (a *App) InstallShortcuts() {
 		a.w.Canvas().AddShortcut(s, func(sc fyne.Shortcut) { a.Shortcut(sc) })
 	}
 	a.w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.SendFiles(uris) })
+	a.w.Canvas().SetOnTypedRune(func(r rune) { _ = a.alerts.typedRune(r) || a.fmsRune(r) }) // alert view, FMS dialog
 	a.w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			if a.selected != nil {
