@@ -90,6 +90,7 @@ func (v *BoardView) Set(b *alert.Board, room string) {
 	if b.Required > 0 {
 		v.Strength.SetText(T("board.strength", c.Coming, b.Required))
 		v.Progress.Max = float64(b.Required)
+		v.Progress.TextFormatter = func() string { return fmt.Sprintf("%d / %d", c.Coming, b.Required) }
 		v.Progress.SetValue(float64(min(c.Coming, b.Required)))
 		v.Progress.Show()
 	} else {

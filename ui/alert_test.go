@@ -108,6 +108,16 @@ func startAlertShell(t *testing.T, q *uiQueue, u *flowUser, out AlertOutputs) (*
 	return a, stop
 }
 
+// typeLikeUser types into the focused widget, as a keyboard does, or to the canvas when none has
+// the focus (test.TypeOnCanvas always goes to the canvas).
+func typeLikeUser(c fyne.Canvas, chars string) {
+	if f := c.Focused(); f != nil {
+		test.Type(f, chars)
+		return
+	}
+	test.TypeOnCanvas(c, chars)
+}
+
 // waitSent waits until a queued event of s is on the server.
 func waitSent(t *testing.T, s *session.Session) func(string, error) {
 	return func(txn string, err error) {
@@ -177,6 +187,9 @@ func TestAlertTakeoverFlow(t *testing.T) {
 		}
 		return false
 	})
+	// The room is open with the composer focused: the alarm's keys must reach the alarm anyway.
+	a.OpenRoom(room)
+	q.until(t, "composer focused", func() bool { return a.w.Canvas().Focused() == a.Composer().Entry })
 	// The receiving engine's sync must have passed the join, so that the alerts arrive live.
 	time.Sleep(2 * time.Second)
 
@@ -245,7 +258,7 @@ func TestAlertTakeoverFlow(t *testing.T) {
 	}
 
 	// Komme (K) answers the first alarm: the second shows, the tone goes on.
-	test.TypeOnCanvas(a.w.Canvas(), "k")
+	typeLikeUser(a.w.Canvas(), "k")
 	q.until(t, "second alarm shown", func() bool { return v.Info().EventID == second })
 	if playing, _ := sound.state(); !playing {
 		t.Fatal("the tone stopped with an alarm still open")
@@ -282,7 +295,6 @@ func TestAlertTakeoverFlow(t *testing.T) {
 	})
 
 	// 4. FMS: third's status shows in the incident room's panel; fw sends its own with key 4.
-	a.OpenRoom(room)
 	waitSent(t, third)(third.SendUnitStatus(ctx, room, alert.UnitStatus{FMS: 3, Unit: "HLF 20-1"}))
 	q.until(t, "FMS panel", func() bool {
 		tx := a.fms.Texts()
@@ -293,7 +305,7 @@ func TestAlertTakeoverFlow(t *testing.T) {
 		t.Fatal("no status dialog")
 	}
 	a.fmsDlg.unit.SetText("LF 10")
-	test.TypeOnCanvas(a.w.Canvas(), "4")
+	typeLikeUser(a.w.Canvas(), "4")
 	q.until(t, "own FMS status shown", func() bool {
 		tx := a.fms.Texts()
 		return len(tx) == 2 && tx[1] == "LF 10: 4 "+T("fms.4")

@@ -89,9 +89,9 @@ func NewAlertView() *AlertView {
 
 	etaBox := container.NewBorder(nil, nil, nil, widget.NewLabel(T("alert.minutes")), v.ETA)
 	answers := container.NewGridWithColumns(3,
-		container.NewPadded(v.Coming),
-		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(150, v.ETA.MinSize().Height), etaBox), container.NewPadded(v.Later)),
-		container.NewPadded(v.NotComing))
+		tall(v.Coming),
+		container.NewBorder(nil, nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(150, v.ETA.MinSize().Height), etaBox)), tall(v.Later)),
+		tall(v.NotComing))
 	top := container.NewBorder(nil, nil, v.title, container.NewHBox(v.queued, v.Mute, v.Dismiss), v.room)
 	body := container.NewVBox(v.Keyword, v.Address, v.Text, v.Units, widget.NewSeparator(), v.Deadline, v.Countdown, v.errLabel)
 	content := container.NewBorder(top, answers, nil, nil, container.NewVScroll(body))
@@ -236,6 +236,13 @@ func (v *AlertView) call(f func()) {
 	if f != nil {
 		f()
 	}
+}
+
+// tall gives an answer button the height of a finger.
+func tall(b *widget.Button) fyne.CanvasObject {
+	spacer := canvas.NewRectangle(color.Transparent)
+	spacer.SetMinSize(fyne.NewSize(0, 64))
+	return container.NewPadded(container.NewStack(spacer, b))
 }
 
 func setOptional(l *widget.Label, text string) {

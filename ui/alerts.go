@@ -164,6 +164,8 @@ func (c *alertCenter) present() {
 		c.a.view.Hide()
 		c.a.root.Refresh()
 	}
+	// The keys K, S, N, M go to the canvas: no hidden widget (the composer) may keep the focus.
+	c.a.w.Canvas().Unfocus()
 	Trace("alert_shown event=%s", info.EventID)
 	c.out.startSound()
 	c.a.w.RequestFocus()

@@ -22,6 +22,8 @@ type ShellConfig struct {
 	Login LoginFunc
 	// Room, when set, is opened at start.
 	Room id.RoomID
+	// Board, when set with Room, opens the board of that alert of the room at start.
+	Board id.EventID
 	// DataDir is shown in errors.
 	DataDir string
 	// Prefs are the user's settings (language, theme, text size).
@@ -230,6 +232,10 @@ func (sh *Shell) restartView(s *session.Session, a *App) {
 	}
 	if sh.cfg.Room != "" {
 		a.OpenRoom(sh.cfg.Room)
+		if sh.cfg.Board != "" {
+			a.OpenBoard(sh.cfg.Room, sh.cfg.Board)
+			sh.cfg.Board = "" // once
+		}
 	}
 }
 

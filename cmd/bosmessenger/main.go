@@ -2,7 +2,7 @@
 //
 // It opens the account of a data dir (--data, default the per-OS user data dir); a new data dir
 // shows the sign-in form. The store is unlocked with BOSMESSENGER_PASSPHRASE, the OS keyring, or a
-// passphrase the app asks for. --room opens a room at start.
+// passphrase the app asks for. --room opens a room at start, --board with it an alert's board.
 package main
 
 import (
@@ -29,6 +29,7 @@ const AppID = "de.bos-messenger.client"
 func main() {
 	dataDir := flag.String("data", "", "account data dir (default: the per-OS user data dir)")
 	room := flag.String("room", "", "room ID to open at start")
+	board := flag.String("board", "", "with --room: the event ID of an alert whose board (Rückmeldungen) opens at start")
 	showVersion := flag.Bool("version", false, "print version, commit and build time, then exit")
 	flag.Parse()
 	if *showVersion {
@@ -79,10 +80,14 @@ func main() {
 	ui.ApplyPrefs(a, prefs)
 	w.SetTitle(ui.T("app.title"))
 	hs, locked := pol.Homeserver()
+	alerts, closeAlerts := alertOutputs(cfg.Log, os.Getenv(envSilentAlarm) == "1")
+	defer closeAlerts()
 	sh := ui.StartShell(ctx, w, ui.ShellConfig{
+		Alerts:     alerts,
 		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked},
 		DataDir:    dir,
 		Room:       id.RoomID(*room),
+		Board:      id.EventID(*board),
 		Prefs:      prefs,
 		Open: func(ctx context.Context, passphrase string) (*session.Session, error) {
 			c := cfg
