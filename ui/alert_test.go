@@ -227,7 +227,14 @@ func TestAlertTakeoverFlow(t *testing.T) {
 		t.Fatalf("countdown after the deadline %q", v.Countdown.Text)
 	}
 
-	// 2. A second alarm queues behind; an info alert is quieter: a banner, no tone, no takeover.
+	// M turns the tone off; the view stays.
+	typeLikeUser(a.w.Canvas(), "m")
+	if playing, _ := sound.state(); playing || !v.Visible() || !v.Mute.Disabled() {
+		t.Fatal("M must turn the tone off and keep the alarm")
+	}
+
+	// 2. A second alarm queues behind and rings again; an info alert is quieter: a banner, no
+	// tone, no takeover.
 	second := sendAlertBy(t, leit, room, alert.Alert{Keyword: "TH Person eingeklemmt", Address: "B9 km 12", DeadlineTS: deadline.UnixMilli()})
 	info := sendAlertBy(t, leit, room, alert.Alert{Keyword: "Übung Donnerstag", Text: "19 Uhr Gerätehaus", Priority: alert.PriorityInfo})
 	q.until(t, "second queued, info banner", func() bool {
@@ -245,8 +252,8 @@ func TestAlertTakeoverFlow(t *testing.T) {
 			t.Fatalf("the info alert notified %q", n)
 		}
 	}
-	if _, starts := sound.state(); starts != 1 {
-		t.Fatalf("the tone restarted %d times", starts)
+	if playing, starts := sound.state(); !playing || starts != 2 {
+		t.Fatalf("after the second alarm and the info: tone playing %v, %d starts (want 2: the info is silent)", playing, starts)
 	}
 
 	// 3. The dispatcher's board (opened in this app for the first alarm) counts live.
@@ -340,7 +347,23 @@ func TestAlertTakeoverFlow(t *testing.T) {
 	if playing, _ := sound2.state(); !playing {
 		t.Fatal("no tone after the restart")
 	}
-	// Closing it without an answer: it does not come back, and the tone stops.
+	// Answered on another device of fw: the alarm closes here and the tone stops.
+	otherDevice := *fwU
+	otherDevice.Dir = t.TempDir()
+	s2 := otherDevice.login(t)
+	syncUntil(t, s2, "the other device in the room", func() bool {
+		r, err := s2.Room(ctx, room)
+		return err == nil && r.Membership == "join"
+	})
+	waitSent(t, s2)(s2.SendAlertResponse(ctx, room, open, alert.Response{Status: alert.StatusComing, ETAMinutes: 3}))
+	q.until(t, "answered on the other device", func() bool { return !v2.Visible() })
+	if playing, _ := sound2.state(); playing {
+		t.Fatal("the tone plays on after the other device answered")
+	}
+
+	// Closing an alarm without an answer: the tone stops.
+	last := sendAlertBy(t, leit, room, alert.Alert{Keyword: "THL Ölspur", DeadlineTS: deadline.UnixMilli()})
+	q.until(t, "last alarm", func() bool { return v2.Visible() && v2.Info().EventID == last })
 	test.Tap(v2.Dismiss)
 	if v2.Visible() {
 		t.Fatal("dismiss left the view")

@@ -145,6 +145,11 @@ func (c *alertCenter) show(info alert.Info, room, sender string, live bool) {
 	c.rooms[info.EventID] = [2]string{room, sender}
 	if len(c.queue) > 1 {
 		c.view.SetQueued(len(c.queue) - 1)
+		if c.muted { // a new alarm rings again
+			c.muted = false
+			c.view.SetMuted(false)
+			c.out.startSound()
+		}
 		c.notify(info, room, true)
 		return
 	}
