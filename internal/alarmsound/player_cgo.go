@@ -1,24 +1,14 @@
-// Package alarmsound plays the alarm tone of an incoming alert in a loop until it is stopped,
-// through the system's audio output: miniaudio via malgo (PulseAudio or ALSA loaded at run time
-// on Linux, WASAPI on Windows). NewNull plays into miniaudio's null backend, silently, for
-// headless tests; a machine without any audio output makes Start fail and the alert stays silent.
+//go:build cgo
+
 package alarmsound
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gen2brain/malgo"
 )
-
-// SampleRate is the rate of the generated tone (mono, signed 16 bit).
-const SampleRate = 44100
-
-// ErrClosed is returned by Start after Close.
-var ErrClosed = errors.New("alarm sound player closed")
 
 // Player plays the alarm tone. Its methods are safe from any goroutine.
 type Player struct {
@@ -121,43 +111,4 @@ func (p *Player) fill(out, _ []byte, frames uint32) {
 		out[2*i], out[2*i+1] = byte(v), byte(v>>8)
 	}
 	p.frames.Add(int64(n))
-}
-
-// The tone: a cycle of four short beeps, alternating between two pitches, then a pause, like a
-// pager's alarm.
-const (
-	beepLen   = SampleRate * 15 / 100 // 150 ms
-	gapLen    = SampleRate * 5 / 100  // 50 ms
-	beeps     = 4
-	pauseLen  = SampleRate * 7 / 10 // 700 ms
-	cycleLen  = beeps*(beepLen+gapLen) + pauseLen
-	fadeLen   = SampleRate / 200 // 5 ms ramps against clicks
-	amplitude = 0.45 * math.MaxInt16
-)
-
-// CycleSamples is the length of one cycle of the tone in samples.
-const CycleSamples = cycleLen
-
-// Sample is sample i of the looping tone.
-func Sample(i uint64) int16 {
-	c := int(i % cycleLen)
-	beep := c / (beepLen + gapLen)
-	if beep >= beeps {
-		return 0
-	}
-	k := c % (beepLen + gapLen)
-	if k >= beepLen {
-		return 0
-	}
-	freq := 1000.0
-	if beep%2 == 1 {
-		freq = 1250.0
-	}
-	gain := 1.0
-	if k < fadeLen {
-		gain = float64(k) / fadeLen
-	} else if k > beepLen-fadeLen {
-		gain = float64(beepLen-k) / fadeLen
-	}
-	return int16(amplitude * gain * math.Sin(2*math.Pi*freq*float64(k)/SampleRate))
 }
