@@ -53,4 +53,6 @@ var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)
 // Errors of alerting.
 var (
 	ErrUnknownAlert = errors.New("unknown alert")
+	// ErrUnknownTemplate: no incident template has the ID asked for.
+	ErrUnknownTemplate = errors.New("unknown incident template")
 )

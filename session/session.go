@@ -65,6 +65,10 @@ type Config struct {
 	// (de.bos.alert.ack), policy key alert_ack_jitter_s: 0 means the default of 10 s, a negative
 	// value no delay.
 	AlertAckJitter time.Duration
+
+	// IncidentTemplatesFile names the local incident template file ("" : DATA_DIR/
+	// incident-templates.json, if present); see LoadIncidentTemplates.
+	IncidentTemplatesFile string
 }
 
 func (c *Config) defaults() {
