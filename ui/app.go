@@ -69,6 +69,7 @@ type App struct {
 
 	// Hooks to the dialogs (set by NewApp; tests may replace them).
 	ShowCreateRoom, ShowStartDM, ShowSettings func()
+	ShowNewIncident                           func() // "Neuer Einsatz" (incident_dialog.go)
 	ShowMembers, ShowInvite, ShowRoomSettings func(id.RoomID)
 
 	// OnRemoteWiped runs on the UI goroutine when the engine reports that this device was
@@ -99,12 +100,14 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	newRoom := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { a.call(a.ShowCreateRoom) })
 	newDM := widget.NewButtonWithIcon("", theme.AccountIcon(), func() { a.call(a.ShowStartDM) })
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { a.call(a.ShowSettings) })
+	newIncident := widget.NewButtonWithIcon(T("incident.button"), theme.WarningIcon(), func() { a.call(a.ShowNewIncident) })
+	newIncident.Importance = widget.DangerImportance
 	me := widget.NewLabel(string(a.me))
 	me.Truncation = fyne.TextTruncateEllipsis
 	me.TextStyle.Bold = true
 	left := container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(newRoom, newDM, settings), me),
-			a.search, container.NewGridWithColumns(2, a.kind, a.space)),
+			newIncident, a.search, container.NewGridWithColumns(2, a.kind, a.space)),
 		nil, nil, nil, a.rooms.View())
 
 	a.header = NewHeader()
