@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -150,4 +151,7 @@ func TestNewIncidentThroughDendrite(t *testing.T) {
 	if !invited {
 		t.Fatalf("%s not invited: %+v", wf.ID, members)
 	}
+	// Let the timeline's loads of the opened room finish on the UI goroutine before the test ends.
+	settle := time.Now().Add(2 * time.Second)
+	q.until(t, "the opened room settled", func() bool { return time.Now().After(settle) })
 }

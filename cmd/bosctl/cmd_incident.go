@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"bosmessenger/session"
+	"bosmessenger/session/alert"
 	"bosmessenger/session/incident"
 )
 
@@ -141,6 +142,9 @@ func cmdIncidentCreate(ctx context.Context, a *args) error {
 		if res.AlertTxnID != "" && !errors.Is(err, session.ErrPolicyDenied) && wctx.Err() != nil {
 			return queuedError{txnID: res.AlertTxnID, why: fmt.Sprintf("incident room %s was created, but the homeserver did not accept "+
 				"its alert within %v", res.RoomID, timeout)}
+		}
+		if errors.Is(err, alert.ErrInvalid) { // keyword missing or too long: wrong arguments
+			return usageError{err.Error()}
 		}
 		return err
 	}

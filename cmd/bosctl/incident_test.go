@@ -147,6 +147,8 @@ func TestIncidentCreate(t *testing.T) {
 	mustFail(t, a.run("incident", "create", "--keyword", "B3"), 2, "needs --template")
 	writeFile(t, file, `[{"id": "brand", "alert": {"deadline": "bald"}}]`)
 	mustFail(t, a.run("incident", "create", "--templates", file, "--template", "brand"), 1, `template "brand" (#1): alert.deadline`)
+	writeFile(t, file, `[{"id": "ohne"}]`)
+	mustFail(t, a.run("incident", "create", "--templates", file, "--template", "ohne"), 2, "keyword is missing")
 	mustFail(t, a.run("incident", "templates", "--templates", filepath.Join(t.TempDir(), "fehlt.json")), 1, "fehlt.json")
 	mustFail(t, a.run("incident", "create", "--template", "thl", "--room", "x"), 2, "unknown flag --room")
 	if n := len(a.rooms()); n != rooms {
