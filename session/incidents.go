@@ -136,7 +136,13 @@ func (s *Session) CreateIncident(ctx context.Context, req IncidentRequest) (Inci
 	if err := s.checkDeviceGate(); err != nil {
 		return IncidentResult{}, err
 	}
-	opts := CreateRoomOptions{Name: plan.RoomName, Topic: plan.Topic, Encrypted: plan.Encrypted, Invite: plan.Invitees,
+	var invite []id.UserID
+	for _, u := range plan.Invitees {
+		if u != s.account.UserID { // a template shared by a team names its creator too
+			invite = append(invite, u)
+		}
+	}
+	opts := CreateRoomOptions{Name: plan.RoomName, Topic: plan.Topic, Encrypted: plan.Encrypted, Invite: invite,
 		PowerLevels: s.incidentPowerLevels(plan.PowerLevels)}
 	res := IncidentResult{Name: plan.RoomName}
 	res.RoomID, err = s.CreateRoom(ctx, opts)
@@ -146,7 +152,7 @@ func (s *Session) CreateIncident(ctx context.Context, req IncidentRequest) (Inci
 		}
 		return res, err
 	}
-	s.log.Info().Str("room_id", res.RoomID.String()).Str("template", t.ID).Int("invitees", len(plan.Invitees)).Msg("Created incident room")
+	s.log.Info().Str("room_id", res.RoomID.String()).Str("template", t.ID).Int("invitees", len(invite)).Msg("Created incident room")
 	if res.AlertTxnID, err = s.SendAlert(ctx, res.RoomID, plan.Alert); err != nil {
 		return res, fmt.Errorf("incident room %s was created, but its alert could not be queued: %w", res.RoomID, err)
 	}

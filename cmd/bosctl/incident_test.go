@@ -84,9 +84,9 @@ func TestIncidentCreate(t *testing.T) {
 		"room_name": "{iso_date} {keyword} – {address}",
 		"topic": "Einsatz {keyword} ({template})",
 		"power_levels": {"users": {%q: 50}},
-		"invitees": [%q],
+		"invitees": [%q, %q],
 		"alert": {"keyword": "B3", "text": "Bitte Rückmeldung", "units": ["HLF 20-1"], "deadline": "10m", "required": 6}
-	}]}`, b.id, b.id))
+	}]}`, b.id, b.id, a.id))
 
 	before := time.Now()
 	var res incidentJSON
