@@ -54,3 +54,7 @@ var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)
 var (
 	ErrUnknownAlert = errors.New("unknown alert")
 )
+
+// ErrChatExportDisabled: the policy key disable_chat_export forbids exporting conversations
+// (the incident export). It matches ErrPolicyDenied.
+var ErrChatExportDisabled = fmt.Errorf("%w: exporting conversations is disabled by the administrator (disable_chat_export)", ErrPolicyDenied)

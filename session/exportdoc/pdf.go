@@ -36,11 +36,21 @@ type Entry struct {
 	SenderName   string
 	Verification string // VerifiedSender, UnverifiedSender, Undecryptable or NotEncrypted
 	Text         string
-	Notes        []string // edited, deleted, why it could not be decrypted
+	Notes        []string // Note* keys or free text, shown joined by ": " (e.g. NoteUndecryptable, reason)
 	Attachment   string   // file name of an attachment
 	Status       string   // an FMS status line
 	Alert        *alert.Board
 }
+
+// Notes of an entry (Entry.Notes), shown in the report's language.
+const (
+	NoteEdit          = "n_edit"          // the message changes an earlier one
+	NoteRedacted      = "n_redacted"      // deleted
+	NoteUndecryptable = "n_undecryptable" // followed by the reason code
+	NoteDamaged       = "n_damaged"       // the stored event could not be read
+	NoteState         = "n_state"         // followed by the state change
+	NoteReaction      = "n_reaction"      // followed by the reaction key
+)
 
 // RenderPDF writes the report.
 func RenderPDF(d *PDFDoc) ([]byte, error) {
@@ -146,8 +156,16 @@ func writeEntry(pdf *fpdf.Fpdf, l map[string]string, when func(int64) string, d 
 	if e.Attachment != "" {
 		pdf.MultiCell(0, 4.5, l["attachment"]+": "+clean(e.Attachment), "", "L", false)
 	}
-	for _, n := range e.Notes {
-		pdf.MultiCell(0, 4.5, "("+clean(n)+")", "", "L", false)
+	if len(e.Notes) > 0 {
+		parts := make([]string, len(e.Notes))
+		for i, n := range e.Notes {
+			if v, ok := l[n]; ok {
+				parts[i] = v
+			} else {
+				parts[i] = clean(n)
+			}
+		}
+		pdf.MultiCell(0, 4.5, "("+strings.Join(parts, ": ")+")", "", "L", false)
 	}
 	pdf.Ln(2)
 }
@@ -232,6 +250,8 @@ var labelsDE = map[string]string{
 	"address": "Einsatzort", "units": "Einheiten", "deadline": "Rückmeldung bis",
 	"board":    "Rückmeldungen: %d komme, %d komme nicht, %d später, %d nur empfangen, %d ohne Reaktion (Soll: %d)",
 	"s_coming": "Komme", "s_not_coming": "Komme nicht", "s_later": "Später", "eta": " – ca. %d Min.",
+	"n_edit": "Änderung einer früheren Nachricht", "n_redacted": "gelöscht", "n_undecryptable": "nicht entschlüsselbar",
+	"n_damaged": "gespeichertes Ereignis nicht lesbar", "n_state": "Raumänderung", "n_reaction": "Reaktion",
 }
 
 var labelsEN = map[string]string{
@@ -247,4 +267,6 @@ var labelsEN = map[string]string{
 	"address": "Location", "units": "Units", "deadline": "Respond by",
 	"board":    "Responses: %d coming, %d not coming, %d later, %d received only, %d no reaction (required: %d)",
 	"s_coming": "Coming", "s_not_coming": "Not coming", "s_later": "Later", "eta": " – about %d min",
+	"n_edit": "changes an earlier message", "n_redacted": "deleted", "n_undecryptable": "not decryptable",
+	"n_damaged": "stored event unreadable", "n_state": "room change", "n_reaction": "reaction",
 }
