@@ -27,11 +27,12 @@ const ExportSteps = 4
 
 // ExportResult describes a written export.
 type ExportResult struct {
-	Dir      string              `json:"dir"`
-	Events   int                 `json:"events"`   // events in events.json
-	Messages int                 `json:"messages"` // entries in the PDF
-	Alerts   int                 `json:"alerts"`
-	Manifest *exportdoc.Manifest `json:"manifest"`
+	Dir        string              `json:"dir"`
+	Events     int                 `json:"events"`               // events in events.json
+	Incomplete bool                `json:"incomplete,omitempty"` // the history did not reach back to --since (or the room's start)
+	Messages   int                 `json:"messages"`             // entries in the PDF
+	Alerts     int                 `json:"alerts"`
+	Manifest   *exportdoc.Manifest `json:"manifest"`
 }
 
 // maxExportEvents bounds how many events an export loads from the store and server.
@@ -138,11 +139,13 @@ func (s *Session) ExportRoom(ctx context.Context, roomID id.RoomID, dir string, 
 		return nil, err
 	}
 	progress(4)
-	return &ExportResult{Dir: dir, Events: len(evs.Events), Messages: len(doc.Entries), Alerts: alerts, Manifest: m}, nil
+	return &ExportResult{Dir: dir, Events: len(evs.Events), Incomplete: incomplete, Messages: len(doc.Entries), Alerts: alerts, Manifest: m}, nil
 }
 
 // exportHistory returns the room's events, oldest first, back to since (all of them without),
-// loading older ones from the server as needed; incomplete is true when maxExportEvents cut it.
+// loading older ones from the server as needed. incomplete is true when the events do not reach
+// back to since or the room's creation: maxExportEvents cut them, or the history ended earlier
+// (local retention, history visibility).
 func (s *Session) exportHistory(ctx context.Context, roomID id.RoomID, since *int64) (evs []TimelineEvent, incomplete bool, err error) {
 	for limit := 500; ; limit *= 4 {
 		limit = min(limit, maxExportEvents)
@@ -150,13 +153,15 @@ func (s *Session) exportHistory(ctx context.Context, roomID id.RoomID, since *in
 		if err != nil {
 			return nil, false, err
 		}
-		if len(evs) < limit || (since != nil && len(evs) > 0 && evs[0].TS < *since) {
-			return evs, false, nil
-		}
-		if limit == maxExportEvents {
-			return evs, true, nil
+		if len(evs) < limit || (since != nil && len(evs) > 0 && evs[0].TS < *since) || limit == maxExportEvents {
+			break
 		}
 	}
+	if len(evs) == 0 {
+		return evs, false, nil
+	}
+	reached := evs[0].Type == "m.room.create" || (since != nil && evs[0].TS < *since)
+	return evs, !reached, nil
 }
 
 // exportVerification is the verification state of an event's sender for the export.

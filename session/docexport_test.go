@@ -84,7 +84,7 @@ func TestIncidentExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Alerts != 1 || len(steps) != session.ExportSteps {
+	if res.Alerts != 1 || res.Incomplete || len(steps) != session.ExportSteps {
 		t.Errorf("result %+v, progress %v", res, steps)
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {

@@ -73,8 +73,12 @@ func cmdExport(ctx context.Context, a *args) error {
 		if a.bool("json") {
 			return printJSON(a.stdout, res)
 		}
-		_, err = fmt.Fprintln(a.stdout, safe(fmt.Sprintf("exported %d events (%d in the PDF, %d alerts) of %s to %s; check with: bosctl export verify %s",
-			res.Events, res.Messages, res.Alerts, roomID, out, shellQuote(out))))
+		note := ""
+		if res.Incomplete {
+			note = " (the history available does not reach back to the start of the range)"
+		}
+		_, err = fmt.Fprintln(a.stdout, safe(fmt.Sprintf("exported %d events (%d in the PDF, %d alerts) of %s to %s%s; check with: bosctl export verify %s",
+			res.Events, res.Messages, res.Alerts, roomID, out, note, shellQuote(out))))
 		return err
 	})
 }
