@@ -188,6 +188,19 @@ func TestIncidentExport(t *testing.T) {
 		t.Errorf("signed by another key: %v", err)
 	}
 
+	// --until before the alert leaves it (and what follows) out.
+	var alertTS int64
+	for _, e := range evs.Events {
+		if e.EventID == alertID.String() {
+			alertTS = e.TS
+		}
+	}
+	res, err = sa.ExportRoom(ctx(t), roomID, filepath.Join(t.TempDir(), "bis"), session.ExportOptions{Until: time.UnixMilli(alertTS - 1)})
+	if err != nil || res.Alerts != 0 || res.Events == 0 || res.Events >= len(evs.Events) || res.Manifest.UntilTS == nil ||
+		*res.Manifest.UntilTS != alertTS-1 {
+		t.Errorf("until before the alert: %+v, %v", res, err)
+	}
+
 	// A non-empty directory needs Force; a range after everything holds no events.
 	if _, err := sa.ExportRoom(ctx(t), roomID, dir, session.ExportOptions{}); !errors.Is(err, exportdoc.ErrDirNotEmpty) {
 		t.Errorf("non-empty dir: %v", err)
