@@ -56,3 +56,7 @@ var (
 	// ErrUnknownTemplate: no incident template has the ID asked for.
 	ErrUnknownTemplate = errors.New("unknown incident template")
 )
+
+// ErrChatExportDisabled: the policy key disable_chat_export forbids exporting conversations
+// (the incident export). It matches ErrPolicyDenied.
+var ErrChatExportDisabled = fmt.Errorf("%w: exporting conversations is disabled by the administrator (disable_chat_export)", ErrPolicyDenied)

@@ -57,6 +57,7 @@ type Config struct {
 	DisableKeyExport    bool
 	DisableFileSave     bool
 	NotificationContent NotificationContent
+	DisableChatExport   bool // the incident export is refused (ErrChatExportDisabled)
 
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration

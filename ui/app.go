@@ -117,6 +117,8 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.header.OnLeave = a.confirmLeave
 	a.header.OnAccept = a.acceptInvite
 	a.header.OnReject = a.rejectInvite
+	a.header.OnExport = func() { a.callRoom(a.ShowExport) }
+	a.header.SetExportLocked(s.CheckChatExport() != nil) // policy disable_chat_export
 	a.timeline = NewTimeline(a.me)
 	a.timeline.OnNeedOlder = a.loadOlder
 	a.timeline.OnSelected = a.selectMessage
