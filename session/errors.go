@@ -54,3 +54,10 @@ var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)
 var (
 	ErrUnknownAlert = errors.New("unknown alert")
 )
+
+// Errors of polls.
+var (
+	ErrUnknownPoll    = errors.New("unknown poll")
+	ErrPollEnded      = errors.New("poll has ended")
+	ErrPollNotAllowed = errors.New("only the poll's creator or a moderator may end it")
+)
