@@ -104,7 +104,7 @@ func TestFlowPoll(t *testing.T) {
 	})
 	var card *pollCard
 	q.until(t, "poll card", func() bool { card = a.Timeline().pollCardOf(pollID.String()); return card != nil })
-	if card.question.Text != "Wer ist heute Abend verfügbar?" || len(card.choices) != 3 || card.end.Hidden || card.total.Text != "0 Stimmen" {
+	if card.question.Text != "📊 Umfrage: Wer ist heute Abend verfügbar?" || len(card.choices) != 3 || card.end.Hidden || card.total.Text != "0 Stimmen" {
 		t.Fatalf("card: %s, %q, %d choices, end hidden %v", card, card.question.Text, len(card.choices), card.end.Hidden)
 	}
 	if _, ok := card.choices[0].(*widget.RadioGroup); !ok {

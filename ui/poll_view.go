@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,7 +22,6 @@ import (
 // set rebuilds the answers for the message bound.
 type pollCard struct {
 	t        *Timeline
-	title    *widget.Label
 	question *widget.Label
 	answers  *fyne.Container
 	total    *widget.Label
@@ -34,19 +34,18 @@ type pollCard struct {
 }
 
 func newPollCard(t *Timeline) *pollCard {
-	c := &pollCard{t: t, title: widget.NewLabel(T("poll.title")), question: widget.NewLabel(""), total: widget.NewLabel("")}
-	c.title.Importance = widget.LowImportance
+	c := &pollCard{t: t, question: widget.NewLabel(""), total: widget.NewLabel("")}
 	c.question.TextStyle.Bold = true
 	c.question.Wrapping = fyne.TextWrapWord
 	c.total.Importance = widget.LowImportance
 	c.total.Wrapping = fyne.TextWrapWord
-	c.answers = container.NewVBox()
+	c.answers = container.New(layout.NewCustomPaddedVBoxLayout(0))
 	c.end = widget.NewButtonWithIcon(T("poll.end"), theme.MediaStopIcon(), func() {
 		if c.t.OnEndPoll != nil {
 			c.t.OnEndPoll(c.msg)
 		}
 	})
-	c.view = container.NewVBox(c.title, c.question, c.answers, c.total, container.NewHBox(c.end))
+	c.view = container.New(layout.NewCustomPaddedVBoxLayout(0), c.question, c.answers, c.total, container.NewHBox(c.end))
 	c.view.Hide()
 	return c
 }
@@ -67,7 +66,7 @@ func (c *pollCard) set(m session.Message) {
 		c.view.Hide()
 		return
 	}
-	setLabel(c.question, r.Question, c.question.Importance)
+	setLabel(c.question, T("poll.title")+": "+r.Question, c.question.Importance)
 	open := !r.Ended && m.EventID != ""
 	c.choices, c.bars = c.choices[:0], c.bars[:0]
 	rows := make([]fyne.CanvasObject, 0, len(r.Answers))
@@ -118,6 +117,15 @@ func (c *pollCard) set(m session.Message) {
 	c.end.Hidden = !r.CanEnd || m.EventID == ""
 	c.view.Show()
 	c.view.Refresh()
+}
+
+// fit gives the wrapping labels the row's width, so that they measure their real height.
+func (c *pollCard) fit(width float32) {
+	if c.view.Visible() {
+		for _, l := range []*widget.Label{c.question, c.total} {
+			l.Resize(fyne.NewSize(width, l.MinSize().Height))
+		}
+	}
 }
 
 // pollTotal is the line under the answers.

@@ -333,6 +333,7 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 		width = 600 // not laid out yet: measure for a typical width, corrected when the width is known
 	}
 	r.body.Resize(fyne.NewSize(width, r.body.MinSize().Height))
+	r.poll.fit(width)
 	if h := r.box.MinSize().Height; i < len(t.heights) && h != t.heights[i] {
 		grew := t.heights[i] != 0 && h > t.heights[i]
 		t.heights[i] = h
