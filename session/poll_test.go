@@ -181,6 +181,11 @@ func TestPollUndisclosed(t *testing.T) {
 	if err != nil || !ra.ResultsHidden || ra.Total != 0 || len(ra.MyAnswers) != 1 {
 		t.Fatalf("a sees undisclosed results: %+v %v", ra, err)
 	}
+	// The closing text tells the full result, though the creator does not see it yet.
+	if text, err := sa.EndPollText(ctx(t), roomID, pollID, "en"); err != nil ||
+		text != "The poll has ended. Result: Verfügbar 1, Nicht verfügbar 1, Ab 20 Uhr 1 (3 votes)." {
+		t.Fatalf("closing text %q %v", text, err)
+	}
 	sentBy(t, sa)(sa.EndPoll(ctx(t), roomID, pollID, "Danke!"))
 	rb = waitPoll(t, sb, roomID, pollID, "the end", func(r *poll.Results) bool { return r.Ended })
 	if rb.ResultsHidden || !slices.Equal(pollVotes(rb), []int{1, 1, 1}) || rb.Voters != 2 || rb.Total != 3 || rb.EndText != "Danke!" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"maunium.net/go/mautrix/id"
 
@@ -46,7 +47,7 @@ func (s *Session) VotePoll(ctx context.Context, roomID id.RoomID, pollEvent id.E
 }
 
 // EndPoll queues the end of a poll with a closing text (empty: the result in German,
-// poll.EndText). Only its creator and members with redaction power may end it
+// EndPollText). Only its creator and members with redaction power may end it
 // (ErrPollNotAllowed); an ended poll gives ErrPollEnded.
 func (s *Session) EndPoll(ctx context.Context, roomID id.RoomID, pollEvent id.EventID, text string) (string, error) {
 	r, err := s.PollResults(ctx, roomID, pollEvent)
@@ -60,22 +61,36 @@ func (s *Session) EndPoll(ctx context.Context, roomID id.RoomID, pollEvent id.Ev
 		return "", fmt.Errorf("%w: %s was started by %s", ErrPollNotAllowed, pollEvent, r.Sender)
 	}
 	if text == "" {
-		// The closing text tells the result: count as if ended now, also for undisclosed polls.
-		end := poll.BuildEnd(pollEvent, "")
-		raw, _ := json.Marshal(end)
-		var related []poll.Related
-		err := s.db.Read(ctx, func(tx *store.Tx) error {
-			var err error
-			related, err = pollRelated(tx, roomID.String(), s.account.UserID, []string{pollEvent.String()})
-			return err
-		})
-		if err != nil {
+		if text, err = s.EndPollText(ctx, roomID, pollEvent, "de"); err != nil {
 			return "", err
 		}
-		related = append(related, poll.Related{Sender: r.Sender, Type: poll.TypeEnd, Content: raw, TS: 1<<62 - 1})
-		text = poll.EndText(poll.Tally(r.Info, related, s.account.UserID, nil), "de")
 	}
 	return s.Enqueue(ctx, roomID, poll.TypeEnd, poll.BuildEnd(pollEvent, text))
+}
+
+// EndPollText is the closing text for ending a poll now: its result as it stands, also for an
+// undisclosed poll (poll.EndText; lang "en" English, else German).
+func (s *Session) EndPollText(ctx context.Context, roomID id.RoomID, pollEvent id.EventID, lang string) (string, error) {
+	r, err := s.PollResults(ctx, roomID, pollEvent)
+	if err != nil {
+		return "", err
+	}
+	var related []poll.Related
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		related, err = pollRelated(tx, roomID.String(), s.account.UserID, []string{pollEvent.String()})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	// Count as if the creator ended it after everything known.
+	end, err := json.Marshal(poll.BuildEnd(pollEvent, ""))
+	if err != nil {
+		return "", fmt.Errorf("failed to encode poll end: %w", err)
+	}
+	related = append(related, poll.Related{Sender: r.Sender, Type: poll.TypeEnd, Content: end, TS: math.MaxInt64 / 2})
+	return poll.EndText(poll.Tally(r.Info, related, s.account.UserID, nil), lang), nil
 }
 
 // PollResults returns the state of a poll (poll.Tally) as we see it: stored votes and ends plus

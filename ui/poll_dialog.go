@@ -151,7 +151,11 @@ func (a *App) confirmEndPoll(m session.Message) {
 
 func (a *App) endPoll(room id.RoomID, pollID id.EventID) {
 	go func() {
-		if _, err := a.s.EndPoll(a.ctx, room, pollID, ""); err != nil {
+		text, err := a.s.EndPollText(a.ctx, room, pollID, Lang())
+		if err == nil {
+			_, err = a.s.EndPoll(a.ctx, room, pollID, text)
+		}
+		if err != nil {
 			a.showError(T("poll.end_failed", err))
 		}
 	}()

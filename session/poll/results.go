@@ -1,6 +1,7 @@
 package poll
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 
@@ -48,7 +49,7 @@ type Results struct {
 // An undisclosed poll hides all votes but ours until it ends.
 func Tally(info Info, related []Related, me id.UserID, mayEnd func(id.UserID) bool) Results {
 	events := slices.Clone(related)
-	slices.SortStableFunc(events, func(a, b Related) int { return int(min(max(a.TS-b.TS, -1), 1)) })
+	slices.SortStableFunc(events, func(a, b Related) int { return cmp.Compare(a.TS, b.TS) })
 	r := Results{Info: info, MyAnswers: []string{}}
 	allowed := func(u id.UserID) bool { return u == info.Sender || (mayEnd != nil && mayEnd(u)) }
 	for _, ev := range events {
