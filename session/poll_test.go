@@ -138,6 +138,10 @@ func TestPollEncrypted(t *testing.T) {
 	if !sawPoll || !sawEnd {
 		t.Fatalf("timeline poll %v end %v: %+v", sawPoll, sawEnd, tl)
 	}
+	// Votes are no timeline entries: they do not push the poll out of a short window.
+	if tl, err = sb.Timeline(ctx(t), roomID, 2); err != nil || len(tl) != 2 || tl[0].EventID != pollID || tl[1].EventID != endID {
+		t.Fatalf("timeline of 2: %+v %v", tl, err)
+	}
 }
 
 // waitForEvent syncs s until the event is stored.
