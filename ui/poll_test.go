@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"maunium.net/go/mautrix/id"
@@ -30,6 +31,24 @@ func barValues(c *pollCard) []float64 {
 		out[i] = b.Value
 	}
 	return out
+}
+
+// tapChoice clicks an answer: a check box, or the radio button inside a radio group.
+func tapChoice(t *testing.T, o fyne.CanvasObject) {
+	t.Helper()
+	if tp, ok := o.(fyne.Tappable); ok {
+		test.Tap(tp)
+		return
+	}
+	if w, ok := o.(fyne.Widget); ok {
+		for _, child := range test.WidgetRenderer(w).Objects() {
+			if tp, ok := child.(fyne.Tappable); ok {
+				test.Tap(tp)
+				return
+			}
+		}
+	}
+	t.Fatalf("nothing to tap in %T", o)
 }
 
 // bobSent waits until the queued event is sent.
@@ -119,7 +138,7 @@ func TestFlowPoll(t *testing.T) {
 
 		return card != nil && slices.Equal(barValues(card), []float64{1, 0, 0})
 	})
-	card.choices[1].(*widget.RadioGroup).SetSelected("Nicht verfügbar")
+	tapChoice(t, card.choices[1])
 	q.until(t, "alice's vote counted", func() bool {
 		card = a.Timeline().pollCardOf(pollID.String())
 		return card != nil && slices.Equal(barValues(card), []float64{1, 1, 0}) && card.total.Text == "2 Stimmen"
@@ -127,7 +146,7 @@ func TestFlowPoll(t *testing.T) {
 	if card.choices[1].(*widget.RadioGroup).Selected != "Nicht verfügbar" || card.choices[0].(*widget.RadioGroup).Selected != "" {
 		t.Fatal("the card does not show alice's choice")
 	}
-	card.choices[0].(*widget.RadioGroup).SetSelected("Verfügbar")
+	tapChoice(t, card.choices[0])
 	q.until(t, "alice's changed vote", func() bool {
 		card = a.Timeline().pollCardOf(pollID.String())
 		return card != nil && slices.Equal(barValues(card), []float64{2, 0, 0})
@@ -165,7 +184,7 @@ func TestFlowPoll(t *testing.T) {
 	if _, ok := card.choices[0].(*widget.Check); !ok || !card.end.Hidden || card.total.Text != T("poll.hidden")+" · "+T("poll.multi_hint", 2) || !card.bars[0].Hidden {
 		t.Fatalf("undisclosed card: %s %T", card, card.choices[0])
 	}
-	card.choices[1].(*widget.Check).SetChecked(true)
+	tapChoice(t, card.choices[1])
 	q.until(t, "alice's hidden vote", func() bool {
 		m := pollShown(a, secret)
 		return m != nil && slices.Equal(m.Poll.MyAnswers, []string{m.Poll.Answers[1].ID})
