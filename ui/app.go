@@ -29,6 +29,8 @@ type App struct {
 	w      fyne.Window
 	s      *session.Session
 	me     id.UserID
+	// pollForm is the open "Umfrage erstellen" dialog (poll_dialog.go), kept for tests.
+	pollForm *pollForm
 
 	rooms    *RoomList
 	search   *widget.Entry
@@ -132,6 +134,9 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.composer.OnTyping = a.typing
 	a.composer.Members = a.mentionCandidates
 	a.composer.OnAttach = a.chooseFile
+	a.composer.OnPoll = a.ShowCreatePoll
+	a.timeline.OnVote = a.vote
+	a.timeline.OnEndPoll = a.confirmEndPoll
 	a.composer.Entry.Shortcuts = a.Shortcut
 	a.buildActions()
 	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.relayout(); a.focusComposer() })
