@@ -15,6 +15,7 @@ import (
 
 	e2ee "bosmessenger/crypto"
 	"bosmessenger/session/alert"
+	"bosmessenger/session/poll"
 	"bosmessenger/store"
 )
 
@@ -113,6 +114,7 @@ type Message struct {
 	Alert *alert.Alert `json:"alert,omitempty"`
 	// Status is set when the message is a unit's FMS status (de.bos.status).
 	Status *alert.UnitStatus `json:"status,omitempty"`
+	Poll   *poll.Results     `json:"poll,omitempty"` // Kind "poll": the poll with its results (polls.go)
 }
 
 // Quote is the event a message replies to. Sender and Body are empty when it is not stored.
@@ -409,7 +411,7 @@ func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int, orgs *a
 	}
 	stored = len(out)
 	for _, o := range outgoing {
-		if o.Type != "m.room.message" && o.Type != "m.sticker" {
+		if o.Type != "m.room.message" && o.Type != "m.sticker" && o.Type != poll.TypeStart {
 			continue
 		}
 		if _, ok := inWindow[o.EventID]; ok && o.EventID != "" {
@@ -433,6 +435,9 @@ func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int, orgs *a
 			b.fillQuote(m.Reply, out[:stored], inWindow, quoted)
 		}
 		out = append(out, m)
+	}
+	if err := foldPolls(tx, room.ID, id.UserID(me), out, events, outgoing); err != nil {
+		return nil, 0, err
 	}
 	return out, stored, nil
 }
@@ -490,6 +495,9 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 		m.Kind = KindUndecryptable
 		m.DecryptionError = e.DecryptionError
 		m.DecryptionReason = decryptionReason(e)
+		return m
+	case poll.IsPollEvent(evType):
+		pollMessage(&m, e)
 		return m
 	case evType != "m.room.message" && evType != "m.sticker":
 		m.Kind = KindUnknown

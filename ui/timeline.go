@@ -48,6 +48,9 @@ type Timeline struct {
 	Names func(string) string
 	// Thumbnail returns an image message's preview if it is loaded (and starts loading it if not).
 	Thumbnail func(id.EventID) image.Image
+	// OnVote votes on a poll (answer IDs); OnEndPoll asks to end one (poll_view.go).
+	OnVote    func(m session.Message, answers []string)
+	OnEndPoll func(m session.Message)
 }
 
 // NewTimeline builds an empty timeline for the user me.
@@ -271,6 +274,7 @@ type messageRow struct {
 	image     *canvas.Image
 	reactions *widget.Label
 	status    *widget.Label
+	poll      *pollCard
 	box       *fyne.Container
 }
 
@@ -307,7 +311,8 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	head := container.NewHBox(container.NewCenter(r.avatar.view), r.sender, r.org, r.when, r.shield, r.edited)
 	r.head = head
 	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
-	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, container.NewHBox(r.image), r.reactions, r.status)
+	r.poll = newPollCard(t)
+	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, container.NewHBox(r.image), r.reactions, r.status)
 	t.rows[r.box] = r
 	return r.box
 }
@@ -328,6 +333,7 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 		width = 600 // not laid out yet: measure for a typical width, corrected when the width is known
 	}
 	r.body.Resize(fyne.NewSize(width, r.body.MinSize().Height))
+	r.poll.fit(width)
 	if h := r.box.MinSize().Height; i < len(t.heights) && h != t.heights[i] {
 		grew := t.heights[i] != 0 && h > t.heights[i]
 		t.heights[i] = h
@@ -379,6 +385,8 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	}
 	r.body.Segments = t.segments(m)
 	r.body.Refresh()
+	r.poll.set(m)
+	r.body.Hidden = m.Kind == session.KindPoll
 	r.image.Hide()
 	if m.Kind == "image" && m.EventID != "" && t.Thumbnail != nil {
 		if img := t.Thumbnail(m.EventID); img != nil {
@@ -428,6 +436,10 @@ func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
 		return italic(stateText(m) + " · " + time.UnixMilli(m.TS).Format("15:04"))
 	case session.KindVerification:
 		return italic(T("timeline.verification_request", m.SenderName) + " · " + time.UnixMilli(m.TS).Format("15:04"))
+	case session.KindPoll:
+		return nil // the poll card shows it
+	case session.KindPollEnd:
+		return italic(m.Body)
 	case "image", "file", "video", "audio":
 		name := m.Body
 		if m.File != nil && m.File.Name != "" {
