@@ -54,3 +54,7 @@ var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)
 var (
 	ErrUnknownAlert = errors.New("unknown alert")
 )
+
+// ErrSessionClosed is returned by WipeLocal for a session that was closed before: nothing is
+// deleted behind the back of a process that may have opened the data dir since.
+var ErrSessionClosed = errors.New("session is closed")

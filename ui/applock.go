@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
@@ -308,7 +309,8 @@ const appLockTick = 5 * time.Second
 var appLockParams *applock.Params
 
 // startAppLock puts the lock screen over the main view when the policy's app_lock is on. After
-// the policy's number of wrong attempts the account is logged out, which wipes its local data.
+// the policy's number of wrong attempts the account's local data is wiped (session.WipeLocal:
+// without the server, which is then only asked to sign the device out, best effort).
 func (sh *Shell) startAppLock(s *session.Session, a *App) {
 	p := s.ManagedPolicy()
 	if p == nil || !p.Bool(policy.KeyAppLock) {
@@ -340,7 +342,8 @@ func (sh *Shell) startAppLock(s *session.Session, a *App) {
 		Wipe: func() {
 			l.Stop()
 			sh.goRun(func() {
-				err := s.Logout(sh.ctx)
+				// Local first, even offline; the server's sign-out is only best effort after it.
+				err := s.WipeLocal(context.WithoutCancel(sh.ctx))
 				do(func() {
 					if err != nil {
 						a.SetStatus(err.Error())

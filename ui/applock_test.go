@@ -211,8 +211,8 @@ func TestAppLockNotificationsShowNothing(t *testing.T) {
 }
 
 // The real window with app_lock on: the set-up view covers the main view after opening, the lock
-// view hides it again, and app_lock_max_attempts wrong entries log the account out, which wipes
-// its data dir, and show the sign-in form.
+// view hides it again, and app_lock_max_attempts wrong entries wipe the account's data dir with
+// the homeserver down (offline) and show the sign-in form.
 func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
@@ -261,6 +261,7 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	if sh.w.MainMenu() != nil || settings {
 		t.Fatal("menu or shortcuts reach the content while locked")
 	}
+	srv.Stop() // the wipe must not need the server
 	for i := 0; i < 3; i++ {
 		l.Submit("falsch")
 	}
