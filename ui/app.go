@@ -81,6 +81,11 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
 		identityWarned: map[id.UserID]bool{}, notes: newNotifier()}
 	a.notes.content = s.NotificationContent() // policy notification_content
+	a.notes.preview = func(room id.RoomID) (session.NotificationPreview, bool) {
+		p, ok, err := s.NotificationPreview(a.ctx, room)
+		return p, ok && err == nil
+	}
+	a.notes.async = func(f func()) { go f() }
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.rooms = NewRoomList(nil)
 	a.rooms.OnSelected = a.OpenRoom

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"maunium.net/go/mautrix/id"
+
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/applock"
@@ -187,8 +189,9 @@ func TestAppLockWipeAfterMaxAttempts(t *testing.T) {
 	}
 }
 
-// While locked, notifications name neither room nor sender.
-func TestAppLockNotificationsShowNothing(t *testing.T) {
+// While locked, notifications show at most sender, even with notification_content full: the
+// sender's name, never the message text; unlocked, full shows the text again.
+func TestAppLockNotificationsShowAtMostSender(t *testing.T) {
 	SetLang("de")
 	var got []string
 	now := time.Unix(1000, 0)
@@ -196,6 +199,9 @@ func TestAppLockNotificationsShowNothing(t *testing.T) {
 	n.content = session.NotifyFull
 	n.now = func() time.Time { return now }
 	n.send = func(title, body string) { got = append(got, title+" | "+body) }
+	n.preview = func(id.RoomID) (session.NotificationPreview, bool) {
+		return session.NotificationPreview{SenderName: "Anna Schmidt", Body: "Brand Hauptstraße 5"}, true
+	}
 	rooms := func(unread int) []session.RoomSummary {
 		return []session.RoomSummary{{ID: idRoom("a"), Name: "Einsatz Brand", NotifyCount: unread, Membership: "join"}}
 	}
@@ -205,8 +211,10 @@ func TestAppLockNotificationsShowNothing(t *testing.T) {
 	n.locked = false
 	now = now.Add(time.Minute)
 	n.update(rooms(2), "")
-	if len(got) != 2 || got[0] != "BOS Messenger | Neue Aktivität" || !strings.Contains(got[1], "Einsatz") {
-		t.Fatalf("got %q", got)
+	want := []string{"BOS Messenger – Einsatz Brand | Neue Nachricht von Anna Schmidt",
+		"BOS Messenger – Einsatz Brand | Anna Schmidt: Brand Hauptstraße 5"}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
 
