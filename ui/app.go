@@ -89,6 +89,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.rooms = NewRoomList(nil)
 	a.rooms.OnSelected = a.OpenRoom
+	a.rooms.OnScrolled = a.input
 	a.rooms.OnFirstShown = func(n int) { Trace("ready rooms=%d", n) }
 	a.search = widget.NewEntry()
 	a.search.SetPlaceHolder(T("rooms.search"))
@@ -123,6 +124,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.timeline.OnNeedOlder = a.loadOlder
 	a.timeline.OnSelected = a.selectMessage
 	a.timeline.OnShown = a.traceShown
+	a.timeline.OnScrolled = a.input
 	a.timeline.Names = a.memberName
 	a.timeline.Thumbnail = a.thumbnail
 	a.composer = NewComposer()
@@ -147,7 +149,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.blocked = NewBlockedView()
 	a.lock = NewDeviceLockBanner(a.ctx, w, s)
 	a.view = container.NewBorder(a.lock.View(), a.status, nil, nil, split)
-	a.root = container.NewStack(a.view, a.blocked.View())
+	a.root = container.NewStack(newActivityLayer(a.input), a.view, a.blocked.View()) // activity.go: mouse counts for the app lock
 	a.setComposerEnabled(false)
 	return a
 }

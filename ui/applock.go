@@ -135,7 +135,9 @@ func (l *AppLock) Stop() {
 	}
 }
 
-// trackInput counts the window's key input as activity, keeping the handlers set before.
+// trackInput counts the window's key input as activity, keeping the handlers set before. The
+// mouse is seen by the activity layer of the main view and the lists' scroll relays (activity.go),
+// which call App.input.
 func (l *AppLock) trackInput() {
 	c := l.w.Canvas()
 	prevKey, prevRune := c.OnTypedKey(), c.OnTypedRune()
@@ -292,7 +294,8 @@ func (a *App) SetOnInput(f func()) {
 	a.mu.Unlock()
 }
 
-// input tells the app lock of user activity: typing in the composer, opening a room.
+// input tells the app lock of user activity: typing in the composer, opening a room, the mouse
+// over the main view and scrolling its lists (activity.go).
 func (a *App) input() {
 	a.mu.Lock()
 	f := a.onInput

@@ -261,6 +261,15 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	if !after.After(before) {
 		t.Fatal("typing in the composer did not reset the idle time")
 	}
+	time.Sleep(10 * time.Millisecond)
+	tl := a.Timeline().View()
+	moveLikeDesktop(sh.w.Canvas(), fyne.CurrentApp().Driver().AbsolutePositionForObject(tl).Add(fyne.NewPos(tl.Size().Width/2, tl.Size().Height/2)))
+	l.mu.Lock()
+	moved := l.lastInput
+	l.mu.Unlock()
+	if !moved.After(after) {
+		t.Fatal("moving the mouse over the main view did not reset the idle time")
+	}
 	settings := false
 	a.ShowSettings = func() { settings = true }
 	l.Lock()
