@@ -41,6 +41,7 @@ type App struct {
 	actions  *fyne.Container
 	actLabel *widget.Label
 	actBtns  map[string]*widget.Button
+	saveNote *widget.Label // the lock note under the actions while disable_file_save holds (nil otherwise)
 	status   *widget.Label
 	view     fyne.CanvasObject // the main view (hidden while BOS mode is blocked)
 	root     *fyne.Container   // view and the blocking view on top of each other

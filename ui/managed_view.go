@@ -103,3 +103,42 @@ func channelLabel(source string) string {
 	}
 	return T("managed.channel.file")
 }
+
+// policyLockNote is the note beside a control that a policy key decides ("🔒 Von der Verwaltung
+// erzwungen (Datei: /etc/bosmessenger/policy.json)"): Fyne has no tooltips, so the note names
+// the channel and source where a tooltip would. ok is false without a policy or when the key is
+// neither enforced nor set by a source.
+func policyLockNote(p *policy.Policy, key string) (note string, ok bool) {
+	if p == nil {
+		return "", false
+	}
+	s := p.Setting(key)
+	if !s.Enforced && s.Source == policy.SourceDefault {
+		return "", false
+	}
+	return "🔒 " + T("managed.locked_by", sourceText(s.Source)), true
+}
+
+// sourceText names a policy source with its channel: "Datei: /etc/…", "Gruppenrichtlinie HKLM…",
+// or only "Standard" for the built-in default (BOS mode's defaults are enforced).
+func sourceText(source string) string {
+	if source == policy.SourceDefault {
+		return channelLabel(source)
+	}
+	return channelLabel(source) + ": " + source
+}
+
+// lockByPolicy disables a control whose key the session's policy enforces and puts the lock note
+// beneath it; other controls are returned as they are.
+func lockByPolicy(p *policy.Policy, key string, control fyne.Disableable) fyne.CanvasObject {
+	obj := control.(fyne.CanvasObject)
+	if p == nil || !p.Setting(key).Enforced {
+		return obj
+	}
+	note, _ := policyLockNote(p, key)
+	control.Disable()
+	l := widget.NewLabel(note)
+	l.Importance = widget.LowImportance
+	l.Wrapping = fyne.TextWrapBreak
+	return container.NewVBox(obj, l)
+}
