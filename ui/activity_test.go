@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 // moveLikeDesktop does what Fyne's desktop (GLFW) driver does on a mouse movement before it
 // picks the hovered object: it asks every visible object under pos that is desktop.Cursorable for
 // its cursor, also those covered by others (internal/driver.FindObjectAtPositionMatching with the
-// matcher of processMouseMoved). The test driver's MoveMouse does not.
+// matcher of processMouseMoved; only the top overlay when there is one). The test driver's
+// MoveMouse does not.
 func moveLikeDesktop(c fyne.Canvas, pos fyne.Position) {
 	var walk func(o fyne.CanvasObject, origin fyne.Position)
 	walk = func(o fyne.CanvasObject, origin fyne.Position) {
@@ -38,6 +40,10 @@ func moveLikeDesktop(c fyne.Canvas, pos fyne.Position) {
 				walk(child, p)
 			}
 		}
+	}
+	if top := c.Overlays().Top(); top != nil { // the driver looks at the top overlay only
+		walk(top, fyne.Position{})
+		return
 	}
 	walk(c.Content(), fyne.Position{})
 }
@@ -96,5 +102,47 @@ func TestAppLockIdleMouseAndScroll(t *testing.T) {
 	l.CheckIdle()
 	if !l.IsLocked() {
 		t.Fatal("not locked after the idle time without input")
+	}
+}
+
+// Mouse work over the settings dialog counts too (SettingsHooks.Activity): the main view's
+// activity layer does not see dialogs.
+func TestSettingsDialogMouseCountsAsActivity(t *testing.T) {
+	a := test.NewTempApp(t)
+	SetLang("de")
+	w := test.NewWindow(widget.NewLabel("Hauptansicht"))
+	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(900, 700))
+	n := 0
+	sv := newSettingsView(context.Background(), w, nil, NewPrefs(a.Preferences()), SettingsHooks{Activity: func() { n++ }}, -1)
+	sv.show()
+	moveLikeDesktop(w.Canvas(), fyne.NewPos(450, 350))
+	if n == 0 {
+		t.Fatal("moving the mouse over the settings dialog did not count as input")
+	}
+}
+
+// Typing into a focused entry counts (Fyne gives the canvas no key events then): the idle check
+// sees the entry change, in the main view as in a dialog.
+func TestAppLockIdleTypingInFocusedEntry(t *testing.T) {
+	f := newAppLockFixture(t)
+	entry := widget.NewEntry()
+	f.w.SetContent(container.NewVBox(&f.secret, entry))
+	l := f.setUp(t, 5*time.Minute, 0)
+	f.w.Canvas().Focus(entry)
+	l.CheckIdle()
+	for i := range 3 {
+		f.now = f.now.Add(4 * time.Minute)
+		test.Type(entry, "Lage")
+		f.now = f.now.Add(2 * time.Minute)
+		l.CheckIdle()
+		if l.IsLocked() {
+			t.Fatalf("round %d: typing into the focused entry did not count as input", i)
+		}
+	}
+	f.now = f.now.Add(5 * time.Minute)
+	l.CheckIdle()
+	if !l.IsLocked() {
+		t.Fatal("a focused entry without typing kept the window open")
 	}
 }

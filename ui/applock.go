@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -58,6 +59,7 @@ type AppLock struct {
 	mu        sync.Mutex
 	lastInput time.Time
 	stop      chan struct{}
+	typed     string // the focused entry's length and cursor at the last idle check (CheckIdle)
 }
 
 // NewAppLock attaches the app lock to w and shows it at once: the set-up view when no PIN is set
@@ -93,8 +95,20 @@ func (l *AppLock) Touch() {
 	l.mu.Unlock()
 }
 
-// CheckIdle locks the window when the idle time has passed since the last input.
+// CheckIdle locks the window when the idle time has passed since the last input. Typing into a
+// focused entry (a dialog's, the room filter: Fyne gives the canvas no key events while a widget
+// has the focus) shows as a change of the entry's length or cursor since the last check.
 func (l *AppLock) CheckIdle() {
+	if !l.shown {
+		mark := ""
+		if e, ok := l.w.Canvas().Focused().(*widget.Entry); ok {
+			mark = fmt.Sprintf("%p %d %d %d", e, len(e.Text), e.CursorRow, e.CursorColumn) // never the text
+		}
+		if mark != l.typed && mark != "" {
+			l.Touch()
+		}
+		l.typed = mark
+	}
 	l.mu.Lock()
 	last := l.lastInput
 	l.mu.Unlock()
@@ -155,7 +169,8 @@ func (l *AppLock) trackInput() {
 	})
 }
 
-func (l *AppLock) cover(view fyne.CanvasObject) {
+func (l *AppLock) cover(view fyne.CanvasObject, name string) {
+	Trace("applock_shown view=%s", name)
 	if !l.shown {
 		// Open dialogs and pop-ups lie over the content: they are closed, not hidden behind.
 		ov := l.w.Canvas().Overlays()
@@ -173,6 +188,7 @@ func (l *AppLock) cover(view fyne.CanvasObject) {
 }
 
 func (l *AppLock) uncover() {
+	Trace("applock_unlocked")
 	l.shown = false
 	if l.saved != nil {
 		l.w.SetContent(l.saved)
@@ -195,7 +211,7 @@ func (l *AppLock) Lock() {
 	l.entry.OnSubmitted = l.Submit
 	title := widget.NewLabelWithStyle(T("applock.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, l.entry, l.button, l.msg)
-	l.cover(container.NewCenter(container.NewGridWrap(fyne.NewSize(360, box.MinSize().Height+40), box)))
+	l.cover(container.NewCenter(container.NewGridWrap(fyne.NewSize(360, box.MinSize().Height+40), box)), "lock")
 }
 
 // Submit tries secret on the lock view.
@@ -256,7 +272,7 @@ func (l *AppLock) showSetup() {
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle(T("applock.set_title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, intro, l.entry, l.repeat, l.button, l.msg)
-	l.cover(container.NewCenter(container.NewGridWrap(fyne.NewSize(400, box.MinSize().Height+80), box)))
+	l.cover(container.NewCenter(container.NewGridWrap(fyne.NewSize(400, box.MinSize().Height+80), box)), "setup")
 }
 
 // SetSecret sets the PIN or passphrase from the set-up view (secret entered twice).
