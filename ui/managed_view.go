@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -19,7 +20,8 @@ type managedRow struct {
 }
 
 // managedRows lists every effective policy key: its value, the channel that set it (translated:
-// Gruppenrichtlinie, MDM, Datei, Standard), the source itself and whether it is enforced.
+// Gruppenrichtlinie, MDM, Datei, Standard), the source itself and whether it is enforced;
+// enforced keys first, then recommended ones, then defaults.
 func managedRows(p *policy.Policy) []managedRow {
 	var rows []managedRow
 	for _, s := range p.Settings() {
@@ -34,6 +36,18 @@ func managedRows(p *policy.Policy) []managedRow {
 		rows = append(rows, managedRow{Key: s.Key, Value: v, Channel: channelLabel(s.Source),
 			Source: s.Source, Enforced: s.Enforced})
 	}
+	// What the administration set comes first: enforced keys, then recommended ones, then the
+	// defaults, each in the key table's order.
+	rank := func(r managedRow) int {
+		switch {
+		case r.Enforced:
+			return 0
+		case r.Source != policy.SourceDefault:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(rows, func(a, b managedRow) int { return rank(a) - rank(b) })
 	return rows
 }
 
@@ -45,8 +59,11 @@ func managedTab(p *policy.Policy) fyne.CanvasObject {
 	list := container.NewVBox(intro, widget.NewSeparator())
 	for _, r := range managedRows(p) {
 		lock := T("managed.recommended")
-		if r.Enforced {
+		switch {
+		case r.Enforced:
 			lock = "🔒 " + T("managed.enforced")
+		case r.Source == policy.SourceDefault:
+			lock = "" // a default is no recommendation
 		}
 		key := widget.NewLabelWithStyle(r.Key, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		value := widget.NewLabel(r.Value)
@@ -56,7 +73,10 @@ func managedTab(p *policy.Policy) fyne.CanvasObject {
 		if r.Source != policy.SourceDefault {
 			where += ": " + r.Source
 		}
-		src := widget.NewLabel(lock + " · " + where)
+		if lock != "" {
+			where = lock + " · " + where
+		}
+		src := widget.NewLabel(where)
 		src.Importance = widget.LowImportance
 		src.Wrapping = fyne.TextWrapBreak
 		list.Add(container.NewGridWithColumns(2, key, value))

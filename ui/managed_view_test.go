@@ -38,6 +38,9 @@ func TestManagedPageListsEveryKeyWithSource(t *testing.T) {
 			t.Errorf("page lacks %q:\n%s", want, sum)
 		}
 	}
+	if rows[0].Key != "allowed_homeservers" || rows[1].Key != "max_upload_mb" || rows[2].Key != "theme" {
+		t.Errorf("the keys the administration set do not come first: %v", rows[:3])
+	}
 	w := test.NewWindow(managedTab(p))
 	defer w.Close()
 	SetLang("en")
