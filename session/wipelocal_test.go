@@ -38,3 +38,13 @@ func TestWipeLocalOffline(t *testing.T) {
 		t.Fatalf("second wipe: want ErrSessionClosed, got %v", err)
 	}
 }
+
+// IsStorePassphrase knows the store passphrase of the session (the app lock refuses it as PIN).
+func TestIsStorePassphrase(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	alice := newAccount(t, srv, "alice")
+	s := alice.login(t)
+	if !s.IsStorePassphrase(alice.config().Passphrase) || s.IsStorePassphrase("Leitstelle112") || s.IsStorePassphrase("") {
+		t.Fatal("IsStorePassphrase does not tell the store passphrase from others")
+	}
+}

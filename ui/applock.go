@@ -37,6 +37,8 @@ type AppLockConfig struct {
 	Wipe func()
 	// Locked, when set, is told each change of the lock (notifications show nothing while locked).
 	Locked func(bool)
+	// IsStorePassphrase, when set, tells the store's passphrase, which the set-up refuses as PIN.
+	IsStorePassphrase func(string) bool
 	// Params are the Argon2id parameters (default applock.DefaultParams).
 	Params *applock.Params
 	// Now is the clock (default time.Now).
@@ -284,6 +286,9 @@ func (l *AppLock) SetSecret(secret, again string) {
 	case secret != again:
 		l.msg.SetText(T("applock.mismatch"))
 		return
+	case l.cfg.IsStorePassphrase != nil && l.cfg.IsStorePassphrase(secret):
+		l.msg.SetText(T("applock.is_store"))
+		return
 	}
 	p := applock.DefaultParams
 	if l.cfg.Params != nil {
@@ -343,11 +348,12 @@ func (sh *Shell) startAppLock(s *session.Session, a *App) {
 	key := "applock.state." + s.DataDir()
 	var l *AppLock
 	l = NewAppLock(sh.w, AppLockConfig{
-		Idle:        time.Duration(p.Int(policy.KeyIdleLockMinutes)) * time.Minute,
-		MaxAttempts: p.Int(policy.KeyAppLockMaxAttempts),
-		Params:      appLockParams,
-		Load:        func() []byte { return []byte(prefs.String(key)) },
-		Save:        func(b []byte) { prefs.SetString(key, string(b)) },
+		Idle:              time.Duration(p.Int(policy.KeyIdleLockMinutes)) * time.Minute,
+		MaxAttempts:       p.Int(policy.KeyAppLockMaxAttempts),
+		Params:            appLockParams,
+		IsStorePassphrase: s.IsStorePassphrase,
+		Load:              func() []byte { return []byte(prefs.String(key)) },
+		Save:              func(b []byte) { prefs.SetString(key, string(b)) },
 		Locked: func(on bool) {
 			if cur := sh.App(); cur != nil {
 				cur.SetLocked(on) // also turns the shortcuts off

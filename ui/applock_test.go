@@ -41,11 +41,12 @@ func newAppLockFixture(t *testing.T) *appLockFixture {
 
 func (f *appLockFixture) open(idle time.Duration, max int) *AppLock {
 	return NewAppLock(f.w, AppLockConfig{Idle: idle, MaxAttempts: max, Params: &appLockTestParams,
-		Now:    func() time.Time { return f.now },
-		Load:   func() []byte { return f.state },
-		Save:   func(b []byte) { f.state = b },
-		Wipe:   func() { f.wiped++ },
-		Locked: func(on bool) { f.locked = append(f.locked, on) }})
+		Now:               func() time.Time { return f.now },
+		Load:              func() []byte { return f.state },
+		Save:              func(b []byte) { f.state = b },
+		Wipe:              func() { f.wiped++ },
+		IsStorePassphrase: func(p string) bool { return p == "Speicher-Passphrase" },
+		Locked:            func(on bool) { f.locked = append(f.locked, on) }})
 }
 
 // shows says whether the window's content contains the text s anywhere.
@@ -82,6 +83,10 @@ func (f *appLockFixture) setUp(t *testing.T, idle time.Duration, max int) *AppLo
 	l.SetSecret("123456", "123465")
 	if !l.IsLocked() || !f.shows("stimmen nicht überein") {
 		t.Fatal("two different entries were accepted")
+	}
+	l.SetSecret("Speicher-Passphrase", "Speicher-Passphrase")
+	if !l.IsLocked() || !f.shows("nicht die Passphrase des Speichers") {
+		t.Fatal("the store passphrase was accepted as PIN")
 	}
 	test.Type(l.entry, "Leitstelle1")
 	test.Type(l.repeat, "Leitstelle1")
