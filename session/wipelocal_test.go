@@ -1,7 +1,10 @@
 package session_test
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -46,5 +49,30 @@ func TestIsStorePassphrase(t *testing.T) {
 	s := alice.login(t)
 	if !s.IsStorePassphrase(alice.config().Passphrase) || s.IsStorePassphrase("Leitstelle112") || s.IsStorePassphrase("") {
 		t.Fatal("IsStorePassphrase does not tell the store passphrase from others")
+	}
+}
+
+// The app lock's state is kept sealed in the store: it survives a restart and its JSON is nowhere
+// in bos.db in plaintext (the wipe deletes bos.db, TestWipeLocalOffline).
+func TestAppLockStateSealedInStore(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	alice := newAccount(t, srv, "alice")
+	s := alice.login(t)
+	if st, err := s.AppLockState(ctx(t)); err != nil || st != nil {
+		t.Fatalf("fresh account: %q, %v", st, err)
+	}
+	const state = `{"salt":"c2FsdA==","hash":"aGFzaA==","failures":2,"marker":"applock-klartext"}`
+	if err := s.SetAppLockState(ctx(t), []byte(state)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = alice.open(t)
+	if st, err := s.AppLockState(ctx(t)); err != nil || string(st) != state {
+		t.Fatalf("after a restart: %q, %v", st, err)
+	}
+	for _, name := range []string{"bos.db", "bos.db-wal"} {
+		if raw, err := os.ReadFile(filepath.Join(alice.Dir, name)); err == nil && bytes.Contains(raw, []byte("applock-klartext")) {
+			t.Fatalf("%s holds the app lock state in plaintext", name)
+		}
 	}
 }

@@ -29,9 +29,10 @@ type AppLockConfig struct {
 	// MaxAttempts is the number of wrong attempts that wipe the account (app_lock_max_attempts;
 	// 0: never).
 	MaxAttempts int
-	// Load returns the stored state (nil: none yet); Save stores it (never the secret itself,
-	// only the Argon2id hash with its salt and the failure count).
-	Load func() []byte
+	// Load returns the stored state (nil: none yet; an error keeps the window locked for good);
+	// Save stores it (never the secret itself, only the Argon2id hash with its salt and the
+	// failure count).
+	Load func() ([]byte, error)
 	Save func([]byte)
 	// Wipe runs the engine's wipe of the account's local data after too many wrong attempts.
 	Wipe func()
@@ -71,14 +72,23 @@ func NewAppLock(w fyne.Window, cfg AppLockConfig) *AppLock {
 		cfg.Now = time.Now
 	}
 	l := &AppLock{w: w, cfg: cfg, lock: &applock.Lock{MaxAttempts: cfg.MaxAttempts, Now: cfg.Now}, lastInput: cfg.Now()}
+	var loadErr error
 	if cfg.Load != nil {
-		if data := cfg.Load(); len(data) > 0 {
-			if st, err := applock.Unmarshal(data); err == nil {
-				l.lock.State = st
-			}
+		data, err := cfg.Load()
+		if len(data) > 0 && err == nil {
+			l.lock.State, err = applock.Unmarshal(data)
 		}
+		loadErr = err
 	}
 	l.trackInput()
+	if loadErr != nil {
+		// Fail closed: without its state the lock cannot tell a first set-up from a removed one.
+		l.Lock()
+		l.msg.SetText(T("applock.unreadable"))
+		l.entry.Disable()
+		l.button.Disable()
+		return l
+	}
 	if l.lock.IsSet() {
 		l.Lock()
 	} else {
@@ -345,15 +355,30 @@ func (sh *Shell) startAppLock(s *session.Session, a *App) {
 		return
 	}
 	prefs := fa.Preferences()
-	key := "applock.state." + s.DataDir()
+	key := "applock.state." + s.DataDir() // where the state was kept before it moved into the store
 	var l *AppLock
 	l = NewAppLock(sh.w, AppLockConfig{
 		Idle:              time.Duration(p.Int(policy.KeyIdleLockMinutes)) * time.Minute,
 		MaxAttempts:       p.Int(policy.KeyAppLockMaxAttempts),
 		Params:            appLockParams,
 		IsStorePassphrase: s.IsStorePassphrase,
-		Load:              func() []byte { return []byte(prefs.String(key)) },
-		Save:              func(b []byte) { prefs.SetString(key, string(b)) },
+		Load: func() ([]byte, error) {
+			st, err := s.AppLockState(sh.ctx)
+			if err == nil && st == nil {
+				if old := prefs.String(key); old != "" { // from the preferences into the store, once
+					st = []byte(old)
+					if s.SetAppLockState(sh.ctx, st) == nil {
+						prefs.RemoveValue(key)
+					}
+				}
+			}
+			return st, err
+		},
+		Save: func(b []byte) {
+			if err := s.SetAppLockState(context.WithoutCancel(sh.ctx), b); err != nil {
+				a.SetStatus(err.Error())
+			}
+		},
 		Locked: func(on bool) {
 			if cur := sh.App(); cur != nil {
 				cur.SetLocked(on) // also turns the shortcuts off

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +21,13 @@ import (
 var appLockTestParams = applock.Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
 type appLockFixture struct {
-	w      fyne.Window
-	secret widget.Label // the main view's content, which the lock must hide
-	now    time.Time
-	state  []byte
-	wiped  int
-	locked []bool
+	w       fyne.Window
+	secret  widget.Label // the main view's content, which the lock must hide
+	now     time.Time
+	state   []byte
+	wiped   int
+	locked  []bool
+	loadErr error
 }
 
 func newAppLockFixture(t *testing.T) *appLockFixture {
@@ -42,7 +44,7 @@ func newAppLockFixture(t *testing.T) *appLockFixture {
 func (f *appLockFixture) open(idle time.Duration, max int) *AppLock {
 	return NewAppLock(f.w, AppLockConfig{Idle: idle, MaxAttempts: max, Params: &appLockTestParams,
 		Now:               func() time.Time { return f.now },
-		Load:              func() []byte { return f.state },
+		Load:              func() ([]byte, error) { return f.state, f.loadErr },
 		Save:              func(b []byte) { f.state = b },
 		Wipe:              func() { f.wiped++ },
 		IsStorePassphrase: func(p string) bool { return p == "Speicher-Passphrase" },
@@ -255,6 +257,10 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	if l.IsLocked() {
 		t.Fatalf("still covered after set-up: %q", l.msg.Text)
 	}
+	if st, err := sh.Session().AppLockState(testCtx(t)); err != nil || len(st) == 0 ||
+		fyne.CurrentApp().Preferences().String("applock.state."+u.Dir) != "" {
+		t.Fatalf("the app lock state is not (only) in the store: %q, %v", st, err)
+	}
 	l.mu.Lock()
 	before := l.lastInput
 	l.mu.Unlock()
@@ -294,5 +300,20 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	}
 	if len(st.Wipe) > 0 {
 		t.Fatalf("account data left after the wipe: %v", st.Wipe)
+	}
+}
+
+// A state that cannot be read keeps the window locked (fail closed): no set-up view, which would
+// let anyone choose a new PIN, and no unlocking.
+func TestAppLockUnreadableStateStaysLocked(t *testing.T) {
+	f := newAppLockFixture(t)
+	f.loadErr = errors.New("failed to read the app lock state: database is locked")
+	l := f.open(0, 0)
+	if !l.IsLocked() || l.repeat != nil || !f.shows("nicht lesbar") || f.shows("Einsatz") || !l.entry.Disabled() {
+		t.Fatal("an unreadable state did not keep the window locked")
+	}
+	l.Submit("Leitstelle1")
+	if !l.IsLocked() {
+		t.Fatal("unlocked without a state")
 	}
 }
