@@ -66,3 +66,7 @@ var (
 	ErrPollEnded      = errors.New("poll has ended")
 	ErrPollNotAllowed = errors.New("only the poll's creator or a moderator may end it")
 )
+
+// ErrSessionClosed is returned by WipeLocal for a session that was closed before: nothing is
+// deleted behind the back of a process that may have opened the data dir since.
+var ErrSessionClosed = errors.New("session is closed")

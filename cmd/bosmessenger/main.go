@@ -84,7 +84,7 @@ func main() {
 	defer closeAlerts()
 	sh := ui.StartShell(ctx, w, ui.ShellConfig{
 		Alerts:     alerts,
-		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked},
+		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked, Source: pol.Setting(policy.KeyHomeserver).Source},
 		DataDir:    dir,
 		Room:       id.RoomID(*room),
 		Board:      id.EventID(*board),
