@@ -60,6 +60,7 @@ var (
 // ErrChatExportDisabled: the policy key disable_chat_export forbids exporting conversations
 // (the incident export). It matches ErrPolicyDenied.
 var ErrChatExportDisabled = fmt.Errorf("%w: exporting conversations is disabled by the administrator (disable_chat_export)", ErrPolicyDenied)
+
 // Errors of polls.
 var (
 	ErrUnknownPoll    = errors.New("unknown poll")
