@@ -54,3 +54,11 @@ var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)
 var (
 	ErrUnknownAlert = errors.New("unknown alert")
 )
+
+// Errors of threads and locations.
+var (
+	ErrUnknownEvent    = errors.New("unknown event")
+	ErrInvalidLocation = errors.New("invalid location")
+	// ErrLocationDisabled: the policy key disable_location forbids sharing locations.
+	ErrLocationDisabled = fmt.Errorf("%w: sharing locations is disabled (disable_location)", ErrPolicyDenied)
+)

@@ -56,6 +56,7 @@ type Config struct {
 	KeepMessagesDays    int
 	DisableKeyExport    bool
 	DisableFileSave     bool
+	DisableLocation     bool // policy disable_location: SendLocation refuses
 	NotificationContent NotificationContent
 
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
