@@ -8,6 +8,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	e2ee "bosmessenger/crypto"
 	"bosmessenger/store"
 )
 
@@ -123,6 +124,20 @@ func TestThreadFoldFromStore(t *testing.T) {
 	h, err := s.ThreadHistory(ctx, room, "$root", 10)
 	if err != nil || len(h) != 4 || h[1].ThreadRoot != "$root" || h[0].ThreadRoot != "" {
 		t.Fatalf("thread history: %+v %v", h, err)
+	}
+}
+
+// matrix-js-sdk names thread relations io.element.thread on servers without Matrix 1.4; they
+// count as m.thread, also when only the plaintext carries the relation.
+func TestUnstableThreadRelation(t *testing.T) {
+	rt, target := relationOf(json.RawMessage(`{"m.relates_to":{"rel_type":"io.element.thread","event_id":"$root"}}`))
+	if rt != "m.thread" || target != "$root" {
+		t.Fatalf("relation %q %q", rt, target)
+	}
+	se := &store.Event{Type: "m.room.encrypted", Content: json.RawMessage(`{"algorithm":"m.megolm.v1.aes-sha2"}`)}
+	applyDecryption(se, e2ee.Decrypted{Type: "m.room.message", Content: json.RawMessage(`{"body":"x","m.relates_to":{"rel_type":"io.element.thread","event_id":"$r"}}`)})
+	if se.RelType != "m.thread" || se.RelatesTo != "$r" {
+		t.Fatalf("relation from the plaintext: %q %q", se.RelType, se.RelatesTo)
 	}
 }
 

@@ -239,6 +239,7 @@ type msgContent struct {
 func parseContent(raw json.RawMessage) *msgContent {
 	var c msgContent
 	_ = json.Unmarshal(raw, &c) // best effort: fields of the wrong type stay empty
+	c.RelatesTo.RelType = stableRelType(c.RelatesTo.RelType)
 	return &c
 }
 
@@ -258,7 +259,7 @@ func relation(e *store.Event, c *msgContent) (relType, target, key, inReplyTo st
 	if r.RelType == "" && r.InReplyTo.EventID == "" && e.Decrypted != nil {
 		r = parseContent(e.Content).RelatesTo
 	}
-	return r.RelType, r.EventID, r.Key, r.InReplyTo.EventID
+	return stableRelType(r.RelType), r.EventID, r.Key, r.InReplyTo.EventID
 }
 
 // fallingBack tells whether an event's m.in_reply_to is only the thread fallback (is_falling_back).

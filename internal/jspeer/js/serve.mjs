@@ -7,8 +7,9 @@ import { attachmentOps } from "./attachments.mjs";
 import { verificationOps } from "./verification.mjs";
 import { benchOps } from "./bench.mjs";
 import { backupOps } from "./backup.mjs";
+import { threadOps } from "./threads.mjs";
 
-const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps };
+const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps, ...threadOps };
 
 async function handle(line) {
   let req;
