@@ -28,7 +28,7 @@ type ThreadSummary struct {
 	LatestName     string     `json:"latest_sender_name"`
 	LatestBody     string     `json:"latest_body,omitempty"` // "" when it is undecryptable or redacted
 	LatestTS       int64      `json:"latest_ts"`
-	Unread         bool       `json:"unread,omitempty"` // someone else replied after our last receipt in the thread
+	Unread         bool       `json:"unread,omitempty"` // someone else replied after the events our receipts (thread and unthreaded) point to
 	LatestRedacted bool       `json:"-"`
 }
 
@@ -130,13 +130,24 @@ func (s *Session) ThreadHistory(ctx context.Context, roomID id.RoomID, root id.E
 }
 
 // MarkThreadRead sends a read receipt for eventID in the thread of root (thread_id, MSC3771) and
-// records it, so the thread's summary is no longer unread.
+// records it, so the thread's summary is no longer unread; nothing when it was sent already.
 func (s *Session) MarkThreadRead(ctx context.Context, roomID id.RoomID, root, eventID id.EventID) error {
 	if !strings.HasPrefix(eventID.String(), "$") || !strings.HasPrefix(root.String(), "$") {
 		return fmt.Errorf("failed to mark thread as read: invalid event ID %q in thread %q", eventID, root)
 	}
 	me := s.account.UserID.String()
-	_, err := s.cli.MakeFullRequest(ctx, mautrix.FullRequest{
+	already := false
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		receipts, err := tx.Receipts(roomID.String())
+		for _, r := range receipts {
+			already = already || (r.UserID == me && r.Type == "m.read" && r.ThreadID == root.String() && r.EventID == eventID.String())
+		}
+		return err
+	})
+	if err != nil || already {
+		return err
+	}
+	_, err = s.cli.MakeFullRequest(ctx, mautrix.FullRequest{
 		Method:      http.MethodPost,
 		URL:         s.cli.BuildClientURL("v3", "rooms", roomID, "receipt", "m.read", eventID),
 		RequestJSON: &mautrix.ReqSendReceipt{ThreadID: root.String()},
@@ -166,17 +177,30 @@ func (b *timelineBuilder) threadSummaries(ids []string, receipts []*store.Receip
 	if err != nil {
 		return nil, err
 	}
-	// Our newest receipt per thread, and the unthreaded one, which covers every thread.
-	var mainTS int64
-	mine := map[string]int64{}
+	// Where our receipts point: the unthreaded one covers every thread up to its event, a
+	// threaded one (thread_id, MSC3771) its thread; compared by the events' timestamps.
+	var mainEv string
+	mine := map[string]string{}
+	var targets []string
 	for _, r := range receipts {
 		if r.UserID != b.me || r.Type != "m.read" {
 			continue
 		}
 		if r.ThreadID == "" {
-			mainTS = r.TS
+			mainEv = r.EventID
 		} else {
-			mine[r.ThreadID] = max(mine[r.ThreadID], r.TS)
+			mine[r.ThreadID] = r.EventID
+		}
+		targets = append(targets, r.EventID)
+	}
+	readTS := map[string]int64{}
+	if len(targets) > 0 {
+		evs, err := b.tx.EventsByIDs(b.room.ID, targets)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			readTS[e.EventID] = e.TS
 		}
 	}
 	out := make(map[string]*ThreadSummary, len(stats))
@@ -193,7 +217,7 @@ func (b *timelineBuilder) threadSummaries(ids []string, receipts []*store.Receip
 					sum.LatestBody = event.TrimReplyFallbackText(c.Body)
 				}
 			}
-			sum.Unread = e.Sender != b.me && e.TS > max(mainTS, mine[root])
+			sum.Unread = e.Sender != b.me && e.TS > max(readTS[mainEv], readTS[mine[root]])
 		}
 		out[root] = sum
 	}

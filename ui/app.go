@@ -61,11 +61,15 @@ type App struct {
 
 	thumbs map[id.EventID]image.Image // loaded previews; nil value: loading or not an image
 
-	mu      sync.Mutex // guards cur, limit: read by the engine goroutines
-	cur     id.RoomID
-	limit   int
-	reqSeq  int // bumps when the shown room changes, so stale loads are dropped
-	shownID map[id.EventID]bool
+	thread *ThreadPanel    // the open thread beside the timeline (thread_app.go)
+	locBtn *LocationButton // the composer's location action (location.go)
+
+	mu         sync.Mutex // guards cur, limit: read by the engine goroutines
+	cur        id.RoomID
+	limit      int
+	reqSeq     int        // bumps when the shown room changes, so stale loads are dropped
+	threadRoot id.EventID // the open thread's root (copy of thread.Root for the engine goroutines)
+	shownID    map[id.EventID]bool
 
 	// Hooks to the dialogs (set by NewApp; tests may replace them).
 	ShowCreateRoom, ShowStartDM, ShowSettings func()
@@ -129,6 +133,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.composer.OnAttach = a.chooseFile
 	a.composer.Entry.Shortcuts = a.Shortcut
 	a.buildActions()
+	a.buildThreads()
 	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.relayout(); a.focusComposer() })
 	a.status = widget.NewLabel("")
 	a.status.Importance = widget.DangerImportance
@@ -137,7 +142,9 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	right := container.NewBorder(container.NewVBox(a.header.View(), a.find.view, widget.NewSeparator()),
 		container.NewVBox(a.actions, a.composer.View()), nil, nil, a.timeline.View())
 	a.right = right
-	split := container.NewHSplit(left, right)
+	roomArea := container.NewHSplit(right, a.thread.View())
+	roomArea.Offset = 0.6
+	split := container.NewHSplit(left, roomArea)
 	split.Offset = 0.28
 	a.blocked = NewBlockedView()
 	a.lock = NewDeviceLockBanner(a.ctx, w, s)
@@ -340,6 +347,10 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			timeline = false
 		}
 	}
+	var threadMsgs []session.Message
+	if timeline && cur != "" {
+		threadMsgs = a.loadThread(cur)
+	}
 	var typers []string
 	if typing && cur != "" {
 		typers = a.typingUsers(cur)
@@ -368,6 +379,7 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 		if timeline && cur != "" {
 			a.timeline.Set(msgs, false)
 			a.markRead(cur, msgs)
+			a.showThread(cur, threadMsgs)
 		}
 		if typing {
 			var names []string
@@ -419,6 +431,7 @@ func (a *App) OpenRoom(room id.RoomID) {
 		}
 	}
 	a.find.Hide()
+	a.thread.Close()
 	a.timeline.OlderLoaded(false)
 	a.timeline.Set(nil, true)
 	a.timeline.SetTyping(nil)
