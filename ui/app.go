@@ -142,9 +142,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	right := container.NewBorder(container.NewVBox(a.header.View(), a.find.view, widget.NewSeparator()),
 		container.NewVBox(a.actions, a.composer.View()), nil, nil, a.timeline.View())
 	a.right = right
-	roomArea := container.NewHSplit(right, a.thread.View())
-	roomArea.Offset = 0.6
-	split := container.NewHSplit(left, roomArea)
+	split := container.NewHSplit(left, container.New(threadLayout{}, right, a.thread.View()))
 	split.Offset = 0.28
 	a.blocked = NewBlockedView()
 	a.lock = NewDeviceLockBanner(a.ctx, w, s)

@@ -22,6 +22,8 @@ type ShellConfig struct {
 	Login LoginFunc
 	// Room, when set, is opened at start.
 	Room id.RoomID
+	// Thread: the root of a thread of Room to open beside it at start (--thread).
+	Thread id.EventID
 	// DataDir is shown in errors.
 	DataDir string
 	// Prefs are the user's settings (language, theme, text size).
@@ -227,6 +229,9 @@ func (sh *Shell) restartView(s *session.Session, a *App) {
 	}
 	if sh.cfg.Room != "" {
 		a.OpenRoom(sh.cfg.Room)
+		if sh.cfg.Thread != "" {
+			a.openThread(session.Message{EventID: sh.cfg.Thread})
+		}
 	}
 }
 

@@ -94,14 +94,29 @@ func (p *ThreadPanel) Root() id.EventID { return p.root }
 // Open shows the thread of root (its messages follow with Set).
 func (p *ThreadPanel) Open(root session.Message) {
 	p.root = root.EventID
-	p.title.SetText(T("thread.title") + " · " + root.SenderName + ": " + firstLine(root.Body, 60))
+	p.setTitle(root)
 	p.Entry.SetText("")
 	p.Timeline.Set(nil, true)
 	p.view.Show()
 }
 
 // Set shows the thread's messages (root first).
-func (p *ThreadPanel) Set(msgs []session.Message) { p.Timeline.Set(msgs, false) }
+func (p *ThreadPanel) Set(msgs []session.Message) {
+	if len(msgs) > 0 && msgs[0].EventID == p.root {
+		p.setTitle(msgs[0])
+	}
+	p.Timeline.Set(msgs, false)
+}
+
+func (p *ThreadPanel) setTitle(root session.Message) {
+	text := T("thread.title")
+	if root.SenderName != "" {
+		text += " · " + root.SenderName + ": " + firstLine(root.Body, 60)
+	}
+	if p.title.Text != text {
+		p.title.SetText(text)
+	}
+}
 
 // Submit sends the entry's text into the thread.
 func (p *ThreadPanel) Submit() {
@@ -123,4 +138,40 @@ func (p *ThreadPanel) Close() {
 	if p.OnClose != nil {
 		p.OnClose()
 	}
+}
+
+// threadLayout puts the room (objects[0]) and, while it is visible, the thread panel (objects[1])
+// side by side. The panel gets a fixed share (38 %, 320 to 480 px) even where the room's minimum
+// width would leave it only a sliver (a wide composer placeholder): the room's parts then
+// truncate instead.
+type threadLayout struct{}
+
+const (
+	threadPanelMin   = 320
+	threadPanelMax   = 480
+	threadPanelShare = 0.38
+)
+
+func (threadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	room, panel := objs[0], objs[1]
+	if !panel.Visible() {
+		room.Move(fyne.NewPos(0, 0))
+		room.Resize(size)
+		return
+	}
+	w := min(max(size.Width*threadPanelShare, threadPanelMin), threadPanelMax, size.Width/2)
+	gap := theme.Padding()
+	room.Move(fyne.NewPos(0, 0))
+	room.Resize(fyne.NewSize(size.Width-w-gap, size.Height))
+	panel.Move(fyne.NewPos(size.Width-w, 0))
+	panel.Resize(fyne.NewSize(w, size.Height))
+}
+
+func (threadLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	room, panel := objs[0].MinSize(), objs[1]
+	if !panel.Visible() {
+		return room
+	}
+	p := panel.MinSize()
+	return fyne.NewSize(2*threadPanelMin, max(room.Height, p.Height))
 }

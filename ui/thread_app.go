@@ -92,6 +92,7 @@ func (a *App) showThread(room id.RoomID, msgs []session.Message) {
 		return
 	}
 	a.thread.Set(msgs)
+	Trace("thread_shown root=%s messages=%d", root, len(msgs))
 	for i := len(msgs) - 1; i > 0; i-- {
 		m := msgs[i]
 		if m.EventID == "" {

@@ -2,7 +2,7 @@
 //
 // It opens the account of a data dir (--data, default the per-OS user data dir); a new data dir
 // shows the sign-in form. The store is unlocked with BOSMESSENGER_PASSPHRASE, the OS keyring, or a
-// passphrase the app asks for. --room opens a room at start.
+// passphrase the app asks for. --room opens a room at start, --thread a thread of it beside it.
 package main
 
 import (
@@ -29,6 +29,7 @@ const AppID = "de.bos-messenger.client"
 func main() {
 	dataDir := flag.String("data", "", "account data dir (default: the per-OS user data dir)")
 	room := flag.String("room", "", "room ID to open at start")
+	thread := flag.String("thread", "", "with --room: the root event of a thread to open beside the room")
 	showVersion := flag.Bool("version", false, "print version, commit and build time, then exit")
 	flag.Parse()
 	if *showVersion {
@@ -83,6 +84,7 @@ func main() {
 		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked},
 		DataDir:    dir,
 		Room:       id.RoomID(*room),
+		Thread:     id.EventID(*thread),
 		Prefs:      prefs,
 		Open: func(ctx context.Context, passphrase string) (*session.Session, error) {
 			c := cfg
