@@ -157,7 +157,9 @@ func (m *Machine) uploadRoomKeys(ctx context.Context, bk *backup.MegolmBackupKey
 	if _, err := m.mach.Client.PutKeysInBackup(ctx, version, req); err != nil {
 		return fmt.Errorf("failed to upload room keys to the backup: %w", err)
 	}
-	cs, ok := m.mach.CryptoStore.(*mcrypto.SQLCryptoStore)
+	cs, ok := m.mach.CryptoStore.(interface {
+		SetGroupSessionKeyBackupVersion(context.Context, id.SessionID, id.KeyBackupVersion) error
+	})
 	if !ok {
 		return nil
 	}

@@ -101,8 +101,9 @@ type Device struct {
 	DeviceID    id.DeviceID
 	Name        string
 	Trust       id.TrustState
-	Verified    bool // verified by SAS here, or cross-signed by its owner whom we verified
-	CrossSigned bool // signed by its owner's self-signing key
+	Verified    bool       // verified by SAS here, or cross-signed by its owner whom we verified
+	CrossSigned bool       // signed by its owner's self-signing key
+	SigningKey  id.Ed25519 // the device's Ed25519 key as its owner published it
 }
 
 // Devices fetches userID's devices from the server and resolves how we trust each.
@@ -123,7 +124,7 @@ func (m *Machine) Devices(ctx context.Context, userID id.UserID) ([]Device, erro
 		}
 		out = append(out, Device{UserID: userID, DeviceID: dev.DeviceID, Name: dev.Name, Trust: trust,
 			Verified:    trust == id.TrustStateVerified || trust == id.TrustStateCrossSignedVerified,
-			CrossSigned: m.signedByOwner(ctx, dev)})
+			CrossSigned: m.signedByOwner(ctx, dev), SigningKey: dev.SigningKey})
 	}
 	return out, nil
 }

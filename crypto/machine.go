@@ -77,8 +77,12 @@ func Open(ctx context.Context, cli *mautrix.Client, path string, pickleKey []byt
 		raw.Close()
 		return nil, fmt.Errorf("failed to upgrade crypto store: %w", err)
 	}
+	if err := forgetDeviceNames(ctx, cs); err != nil {
+		raw.Close()
+		return nil, err
+	}
 	m := &Machine{raw: raw, log: log, rooms: &roomState{db: db}, received: map[id.SessionID]id.RoomID{}}
-	m.mach = mcrypto.NewOlmMachine(cli, &m.log, cs, m.rooms)
+	m.mach = mcrypto.NewOlmMachine(cli, &m.log, namelessStore{cs}, m.rooms)
 	// Ratchet tracking only serves key-deletion features we do not use, and it rewrites a
 	// per-session list on every decryption that grows with the message index (decryption fell from
 	// about 1700 to 270 events/s over 10,000 messages of one session). Replay detection is separate.

@@ -117,11 +117,11 @@ func (m *Machine) StartRoomVerification(ctx context.Context, roomID id.RoomID, u
 	if err != nil {
 		return Verification{}, fmt.Errorf("failed to save verification request: %w", err)
 	}
-	v.seenMu.Lock()
+	v.mu.Lock()
 	if !v.closed {
 		v.expiry = append(v.expiry, time.AfterFunc(time.Until(expires), func() { m.expireRoomVerification(txn) }))
 	}
-	v.seenMu.Unlock()
+	v.mu.Unlock()
 	return v.update(txn, func(x *Verification) {
 		x.UserID, x.RoomID, x.State = userID, roomID, VerificationRequested
 	}), nil
@@ -293,8 +293,8 @@ func (v *verifier) admit(re RoomEvent, now time.Time) bool {
 
 // stop stops the expiry timers of our in-room requests (the machine is closing).
 func (v *verifier) stop() {
-	v.seenMu.Lock()
-	defer v.seenMu.Unlock()
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	v.closed = true
 	for _, t := range v.expiry {
 		t.Stop()
@@ -305,8 +305,8 @@ func (v *verifier) stop() {
 // markSeen records an in-room verification event; false if it was seen before. Entries older
 // than the age limit are dropped (their events are ignored by age anyway).
 func (v *verifier) markSeen(eventID id.EventID, now time.Time) bool {
-	v.seenMu.Lock()
-	defer v.seenMu.Unlock()
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if _, ok := v.seen[eventID]; ok {
 		return false
 	}

@@ -19,36 +19,38 @@ type verifier struct {
 	syncer  *mautrix.DefaultSyncer
 	changed func(Verification)
 
-	mu    sync.Mutex
-	txns  map[id.VerificationTransactionID]*Verification
-	wake  chan struct{} // closed and replaced on every change
-	start func(id.VerificationTransactionID)
-
-	hold  *doneHold       // the helper client's transport
+	hold  *doneHold       // the helper client's transport (W1 in docs/MAUTRIX.md)
 	cli   *mautrix.Client // the helper's client (in-room events go out encrypted through it)
 	store *lockedStore    // the helper's transactions
+	start func(id.VerificationTransactionID)
 
-	seenMu sync.Mutex               // guards seen, expiry and closed
-	seen   map[id.EventID]time.Time // in-room verification events handled, when
-	expiry []*time.Timer            // of our in-room requests (see StartRoomVerification)
-	closed bool
+	// mu guards the state below it. It is never held while calling into the helper or another
+	// lock's owner, so the helper's callbacks (run with the helper's own lock held) can take it.
+	mu        sync.Mutex
+	txns      map[id.VerificationTransactionID]*Verification
+	wake      chan struct{}                                 // closed and replaced on every change
+	seen      map[id.EventID]time.Time                      // in-room verification events handled, when
+	expiry    []*time.Timer                                 // of our in-room requests (see StartRoomVerification)
+	closed    bool                                          // the machine is closing
+	confirmed map[id.VerificationTransactionID]bool         // SAS transactions we confirmed
+	heldMAC   map[id.VerificationTransactionID]*event.Event // their MAC, arrived before we confirmed (W3)
 
+	// startMu is held across the helper's StartVerification, so that the start of SAS after an
+	// early ready sees whether the request was a manual one. It cannot be mu: the helper takes
+	// its own lock inside, while its callbacks (holding that lock) take mu.
 	startMu sync.Mutex
 	manual  map[id.VerificationTransactionID]bool // our requests that do not start SAS by themselves
 
-	// dispatchMu orders the helper's handling of incoming events with ConfirmSAS: an incoming
-	// event is handled either wholly before our confirmation or after it.
+	// dispatchMu orders the helper's handling of incoming events with our calls into it (W7): an
+	// incoming event is handled either wholly before ConfirmSAS, ScanQRCode... or after it.
 	dispatchMu sync.Mutex
-	macMu      sync.Mutex
-	confirmed  map[id.VerificationTransactionID]bool         // SAS transactions we confirmed
-	heldMAC    map[id.VerificationTransactionID]*event.Event // their MAC, arrived before we confirmed
 }
 
 // holdMAC keeps the other side's MAC of txn until we confirmed the SAS (see Machine.ConfirmSAS);
 // false: we already did, the MAC goes to the helper now.
 func (v *verifier) holdMAC(txn id.VerificationTransactionID, evt *event.Event) bool {
-	v.macMu.Lock()
-	defer v.macMu.Unlock()
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.confirmed[txn] {
 		return false
 	}
@@ -58,8 +60,8 @@ func (v *verifier) holdMAC(txn id.VerificationTransactionID, evt *event.Event) b
 
 // confirm records that we confirmed the SAS of txn and returns the MAC held for it, if any.
 func (v *verifier) confirm(txn id.VerificationTransactionID) *event.Event {
-	v.macMu.Lock()
-	defer v.macMu.Unlock()
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	v.confirmed[txn] = true
 	evt := v.heldMAC[txn]
 	delete(v.heldMAC, txn)
@@ -68,10 +70,10 @@ func (v *verifier) confirm(txn id.VerificationTransactionID) *event.Event {
 
 // forgetMAC drops what is kept about the MACs of a finished verification.
 func (v *verifier) forgetMAC(txn id.VerificationTransactionID) {
-	v.macMu.Lock()
+	v.mu.Lock()
 	delete(v.confirmed, txn)
 	delete(v.heldMAC, txn)
-	v.macMu.Unlock()
+	v.mu.Unlock()
 }
 
 func (x *Verification) copy() Verification {

@@ -111,3 +111,30 @@ func FuzzParseBundle(f *testing.F) {
 		}
 	})
 }
+
+// incident_templates (a JSON key) arrives as a string holding JSON (Android restrictions) or as
+// JSON itself (iOS dictionaries passed on as JSON); numbers inside keep their value.
+func TestBundleJSONKey(t *testing.T) {
+	const want = `[{"alert":{"required":3},"id":"brand"}]`
+	for platform, bundle := range map[string]string{
+		Android: `{"incident_templates": "[{\"id\": \"brand\", \"alert\": {\"required\": 3}}]"}`,
+		IOS:     `{"incident_templates": [{"id": "brand", "alert": {"required": 3}}]}`,
+	} {
+		src, err := ParseBundle(platform, []byte(bundle))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := policy.Resolve(src)
+		if err != nil {
+			t.Fatalf("%s: %v", platform, err)
+		}
+		got := strings.Join(strings.Fields(p.String(policy.KeyIncidentTemplates)), "")
+		if got != want && got != `[{"id":"brand","alert":{"required":3}}]` {
+			t.Errorf("%s: %q", platform, p.String(policy.KeyIncidentTemplates))
+		}
+	}
+	src, _ := ParseBundle(Android, []byte(`{"incident_templates": "[{\"id\": "}`))
+	if _, err := policy.Resolve(src); err == nil || !strings.Contains(err.Error(), "incident_templates: not valid JSON") {
+		t.Errorf("broken JSON: %v", err)
+	}
+}

@@ -108,7 +108,7 @@ func IOSSpecfile() []byte {
 			}
 			b.WriteString("        </values>\n      </constraint>\n")
 			def = fmt.Sprint(k.Default)
-		case policy.String:
+		case policy.String, policy.JSON:
 			fmt.Fprintf(&b, "    <string keyName=\"%s\">\n", k.Name)
 			def = fmt.Sprint(k.Default)
 		case policy.StringList:
@@ -122,7 +122,7 @@ func IOSSpecfile() []byte {
 	b.WriteString("  </dict>\n  <presentation defaultLocale=\"de-DE\">\n")
 	for _, k := range policy.Keys {
 		field := map[policy.Type]string{policy.Bool: "checkbox", policy.Int: "input", policy.String: "input",
-			policy.Enum: "select", policy.StringList: "list"}[k.Type]
+			policy.Enum: "select", policy.StringList: "list", policy.JSON: "input"}[k.Type]
 		fmt.Fprintf(&b, "    <field keyName=\"%s\" type=\"%s\">\n      <label>\n        <language value=\"de-DE\">%s</language>\n"+
 			"        <language value=\"en-US\">%s</language>\n      </label>\n      <description>\n"+
 			"        <language value=\"de-DE\">%s</language>\n        <language value=\"en-US\">%s</language>\n      </description>\n",

@@ -23,6 +23,8 @@ apt_pkgs=(
 	gcc-mingw-w64-x86-64
 	# xmllint: the ADMX/ADML and mobile policy schemas are checked with it
 	libxml2-utils
+	# pdftotext: the incident export's PDF is read back in tests (session/exportdoc)
+	poppler-utils
 	# wine: the Windows registry policy test (internal/winetest)
 	wine wine64
 	# packaging (make package): MSI, Authenticode, .deb checks, zip; smoke tests of the MSI under wine

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -17,14 +18,15 @@ import (
 // TestNothingInPlaintextOnDisk sends and receives messages, names, topics and display names with
 // known markers through full sync cycles (in a plain and an end-to-end encrypted room), then
 // searches every file of both data dirs (database, crypto store, WAL, SHM, logs, key file) for the
-// markers and the access token.
+// markers and the access token. Other users' device display names and room member names count
+// too: they are what someone else chose to show, and the crypto store keeps devices.
 func TestNothingInPlaintextOnDisk(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	markers := []string{"MARKER-ROOMNAME-7f3a", "MARKER-TOPIC-91c2", "MARKER-BODY-ALICE-55d0", "MARKER-BODY-BOB-c41e",
 		"MARKER-DISPLAYNAME-0b9e", "MARKER-ACCOUNTDATA-e2a7", "MARKER-E2EE-ALICE-3d1f", "MARKER-E2EE-BOB-8a64",
-		"MARKER-E2EE-ROOMNAME-6c0b"}
+		"MARKER-E2EE-ROOMNAME-6c0b", "MARKER-DEVICENAME-BOB-4e7d"}
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: markers[0], Topic: markers[1]})
 
 	// Display name and account data go through the plain API of a second client of bob's.
@@ -40,6 +42,10 @@ func TestNothingInPlaintextOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := raw.SetAccountData(ctx(t), "de.bos.test", map[string]string{"note": markers[5]}); err != nil {
+		t.Fatal(err)
+	}
+	// Bob names his device before alice first fetches his device keys (for the encrypted room).
+	if err := sb.RenameDevice(ctx(t), sb.Account().DeviceID, markers[9]); err != nil {
 		t.Fatal(err)
 	}
 	mustSend(t, sa, roomID, markers[2])
@@ -67,6 +73,20 @@ func TestNothingInPlaintextOnDisk(t *testing.T) {
 	if !foundName {
 		t.Fatalf("display name not synced: %+v", members)
 	}
+	// Alice sees bob's device name (the server hands it out with his keys), so it could be stored.
+	devs, err := sa.Devices(ctx(t), id.UserID(bob.UserID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	foundDevice := false
+	for _, d := range devs {
+		foundDevice = foundDevice || d.Name == markers[9]
+	}
+	if !foundDevice {
+		t.Fatalf("bob's device name not seen by alice: %+v", devs)
+	}
+	mustSend(t, sa, encRoom, "after the device list")
+	mustSync(t, sa)
 	tokenA := sa.AccessTokenForTest()
 	tokenB := sb.AccessTokenForTest()
 

@@ -68,6 +68,16 @@ func applyDecryption(se *store.Event, d e2ee.Decrypted) {
 	}
 }
 
+// storedEncrypted is a stored encrypted event in the wire form decryption takes.
+type storedEncrypted struct {
+	Type    string          `json:"type"`
+	EventID string          `json:"event_id"`
+	Sender  string          `json:"sender"`
+	TS      int64           `json:"origin_server_ts"`
+	Content json.RawMessage `json:"content"`
+	RoomID  string          `json:"room_id"`
+}
+
 // retryUndecrypted decrypts stored events again whose megolm session arrived: those of the given
 // sessions, or (sessions nil) every stored event still waiting for a key. All results are stored
 // in one transaction with a change event for each newly readable event.
@@ -100,8 +110,8 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 	}
 	var results []result
 	for _, ev := range waiting {
-		raw, err := json.Marshal(map[string]any{"type": ev.Type, "event_id": ev.EventID, "sender": ev.Sender,
-			"origin_server_ts": ev.TS, "content": ev.Content, "room_id": ev.RoomID})
+		raw, err := json.Marshal(storedEncrypted{Type: ev.Type, EventID: ev.EventID, Sender: ev.Sender, TS: ev.TS,
+			Content: ev.Content, RoomID: ev.RoomID})
 		if err != nil {
 			continue
 		}

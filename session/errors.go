@@ -53,6 +53,19 @@ var ErrPolicyBlocked = fmt.Errorf("%w: BOS mode is blocked", ErrPolicyDenied)
 // Errors of alerting.
 var (
 	ErrUnknownAlert = errors.New("unknown alert")
+	// ErrUnknownTemplate: no incident template has the ID asked for.
+	ErrUnknownTemplate = errors.New("unknown incident template")
+)
+
+// ErrChatExportDisabled: the policy key disable_chat_export forbids exporting conversations
+// (the incident export). It matches ErrPolicyDenied.
+var ErrChatExportDisabled = fmt.Errorf("%w: exporting conversations is disabled by the administrator (disable_chat_export)", ErrPolicyDenied)
+
+// Errors of polls.
+var (
+	ErrUnknownPoll    = errors.New("unknown poll")
+	ErrPollEnded      = errors.New("poll has ended")
+	ErrPollNotAllowed = errors.New("only the poll's creator or a moderator may end it")
 )
 
 // Errors of threads and locations.

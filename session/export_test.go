@@ -25,3 +25,7 @@ func (s *Session) ForgetPlaintextForTest(ctx context.Context, eventID string) er
 
 // CrossSigningSeedsForTest exposes the private cross-signing seeds to the at-rest test.
 func (s *Session) CrossSigningSeedsForTest() [][]byte { return s.e2ee.CrossSigningSeeds() }
+
+// SetAfterCryptoSyncForTest sets a hook that runs between the E2EE processing of each sync
+// response and its store transaction (nil removes it).
+func SetAfterCryptoSyncForTest(hook func(toDevice int)) { afterCryptoSync = hook }

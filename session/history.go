@@ -59,9 +59,13 @@ func viewEvent(e *store.Event) TimelineEvent {
 	var c struct {
 		MsgType string `json:"msgtype"`
 		Body    string `json:"body"`
+		Text    string `json:"org.matrix.msc1767.text"` // the fallback of a poll start (MSC1767)
 	}
 	if json.Unmarshal(te.Content, &c) == nil {
 		te.MsgType, te.Body = c.MsgType, c.Body
+		if te.Body == "" {
+			te.Body = c.Text
+		}
 	}
 	if te.MsgType == "m.location" && !te.Redacted {
 		if l := locationOf(parseContent(te.Content), e.TS); l != nil {

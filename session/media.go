@@ -103,17 +103,23 @@ func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, name, mimeTy
 			return "", err
 		}
 	}
-	content := map[string]any{
-		"msgtype": msgTypeFor(mimeType),
-		"body":    name,
-		"info":    map[string]any{"mimetype": mimeType, "size": size},
+	return s.Enqueue(ctx, roomID, "m.room.message", attachmentContent(name, mimeType, size, uri, file))
+}
+
+// attachmentContent is the message of an uploaded file: the URL of the plaintext upload, or in an
+// encrypted room the key and hash of the encrypted one (file).
+func attachmentContent(name, mimeType string, size int64, uri id.ContentURI, file *attachment.EncryptedFile) *event.MessageEventContent {
+	content := &event.MessageEventContent{
+		MsgType: event.MessageType(msgTypeFor(mimeType)),
+		Body:    name,
+		Info:    &event.FileInfo{MimeType: mimeType, Size: int(size)},
 	}
 	if file != nil {
-		content["file"] = &event.EncryptedFileInfo{EncryptedFile: *file, URL: uri.CUString()}
+		content.File = &event.EncryptedFileInfo{EncryptedFile: *file, URL: uri.CUString()}
 	} else {
-		content["url"] = uri.CUString()
+		content.URL = uri.CUString()
 	}
-	return s.Enqueue(ctx, roomID, "m.room.message", content)
+	return content
 }
 
 // upload streams size bytes of body to the media repository. The session's HTTP client has an

@@ -123,6 +123,8 @@ type CreateRoomOptions struct {
 	Encrypted bool
 	Invite    []id.UserID
 	Direct    bool // a DM with the (single) invitee, recorded in m.direct
+	// PowerLevels overrides the server's initial power levels (incident rooms); nil keeps them.
+	PowerLevels *event.PowerLevelsEventContent
 }
 
 // CreateRoom creates a room and returns its ID. The room is in the store when this returns.
@@ -136,7 +138,7 @@ func (s *Session) CreateRoom(ctx context.Context, opts CreateRoomOptions) (id.Ro
 		}
 	}
 	req := &mautrix.ReqCreateRoom{Name: opts.Name, Topic: opts.Topic, Invite: opts.Invite, IsDirect: opts.Direct,
-		Preset: "private_chat", RoomAliasName: opts.Alias}
+		Preset: "private_chat", RoomAliasName: opts.Alias, PowerLevelOverride: opts.PowerLevels}
 	if opts.Direct {
 		req.Preset = "trusted_private_chat"
 	}

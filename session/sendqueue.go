@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/store"
@@ -27,7 +28,7 @@ func newTxnID() string {
 // SendText queues a plain-text message and returns its transaction ID. The message (the local echo)
 // is in the store before anything goes to the server; FlushQueue or Run send it.
 func (s *Session) SendText(ctx context.Context, roomID id.RoomID, body string) (string, error) {
-	return s.Enqueue(ctx, roomID, "m.room.message", map[string]any{"msgtype": "m.text", "body": body})
+	return s.Enqueue(ctx, roomID, "m.room.message", &event.MessageEventContent{MsgType: event.MsgText, Body: body})
 }
 
 // Enqueue queues an event of any type for sending.

@@ -58,6 +58,7 @@ type Config struct {
 	DisableFileSave     bool
 	DisableLocation     bool // policy disable_location: SendLocation refuses
 	NotificationContent NotificationContent
+	DisableChatExport   bool // the incident export is refused (ErrChatExportDisabled)
 
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration
@@ -66,6 +67,10 @@ type Config struct {
 	// (de.bos.alert.ack), policy key alert_ack_jitter_s: 0 means the default of 10 s, a negative
 	// value no delay.
 	AlertAckJitter time.Duration
+
+	// IncidentTemplatesFile names the local incident template file ("" : DATA_DIR/
+	// incident-templates.json, if present); see LoadIncidentTemplates.
+	IncidentTemplatesFile string
 }
 
 func (c *Config) defaults() {

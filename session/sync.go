@@ -47,6 +47,10 @@ func (s *Session) SyncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 	return stats, nil
 }
 
+// afterCryptoSync, set by tests only, runs between the E2EE processing of a sync response and
+// its store transaction (with the number of to-device messages).
+var afterCryptoSync func(toDevice int)
+
 // syncOnce is SyncOnce without the remote wipe.
 func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStats, error) {
 	s.syncMu.Lock()
@@ -92,8 +96,14 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		return SyncStats{}, fmt.Errorf("failed to sync: response without next_batch")
 	}
 	if s.e2ee != nil {
+		// Crypto first: room keys of the to-device messages are committed to crypto.db before
+		// the store transaction saves next_batch (which tells the server to drop them). A process
+		// dying in between syncs from the old token again and gets them once more.
 		s.e2ee.ProcessSync(ctx, e2ee.SyncInput{Since: since, ToDevice: resp.ToDevice.Events,
 			DeviceLists: resp.DeviceLists, OTKCounts: resp.OTKCounts})
+		if afterCryptoSync != nil {
+			afterCryptoSync(len(resp.ToDevice.Events))
+		}
 	}
 	dec := s.decryptTimelines(ctx, &resp)
 	refused := s.filterInvites(ctx, &resp)

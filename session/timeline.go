@@ -14,6 +14,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	e2ee "bosmessenger/crypto"
+	"bosmessenger/session/poll"
 	"bosmessenger/store"
 )
 
@@ -113,6 +114,8 @@ type Message struct {
 
 	SendState string `json:"send_state,omitempty"` // SendState* constants
 	SendError string `json:"send_error,omitempty"`
+
+	Poll *poll.Results `json:"poll,omitempty"` // Kind "poll": the poll with its results (polls.go)
 }
 
 // Quote is the event a message replies to. Sender and Body are empty when it is not stored.
@@ -449,7 +452,7 @@ func buildWindow(tx *store.Tx, room *store.Room, me string, limit int, thread st
 	}
 	stored = len(out)
 	for _, o := range outgoing {
-		if o.Type != "m.room.message" && o.Type != "m.sticker" {
+		if o.Type != "m.room.message" && o.Type != "m.sticker" && o.Type != poll.TypeStart {
 			continue
 		}
 		if _, ok := inWindow[o.EventID]; ok && o.EventID != "" {
@@ -476,6 +479,9 @@ func buildWindow(tx *store.Tx, room *store.Room, me string, limit int, thread st
 			b.fillQuote(m.Reply, out[:stored], inWindow, quoted)
 		}
 		out = append(out, m)
+	}
+	if err := foldPolls(tx, room.ID, id.UserID(me), out, events, outgoing); err != nil {
+		return nil, 0, err
 	}
 	return out, stored, nil
 }
@@ -533,6 +539,9 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 		m.Kind = KindUndecryptable
 		m.DecryptionError = e.DecryptionError
 		m.DecryptionReason = decryptionReason(e)
+		return m
+	case poll.IsPollEvent(evType):
+		pollMessage(&m, e)
 		return m
 	case evType != "m.room.message" && evType != "m.sticker":
 		m.Kind = KindUnknown

@@ -29,6 +29,8 @@ type App struct {
 	w      fyne.Window
 	s      *session.Session
 	me     id.UserID
+	// pollForm is the open "Umfrage erstellen" dialog (poll_dialog.go), kept for tests.
+	pollForm *pollForm
 
 	rooms    *RoomList
 	search   *widget.Entry
@@ -73,6 +75,7 @@ type App struct {
 
 	// Hooks to the dialogs (set by NewApp; tests may replace them).
 	ShowCreateRoom, ShowStartDM, ShowSettings func()
+	ShowNewIncident                           func() // "Neuer Einsatz" (incident_dialog.go)
 	ShowMembers, ShowInvite, ShowRoomSettings func(id.RoomID)
 
 	// OnRemoteWiped runs on the UI goroutine when the engine reports that this device was
@@ -103,12 +106,14 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	newRoom := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { a.call(a.ShowCreateRoom) })
 	newDM := widget.NewButtonWithIcon("", theme.AccountIcon(), func() { a.call(a.ShowStartDM) })
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { a.call(a.ShowSettings) })
+	newIncident := widget.NewButtonWithIcon(T("incident.button"), theme.WarningIcon(), func() { a.call(a.ShowNewIncident) })
+	newIncident.Importance = widget.DangerImportance
 	me := widget.NewLabel(string(a.me))
 	me.Truncation = fyne.TextTruncateEllipsis
 	me.TextStyle.Bold = true
 	left := container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(newRoom, newDM, settings), me),
-			a.search, container.NewGridWithColumns(2, a.kind, a.space)),
+			newIncident, a.search, container.NewGridWithColumns(2, a.kind, a.space)),
 		nil, nil, nil, a.rooms.View())
 
 	a.header = NewHeader()
@@ -118,6 +123,8 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.header.OnLeave = a.confirmLeave
 	a.header.OnAccept = a.acceptInvite
 	a.header.OnReject = a.rejectInvite
+	a.header.OnExport = func() { a.callRoom(a.ShowExport) }
+	a.header.SetExportLocked(s.CheckChatExport() != nil) // policy disable_chat_export
 	a.timeline = NewTimeline(a.me)
 	a.timeline.OnNeedOlder = a.loadOlder
 	a.timeline.OnSelected = a.selectMessage
@@ -131,6 +138,9 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.composer.OnTyping = a.typing
 	a.composer.Members = a.mentionCandidates
 	a.composer.OnAttach = a.chooseFile
+	a.composer.OnPoll = a.ShowCreatePoll
+	a.timeline.OnVote = a.vote
+	a.timeline.OnEndPoll = a.confirmEndPoll
 	a.composer.Entry.Shortcuts = a.Shortcut
 	a.buildActions()
 	a.buildThreads()

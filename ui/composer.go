@@ -35,6 +35,8 @@ type Composer struct {
 	bar    *fyne.Container
 	send   *widget.Button
 	view   *fyne.Container
+	// pollBtn opens the poll dialog ("Umfrage erstellen").
+	pollBtn *widget.Button
 
 	replyTo, edits id.EventID
 
@@ -48,6 +50,8 @@ type Composer struct {
 	OnInput func()
 	// OnAttach runs when the user wants to send a file.
 	OnAttach func()
+	// OnPoll runs when the user wants to create a poll ("Umfrage erstellen", poll_dialog.go).
+	OnPoll func()
 	// Members returns mention candidates whose name or ID contains the prefix.
 	Members func(prefix string) []Candidate
 
@@ -71,7 +75,12 @@ func NewComposer() *Composer {
 			c.OnAttach()
 		}
 	})
-	c.lead = container.NewHBox(attach)
+	c.pollBtn = widget.NewButtonWithIcon("", theme.ListIcon(), func() {
+		if c.OnPoll != nil {
+			c.OnPoll()
+		}
+	})
+	c.lead = container.NewHBox(attach, c.pollBtn)
 	c.view = container.NewBorder(c.bar, nil, c.lead, c.send, c.Entry)
 	return c
 }

@@ -16,11 +16,13 @@ type Header struct {
 	name, topic, enc, members *widget.Label
 	membersBtn, inviteBtn     *widget.Button
 	settingsBtn, leaveBtn     *widget.Button
+	exportBtn                 *widget.Button
 	acceptBtn, rejectBtn      *widget.Button
 	view                      *fyne.Container
 
 	// Actions the app wires in.
 	OnMembers, OnInvite, OnSettings, OnLeave, OnAccept, OnReject func()
+	OnExport                                                     func()
 }
 
 // NewHeader builds an empty header (no room).
@@ -42,11 +44,12 @@ func NewHeader() *Header {
 	h.inviteBtn = widget.NewButtonWithIcon(T("header.invite"), theme.ContentAddIcon(), call(&h.OnInvite))
 	h.settingsBtn = widget.NewButtonWithIcon("", theme.SettingsIcon(), call(&h.OnSettings))
 	h.leaveBtn = widget.NewButtonWithIcon(T("header.leave"), theme.LogoutIcon(), call(&h.OnLeave))
+	h.exportBtn = widget.NewButtonWithIcon(T("export.button"), theme.DocumentSaveIcon(), call(&h.OnExport))
 	h.acceptBtn = widget.NewButtonWithIcon(T("header.accept"), theme.ConfirmIcon(), call(&h.OnAccept))
 	h.acceptBtn.Importance = widget.HighImportance
 	h.rejectBtn = widget.NewButtonWithIcon(T("header.reject"), theme.CancelIcon(), call(&h.OnReject))
 	sub := container.NewBorder(nil, nil, container.NewHBox(h.enc, h.members), nil, h.topic)
-	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.membersBtn, h.inviteBtn, h.settingsBtn, h.leaveBtn)
+	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.membersBtn, h.inviteBtn, h.exportBtn, h.settingsBtn, h.leaveBtn)
 	h.view = container.NewBorder(nil, nil, nil, buttons, container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), h.name, sub))
 	h.Set(nil)
 	return h
@@ -59,7 +62,7 @@ func (h *Header) View() fyne.CanvasObject { return h.view }
 func (h *Header) Set(r *session.RoomSummary) {
 	invite := r != nil && r.Membership == "invite"
 	joined := r != nil && !invite
-	for _, b := range []*widget.Button{h.membersBtn, h.inviteBtn, h.settingsBtn, h.leaveBtn} {
+	for _, b := range []*widget.Button{h.membersBtn, h.inviteBtn, h.exportBtn, h.settingsBtn, h.leaveBtn} {
 		b.Hidden = !joined
 	}
 	h.acceptBtn.Hidden, h.rejectBtn.Hidden = !invite, !invite
@@ -88,3 +91,17 @@ func (h *Header) Set(r *session.RoomSummary) {
 func (h *Header) Texts() []string {
 	return []string{h.name.Text, h.topic.Text, h.enc.Text, h.members.Text}
 }
+
+// SetExportLocked disables "Einsatz exportieren …" with a lock (policy disable_chat_export).
+func (h *Header) SetExportLocked(locked bool) {
+	if locked {
+		h.exportBtn.SetIcon(lockIcon)
+		h.exportBtn.Disable()
+	} else {
+		h.exportBtn.SetIcon(theme.DocumentSaveIcon())
+		h.exportBtn.Enable()
+	}
+}
+
+// ExportButton is "Einsatz exportieren …" (for tests).
+func (h *Header) ExportButton() *widget.Button { return h.exportBtn }

@@ -208,6 +208,7 @@ func (sh *Shell) restartView(s *session.Session, a *App) {
 	ctx, w := sh.ctx, sh.w
 	a.ShowCreateRoom = func() { ShowCreateRoom(ctx, w, s, a.OpenRoom) }
 	a.ShowStartDM = func() { ShowStartDM(ctx, w, s, a.OpenRoom) }
+	a.ShowNewIncident = func() { ShowNewIncident(ctx, w, s, a.OpenRoom) }
 	a.ShowMembers = func(r id.RoomID) { ShowMembers(ctx, w, s, r) }
 	a.ShowInvite = func(r id.RoomID) { ShowInvite(ctx, w, s, r) }
 	a.ShowRoomSettings = func(r id.RoomID) { ShowRoomSettings(ctx, w, s, r) }

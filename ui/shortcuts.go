@@ -13,6 +13,8 @@ var (
 	ShortcutSearch   = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	ShortcutNewRoom  = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 	ShortcutSettings = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
+	// ShortcutNewIncident opens "Neuer Einsatz" (an incident room from a template).
+	ShortcutNewIncident = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // Shortcut runs a window shortcut; it reports whether it knew it.
@@ -33,6 +35,8 @@ func (a *App) Shortcut(s fyne.Shortcut) bool {
 		a.call(a.ShowCreateRoom)
 	case ShortcutSettings.ShortcutName():
 		a.call(a.ShowSettings)
+	case ShortcutNewIncident.ShortcutName():
+		a.call(a.ShowNewIncident)
 	default:
 		return false
 	}
@@ -41,7 +45,7 @@ func (a *App) Shortcut(s fyne.Shortcut) bool {
 
 // InstallShortcuts registers the shortcuts on the window's canvas (for when no entry has focus).
 func (a *App) InstallShortcuts() {
-	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings} {
+	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings, ShortcutNewIncident} {
 		a.w.Canvas().AddShortcut(s, func(sc fyne.Shortcut) { a.Shortcut(sc) })
 	}
 	a.w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.SendFiles(uris) })
@@ -65,6 +69,7 @@ func (a *App) MainMenu() *fyne.MainMenu {
 	}
 	return fyne.NewMainMenu(
 		fyne.NewMenu(T("menu.file"),
+			item(tkey("menu.new_incident"), ShortcutNewIncident, func() { a.call(a.ShowNewIncident) }),
 			item(tkey("menu.new_room"), ShortcutNewRoom, func() { a.call(a.ShowCreateRoom) }),
 			item(tkey("menu.new_dm"), nil, func() { a.call(a.ShowStartDM) }),
 			item(tkey("menu.settings"), ShortcutSettings, func() { a.call(a.ShowSettings) })),

@@ -50,6 +50,9 @@ type Timeline struct {
 	Thumbnail func(id.EventID) image.Image
 	// OnOpenThread runs when the thread summary under a message is tapped (thread.go).
 	OnOpenThread func(session.Message)
+	// OnVote votes on a poll (answer IDs); OnEndPoll asks to end one (poll_view.go).
+	OnVote    func(m session.Message, answers []string)
+	OnEndPoll func(m session.Message)
 }
 
 // NewTimeline builds an empty timeline for the user me.
@@ -274,6 +277,7 @@ type messageRow struct {
 	reactions *widget.Label
 	thread    *widget.Button // the thread summary (thread.go), hidden without replies
 	status    *widget.Label
+	poll      *pollCard
 	box       *fyne.Container
 	msg       session.Message // what the row shows now
 }
@@ -312,7 +316,8 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	head := container.NewHBox(container.NewCenter(r.avatar.view), r.sender, r.org, r.when, r.shield, r.edited)
 	r.head = head
 	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
-	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, container.NewHBox(r.image), r.reactions, r.thread, r.status)
+	r.poll = newPollCard(t)
+	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, container.NewHBox(r.image), r.reactions, r.thread, r.status)
 	t.rows[r.box] = r
 	return r.box
 }
@@ -333,6 +338,7 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 		width = 600 // not laid out yet: measure for a typical width, corrected when the width is known
 	}
 	r.body.Resize(fyne.NewSize(width, r.body.MinSize().Height))
+	r.poll.fit(width)
 	if h := r.box.MinSize().Height; i < len(t.heights) && h != t.heights[i] {
 		grew := t.heights[i] != 0 && h > t.heights[i]
 		t.heights[i] = h
@@ -386,6 +392,8 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	}
 	r.body.Segments = t.segments(m)
 	r.body.Refresh()
+	r.poll.set(m)
+	r.body.Hidden = m.Kind == session.KindPoll
 	r.image.Hide()
 	if m.Kind == "image" && m.EventID != "" && t.Thumbnail != nil {
 		if img := t.Thumbnail(m.EventID); img != nil {
@@ -435,6 +443,10 @@ func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
 		return italic(stateText(m) + " · " + time.UnixMilli(m.TS).Format("15:04"))
 	case session.KindVerification:
 		return italic(T("timeline.verification_request", m.SenderName) + " · " + time.UnixMilli(m.TS).Format("15:04"))
+	case session.KindPoll:
+		return nil // the poll card shows it
+	case session.KindPollEnd:
+		return italic(m.Body)
 	case "image", "file", "video", "audio":
 		name := m.Body
 		if m.File != nil && m.File.Name != "" {

@@ -60,12 +60,41 @@ func (k killRun) stage() string {
 // exactly once (later sends and sync --once resume the queue); what was not queued must not appear.
 func TestSendExactlyOnceUnderKill(t *testing.T) {
 	t.Parallel()
+	killCampaign(t, false)
+}
+
+// TestSendExactlyOnceUnderKillEncrypted is the kill campaign in an end-to-end encrypted room, every
+// other run sending a file (bosctl send-file): each message and attachment that was queued arrives
+// exactly once, every event decrypts at B, and each attachment downloads (decrypted) unchanged.
+func TestSendExactlyOnceUnderKillEncrypted(t *testing.T) {
+	t.Parallel()
+	killCampaign(t, true)
+}
+
+// killCampaign runs the kill campaign (see TestSendExactlyOnceUnderKill) in a plain room or, with
+// encrypted, in an encrypted room where every other run sends a file.
+func killCampaign(t *testing.T, encrypted bool) {
 	srv := sharedServer(t)
 	// A talks to the homeserver through a pass-through proxy, which tells when a send request arrives.
 	proxy := faultproxy.New(t, srv.URL)
-	a, b := newUser(t, srv, "killA"), loggedIn(t, srv, "killB")
+	prefix := "kill"
+	if encrypted {
+		prefix = "killE"
+	}
+	a, b := newUser(t, srv, prefix+"A"), loggedIn(t, srv, prefix+"B")
 	a.loginTo(t, proxy.URL)
-	roomID := sharedRoom(t, a, b, "Kill Room")
+	var roomID string
+	if encrypted {
+		roomID = a.createRoom("--name", "Encrypted Kill Room", "--invite", b.id)
+		if got := oneID(t, b.ok("join", roomID), roomIDRe); got != roomID {
+			t.Fatalf("join printed %s, want %s", got, roomID)
+		}
+		a.ok("sync", "--once") // A knows that B joined before the first room key goes out
+	} else {
+		roomID = sharedRoom(t, a, b, "Kill Room")
+	}
+	files := map[string][]byte{} // attachment runs: marker (the file name) -> content
+	fileDir := t.TempDir()
 
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("BOSCTL_KILL_SEED"); s != "" {
@@ -99,7 +128,10 @@ func TestSendExactlyOnceUnderKill(t *testing.T) {
 		return queueStates(t, a.dir, key, roomID)
 	}
 
-	const randomRuns, minTargeted, maxTargeted, wantQueued = 30, 5, 25, 3
+	randomRuns, minTargeted, maxTargeted, wantQueued := 30, 5, 25, 3
+	if encrypted {
+		randomRuns, maxTargeted = 20, 15
+	}
 	var runs []killRun
 	queuedHits, targeted := 0, 0
 	for i := 0; ; i++ {
@@ -137,7 +169,17 @@ func TestSendExactlyOnceUnderKill(t *testing.T) {
 				}
 			}
 		}
-		k.printed, k.exited, k.after = killedSend(t, a.dir, roomID, k.marker, trigger)
+		args := []string{"send", roomID, k.marker}
+		if encrypted && i%2 == 1 {
+			path := filepath.Join(fileDir, k.marker) // the message's body is the file name
+			content := []byte(fmt.Sprintf("attachment %s %x", k.marker, rng.Uint64()))
+			if err := os.WriteFile(path, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			files[k.marker] = content
+			args = []string{"send-file", roomID, path}
+		}
+		k.printed, k.exited, k.after = killedSend(t, a.dir, k.marker, trigger, args...)
 		k.queued = queueOf()[k.marker]
 		if k.stage() == stageQueued {
 			queuedHits++
@@ -198,6 +240,34 @@ func TestSendExactlyOnceUnderKill(t *testing.T) {
 			t.Errorf("%s: A has %s, B has %s", k.marker, aIDs[k.marker], bIDs[k.marker])
 		}
 	}
+	for _, ev := range bHist {
+		if encrypted && (ev.Type == "m.room.message" || ev.Type == "m.room.encrypted") && (!ev.Encrypted || !ev.Decrypted) {
+			t.Errorf("B's %s (%s) is not an encrypted and decrypted event: encrypted %v, decrypted %v", ev.EventID, ev.Type,
+				ev.Encrypted, ev.Decrypted)
+		}
+	}
+	downloaded := 0
+	for marker, want := range files {
+		if bCount[marker] != 1 {
+			continue
+		}
+		out := filepath.Join(t.TempDir(), "download")
+		b.ok("download", bIDs[marker], "--out", out)
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("attachment %s downloaded by B as %q, sent %q", marker, got, want)
+		}
+		downloaded++
+	}
+	if encrypted {
+		t.Logf("%d of %d attachment runs delivered and downloaded unchanged", downloaded, len(files))
+		if downloaded == 0 {
+			t.Error("no attachment was delivered")
+		}
+	}
 	for m := range bCount {
 		if !slices.ContainsFunc(runs, func(k killRun) bool { return k.marker == m }) {
 			t.Errorf("B got unexpected marker %s", m)
@@ -241,14 +311,15 @@ func TestSendExactlyOnceUnderKill(t *testing.T) {
 	}
 }
 
-// killedSend runs bosctl send and SIGKILLs it when trigger says so (trigger gets a channel that is
-// closed when the process ended by itself). It returns the event ID the process printed (if any),
-// whether it ended by itself first, and when it was killed.
-func killedSend(t *testing.T, dir, roomID, text string, trigger func(done <-chan struct{}) bool) (printed string, exited bool, after time.Duration) {
+// killedSend runs bosctl with args (send or send-file; text names the run) and SIGKILLs it when
+// trigger says so (trigger gets a channel that is closed when the process ended by itself). It
+// returns the event ID the process printed (if any), whether it ended by itself first, and when it
+// was killed.
+func killedSend(t *testing.T, dir, text string, trigger func(done <-chan struct{}) bool, args ...string) (printed string, exited bool, after time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
-	cmd := bosctlCmd(ctx, runOpts{}, "--data", dir, "send", roomID, text)
+	cmd := bosctlCmd(ctx, runOpts{}, append([]string{"--data", dir}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

@@ -10,6 +10,7 @@ import (
 
 	"bosmessenger/internal/termsafe"
 	"bosmessenger/session"
+	"bosmessenger/session/poll"
 )
 
 // printJSON writes v as one line of JSON. encoding/json escapes C0 controls; termsafe.JSON escapes
@@ -51,6 +52,9 @@ func printEvent(a *args, ev session.TimelineEvent, asJSON bool) error {
 		} else if ev.MsgType != "m.text" && ev.MsgType != "m.notice" && ev.MsgType != "" {
 			text = "[" + safe(ev.MsgType) + "] " + text
 		}
+	case poll.IsPollEvent(ev.Type) && ev.Body != "":
+		// A poll's question and answers, an end's closing text (their MSC1767 fallback).
+		text = "[" + safe(ev.Type) + "] " + strings.ReplaceAll(termsafe.Text(ev.Body), "\n", "\n    ")
 	default:
 		text = "[" + safe(ev.Type) + "]"
 	}

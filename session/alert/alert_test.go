@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 )
 
@@ -217,5 +218,29 @@ func TestBoard(t *testing.T) {
 		if !strings.Contains(string(raw), k) {
 			t.Errorf("board JSON lacks %s: %s", k, raw)
 		}
+	}
+}
+
+// TestStripReplyFallbackLikeTimeline: an alert response is read without its reply fallback the
+// same way the timeline shows it (mautrix's trimming): a fallback goes, text quoted by hand stays.
+func TestStripReplyFallbackLikeTimeline(t *testing.T) {
+	for body, want := range map[string]string{
+		"> <@a:x> ALARM B3\n> more\n\nkomme": "komme",
+		"> * <@a:x> edited\n\nspäter":        "später",
+		"> quoted by hand\n\nkomme":          "> quoted by hand\n\nkomme",
+		"komme":                              "komme",
+	} {
+		if got := StripReplyFallback(body); got != want {
+			t.Errorf("%q: %q, want %q", body, got, want)
+		}
+		if got := event.TrimReplyFallbackText(body); got != StripReplyFallback(body) {
+			t.Errorf("%q: timeline shows %q, alert reads %q", body, got, StripReplyFallback(body))
+		}
+	}
+	// A hand-quoted line is no fallback: the response is not counted as "komme".
+	raw := mustJSON(t, map[string]any{"msgtype": "m.text", "body": "> ALARM\n\nkomme",
+		"m.relates_to": map[string]any{"m.in_reply_to": map[string]any{"event_id": "$alert"}}})
+	if _, r, ok := ParseResponse(TypeMessage, raw); ok {
+		t.Errorf("hand-quoted text counted as %v", r)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 )
 
@@ -118,21 +119,11 @@ func PlainStatus(body string) Status {
 	return ""
 }
 
-// StripReplyFallback removes the quoted "> " lines a reply body may start with (and the empty
-// line after them).
+// StripReplyFallback removes the reply fallback a reply body may start with ("> <@user> ..."
+// lines), the same way the timeline does (mautrix's event.TrimReplyFallbackText). Text the user
+// quoted by hand stays.
 func StripReplyFallback(body string) string {
-	if !strings.HasPrefix(body, ">") {
-		return body
-	}
-	lines := strings.Split(body, "\n")
-	i := 0
-	for i < len(lines) && strings.HasPrefix(lines[i], ">") {
-		i++
-	}
-	if i < len(lines) && lines[i] == "" {
-		i++
-	}
-	return strings.Join(lines[i:], "\n")
+	return event.TrimReplyFallbackText(body)
 }
 
 // ParseResponse reads a response and the alert event it answers: a "de.bos.alert.response"

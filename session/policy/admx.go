@@ -102,6 +102,8 @@ func writeADMXPolicy(b *bytes.Buffer, k Key, rec bool) {
 			fmt.Fprintf(b, "          <item displayName=\"$(string.%s_%s)\"><value><string>%s</string></value></item>\n", k.Name, v, xmlEscape(v))
 		}
 		b.WriteString("        </enum>\n")
+	case JSON:
+		fmt.Fprintf(b, "        <multiText id=\"%s\" valueName=\"%s\" />\n", k.Name, k.Name)
 	case StringList:
 		fmt.Fprintf(b, "        <list id=\"%s\" key=\"%s\\%s\" valuePrefix=\"\" />\n", k.Name, key, k.Name)
 	}
@@ -176,6 +178,8 @@ func ADML(lang string) []byte {
 			fmt.Fprintf(&b, "<decimalTextBox refId=\"%s\" defaultValue=\"%v\">%s</decimalTextBox>", k.Name, k.Default, k.Name)
 		case Enum:
 			fmt.Fprintf(&b, "<dropdownList refId=\"%s\" noSort=\"true\">%s</dropdownList>", k.Name, k.Name)
+		case JSON:
+			fmt.Fprintf(&b, "<multiTextBox refId=\"%s\">%s</multiTextBox>", k.Name, k.Name)
 		case StringList:
 			fmt.Fprintf(&b, "<listBox refId=\"%s\">%s</listBox>", k.Name, k.Name)
 		}

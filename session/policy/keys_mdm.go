@@ -149,12 +149,14 @@ var mdmKeys = []Key{
 		Example: `10`,
 	},
 	{
-		Name: KeyIncidentTemplates, Type: String, Default: "",
-		DocDE: "Alarmierung: Vorlagen für Einsatzräume, als JSON oder als Pfad einer JSON-Datei (von der " +
-			"Alarmierungsfunktion gelesen).",
-		DocEN: "Alerting: templates for incident rooms, as JSON or as the path of a JSON file (read by the " +
-			"alerting feature).",
-		Example: `"/etc/bosmessenger/incident-templates.json"`,
+		Name: KeyIncidentTemplates, Type: JSON, Default: "",
+		DocDE: "Alarmierung: Vorlagen für Einsatzräume („Neuer Einsatz“, bosctl incident), als JSON (Format in " +
+			"docs/ADMIN.md, Abschnitt Einsatzvorlagen) oder als absoluter Pfad einer JSON-Datei. Verwaltet gehen sie " +
+			"lokalen Vorlagen mit derselben id vor und sind als verwaltet markiert.",
+		DocEN: "Alerting: templates for incident rooms (\"Neuer Einsatz\", bosctl incident), as JSON (format in " +
+			"docs/ADMIN.md, section incident templates) or as the absolute path of a JSON file. Managed, they win " +
+			"over local templates of the same id and are marked as managed.",
+		Example: `[{"id": "brand", "name": "Brand", "room_name": "{date} {keyword}", "invitees": ["@wf:feuerwehr.example.de"]}]`,
 	},
 }
 

@@ -217,6 +217,13 @@ func regValue(key Key, v RegValue) any {
 		if v.Kind == RegMultiSZ {
 			return v.Strings
 		}
+	case JSON:
+		switch v.Kind {
+		case RegSZ, RegExpandSZ:
+			return v.String
+		case RegMultiSZ:
+			return v.Strings // the lines of a multi-line text box
+		}
 	}
 	return wrongRegType{v}
 }

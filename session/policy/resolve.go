@@ -111,6 +111,8 @@ func convert(key Key, raw any) (any, error) {
 		return s, checkFormat(key.Format, []string{s})
 	case Int:
 		return convertInt(key, raw)
+	case JSON:
+		return convertJSON(raw)
 	case StringList:
 		var list []string
 		switch v := raw.(type) {

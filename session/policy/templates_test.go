@@ -90,6 +90,8 @@ func TestADMXMatchesKeyTable(t *testing.T) {
 			switch e.XMLName.Local {
 			case "text":
 				typ = String
+			case "multiText":
+				typ = JSON
 			case "decimal":
 				typ = Int
 			case "enum":

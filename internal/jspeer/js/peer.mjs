@@ -8,7 +8,7 @@
 // stderr: everything else (all SDK logging). JSPEER_LOG=debug adds debug lines.
 //
 // The process exits when stdin closes. Modules: shared.mjs (state, helpers),
-// timeline.mjs (events), client.mjs (login, rooms, messages), attachments.mjs,
+// timeline.mjs (events), client.mjs (login, rooms, messages), attachments.mjs, polls.mjs,
 // verification.mjs (cross-signing, SAS), backup.mjs (secret storage, key
 // backup), serve.mjs (the request loop).
 

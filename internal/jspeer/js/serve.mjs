@@ -8,8 +8,9 @@ import { verificationOps } from "./verification.mjs";
 import { benchOps } from "./bench.mjs";
 import { backupOps } from "./backup.mjs";
 import { threadOps } from "./threads.mjs";
+import { pollOps } from "./polls.mjs";
 
-const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps, ...threadOps };
+const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps, ...threadOps, ...pollOps };
 
 async function handle(line) {
   let req;
