@@ -141,27 +141,24 @@ func (p *ThreadPanel) Close() {
 }
 
 // threadLayout puts the room (objects[0]) and, while it is visible, the thread panel (objects[1])
-// side by side. The panel gets a fixed share (38 %, 320 to 480 px) even where the room's minimum
-// width would leave it only a sliver (a wide composer placeholder): the room's parts then
-// truncate instead.
+// side by side. The panel gets what the room's minimum width leaves, at least 320 and at most
+// 480 px (and never more than half): on a narrow window the room's parts truncate instead.
 type threadLayout struct{}
 
 const (
-	threadPanelMin   = 320
-	threadPanelMax   = 480
-	threadPanelShare = 0.38
+	threadPanelMin = 320
+	threadPanelMax = 480
 )
 
 func (threadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	room, panel := objs[0], objs[1]
+	room.Move(fyne.NewPos(0, 0))
 	if !panel.Visible() {
-		room.Move(fyne.NewPos(0, 0))
 		room.Resize(size)
 		return
 	}
-	w := min(max(size.Width*threadPanelShare, threadPanelMin), threadPanelMax, size.Width/2)
 	gap := theme.Padding()
-	room.Move(fyne.NewPos(0, 0))
+	w := min(max(size.Width-room.MinSize().Width-gap, threadPanelMin), threadPanelMax, size.Width/2)
 	room.Resize(fyne.NewSize(size.Width-w-gap, size.Height))
 	panel.Move(fyne.NewPos(size.Width-w, 0))
 	panel.Resize(fyne.NewSize(w, size.Height))

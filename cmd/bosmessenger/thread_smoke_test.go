@@ -44,7 +44,8 @@ func TestThreadScreenshot(t *testing.T) {
 		t.Fatalf("the thread shows %s messages, want the root and 3 replies", shown.args["messages"])
 	}
 	win := x.waitWindow(t, windowTitle, 30*time.Second)
-	time.Sleep(2 * time.Second) // names and the summary settle
+	x.xdotool(t, "windowsize", win, "1280", "800") // room and thread side by side want a wide window
+	time.Sleep(2 * time.Second)                    // names and the summary settle
 	checkScreenshot(t, x, win, filepath.Join(shots, "thread-de.png"))
 	app.terminate(10 * time.Second)
 }
