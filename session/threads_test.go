@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -220,5 +221,37 @@ func TestLocationOnDendrite(t *testing.T) {
 	}
 	if q, _ := locked.Queue(ctx(t)); len(q) != 0 {
 		t.Fatalf("queued despite disable_location: %+v", q)
+	}
+}
+
+// A thread whose root and replies the store never got (a limited sync brought only the newest 50
+// events) comes from the server with LoadThread, decrypted.
+func TestLoadThreadFromServer(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	sa, sb := newAccount(t, srv, "anna").login(t), newAccount(t, srv, "bert").login(t)
+	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lage", Encrypted: true})
+	waitJoined(t, sa, roomID, 2)
+	root := mustSend(t, sb, roomID, "Wer hat den Schlüssel?")
+	mustSync(t, sb)
+	txn, err := sb.SendThreadReply(ctx(t), roomID, root, "liegt im Gerätehaus")
+	reply := queuedSent(t, sb, txn, err)
+	for i := 0; i < 55; i++ {
+		mustSend(t, sb, roomID, fmt.Sprintf("Füller %d", i))
+	}
+	mustSync(t, sa)
+	if th, err := sa.ThreadTimeline(ctx(t), roomID, root, 10); err != nil || len(th) != 0 {
+		t.Fatalf("the limited sync brought the thread after all: %+v %v", th, err)
+	}
+	n, err := sa.LoadThread(ctx(t), roomID, root)
+	if err != nil || n != 2 {
+		t.Fatalf("LoadThread: %d new, %v", n, err)
+	}
+	th, err := sa.ThreadTimeline(ctx(t), roomID, root, 10)
+	if err != nil || len(th) != 2 || th[0].EventID != root || th[0].Body != "Wer hat den Schlüssel?" ||
+		th[1].EventID != reply || th[1].Body != "liegt im Gerätehaus" || th[1].ThreadRoot != root {
+		t.Fatalf("thread after LoadThread: %+v %v", th, err)
+	}
+	if n, err := sa.LoadThread(ctx(t), roomID, root); err != nil || n != 0 {
+		t.Fatalf("second LoadThread: %d new, %v", n, err)
 	}
 }

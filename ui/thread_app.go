@@ -56,6 +56,10 @@ func (a *App) openThread(m session.Message) {
 	a.thread.Open(root)
 	a.relayout()
 	go func() {
+		// Replies the store missed come from the server first; offline the stored ones show.
+		if _, err := a.s.LoadThread(a.ctx, room, root.EventID); err != nil {
+			Trace("thread_fetch_failed root=%s", root.EventID)
+		}
 		msgs := a.loadThread(room)
 		do(func() {
 			a.mu.Lock()

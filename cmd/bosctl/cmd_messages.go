@@ -226,6 +226,10 @@ func cmdHistory(ctx context.Context, a *args) error {
 		}
 		var events []session.TimelineEvent
 		if root != "" {
+			// Replies the store missed come from the server (offline: the stored ones).
+			fetchCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			_, _ = s.LoadThread(fetchCtx, roomID, root)
+			cancel()
 			events, err = s.ThreadHistory(ctx, roomID, root, limit)
 		} else {
 			events, err = s.History(ctx, roomID, limit)
