@@ -75,3 +75,7 @@ var (
 	// ErrLocationDisabled: the policy key disable_location forbids sharing locations.
 	ErrLocationDisabled = fmt.Errorf("%w: sharing locations is disabled (disable_location)", ErrPolicyDenied)
 )
+
+// ErrSessionClosed is returned by WipeLocal for a session that was closed before: nothing is
+// deleted behind the back of a process that may have opened the data dir since.
+var ErrSessionClosed = errors.New("session is closed")

@@ -1,9 +1,9 @@
 package session
 
 import (
-	"time"
-
+	"crypto/subtle"
 	"fmt"
+	"time"
 
 	"bosmessenger/session/policy"
 )
@@ -102,4 +102,11 @@ func (s *Session) checkKeyExport() error {
 		return ErrKeyExportDisabled
 	}
 	return nil
+}
+
+// IsStorePassphrase reports whether p is the passphrase that wraps this session's store key (the
+// app lock's PIN must be another one). It is false when the OS keyring holds the store key.
+func (s *Session) IsStorePassphrase(p string) bool {
+	sp := s.cfg.keyOptions().Passphrase
+	return sp != "" && subtle.ConstantTimeCompare([]byte(sp), []byte(p)) == 1
 }

@@ -14,6 +14,7 @@ const (
 	KeyAccessToken = "access_token"
 	KeyNextBatch   = "next_batch"
 	KeyFilterID    = "filter_id"
+	KeyAppLock     = "app_lock_state" // the app lock's state (hash, failures), see session/applock
 )
 
 // SetValue seals and stores an account value; an empty value deletes it.

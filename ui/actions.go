@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bosmessenger/session"
+	"bosmessenger/session/policy"
 )
 
 // buildActions makes the bar of actions on the selected message (reply, edit, react, retry, drop,
@@ -45,7 +46,27 @@ func (a *App) buildActions() {
 		widget.NewButtonWithIcon("", theme.CancelIcon(), a.clearSelection),
 	)
 	a.actions = container.NewVBox(widget.NewSeparator(), a.actLabel, container.NewHScroll(btns))
+	a.lockSaveAction()
 	a.actions.Hide()
+}
+
+// lockSaveAction disables the save action with a lock while the policy forbids saving files
+// (disable_file_save), and adds the note naming the policy's source beneath the actions.
+func (a *App) lockSaveAction() {
+	if a.s.CheckFileSave() == nil {
+		return
+	}
+	b := a.actBtns[tkey("action.save")]
+	b.SetIcon(theme.NewThemedResource(lockIcon))
+	b.Disable()
+	note, ok := policyLockNote(a.s.ManagedPolicy(), policy.KeyDisableFileSave)
+	if !ok {
+		note = "🔒 " + T("managed.locked_by", channelLabel(policy.SourceDefault))
+	}
+	a.saveNote = widget.NewLabel(note)
+	a.saveNote.Importance = widget.LowImportance
+	a.saveNote.Hide()
+	a.actions.Add(a.saveNote)
 }
 
 func (a *App) selectMessage(m session.Message) {
@@ -68,6 +89,9 @@ func (a *App) selectMessage(m session.Message) {
 	}
 	for k, b := range a.actBtns {
 		b.Hidden = !show[k]
+	}
+	if a.saveNote != nil {
+		a.saveNote.Hidden = !show["action.save"]
 	}
 	a.actions.Show()
 	a.actions.Refresh()
@@ -143,6 +167,10 @@ func (a *App) confirmRedact(m session.Message) {
 }
 
 func (a *App) saveFile(m session.Message) {
+	if err := a.s.CheckFileSave(); err != nil { // the button is disabled; a shortcut must not get round it
+		showFailure(a.w, T("action.save"), err)
+		return
+	}
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil || wc == nil {
 			return

@@ -43,6 +43,7 @@ type App struct {
 	actions  *fyne.Container
 	actLabel *widget.Label
 	actBtns  map[string]*widget.Button
+	saveNote *widget.Label // the lock note under the actions while disable_file_save holds (nil otherwise)
 	status   *widget.Label
 	view     fyne.CanvasObject // the main view (hidden while BOS mode is blocked)
 	root     *fyne.Container   // view and the blocking view on top of each other
@@ -88,9 +89,15 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
 		identityWarned: map[id.UserID]bool{}, notes: newNotifier()}
 	a.notes.content = s.NotificationContent() // policy notification_content
+	a.notes.preview = func(room id.RoomID) (session.NotificationPreview, bool) {
+		p, ok, err := s.NotificationPreview(a.ctx, room)
+		return p, ok && err == nil
+	}
+	a.notes.async = func(f func()) { go f() }
 	a.ctx, a.cancel = context.WithCancel(ctx)
 	a.rooms = NewRoomList(nil)
 	a.rooms.OnSelected = a.OpenRoom
+	a.rooms.OnScrolled = a.input
 	a.rooms.OnFirstShown = func(n int) { Trace("ready rooms=%d", n) }
 	a.search = widget.NewEntry()
 	a.search.SetPlaceHolder(T("rooms.search"))
@@ -129,6 +136,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.timeline.OnNeedOlder = a.loadOlder
 	a.timeline.OnSelected = a.selectMessage
 	a.timeline.OnShown = a.traceShown
+	a.timeline.OnScrolled = a.input
 	a.timeline.Names = a.memberName
 	a.timeline.Thumbnail = a.thumbnail
 	a.composer = NewComposer()
@@ -157,7 +165,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.blocked = NewBlockedView()
 	a.lock = NewDeviceLockBanner(a.ctx, w, s)
 	a.view = container.NewBorder(a.lock.View(), a.status, nil, nil, split)
-	a.root = container.NewStack(a.view, a.blocked.View())
+	a.root = container.NewStack(newActivityLayer(a.input), a.view, a.blocked.View()) // activity.go: mouse counts for the app lock
 	a.setComposerEnabled(false)
 	return a
 }

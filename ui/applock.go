@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -27,14 +29,17 @@ type AppLockConfig struct {
 	// MaxAttempts is the number of wrong attempts that wipe the account (app_lock_max_attempts;
 	// 0: never).
 	MaxAttempts int
-	// Load returns the stored state (nil: none yet); Save stores it (never the secret itself,
-	// only the Argon2id hash with its salt and the failure count).
-	Load func() []byte
+	// Load returns the stored state (nil: none yet; an error keeps the window locked for good);
+	// Save stores it (never the secret itself, only the Argon2id hash with its salt and the
+	// failure count).
+	Load func() ([]byte, error)
 	Save func([]byte)
 	// Wipe runs the engine's wipe of the account's local data after too many wrong attempts.
 	Wipe func()
 	// Locked, when set, is told each change of the lock (notifications show nothing while locked).
 	Locked func(bool)
+	// IsStorePassphrase, when set, tells the store's passphrase, which the set-up refuses as PIN.
+	IsStorePassphrase func(string) bool
 	// Params are the Argon2id parameters (default applock.DefaultParams).
 	Params *applock.Params
 	// Now is the clock (default time.Now).
@@ -57,6 +62,7 @@ type AppLock struct {
 	mu        sync.Mutex
 	lastInput time.Time
 	stop      chan struct{}
+	typed     string // the focused entry's length and cursor at the last idle check (CheckIdle)
 }
 
 // NewAppLock attaches the app lock to w and shows it at once: the set-up view when no PIN is set
@@ -66,14 +72,23 @@ func NewAppLock(w fyne.Window, cfg AppLockConfig) *AppLock {
 		cfg.Now = time.Now
 	}
 	l := &AppLock{w: w, cfg: cfg, lock: &applock.Lock{MaxAttempts: cfg.MaxAttempts, Now: cfg.Now}, lastInput: cfg.Now()}
+	var loadErr error
 	if cfg.Load != nil {
-		if data := cfg.Load(); len(data) > 0 {
-			if st, err := applock.Unmarshal(data); err == nil {
-				l.lock.State = st
-			}
+		data, err := cfg.Load()
+		if len(data) > 0 && err == nil {
+			l.lock.State, err = applock.Unmarshal(data)
 		}
+		loadErr = err
 	}
 	l.trackInput()
+	if loadErr != nil {
+		// Fail closed: without its state the lock cannot tell a first set-up from a removed one.
+		l.Lock()
+		l.msg.SetText(T("applock.unreadable"))
+		l.entry.Disable()
+		l.button.Disable()
+		return l
+	}
 	if l.lock.IsSet() {
 		l.Lock()
 	} else {
@@ -92,8 +107,20 @@ func (l *AppLock) Touch() {
 	l.mu.Unlock()
 }
 
-// CheckIdle locks the window when the idle time has passed since the last input.
+// CheckIdle locks the window when the idle time has passed since the last input. Typing into a
+// focused entry (a dialog's, the room filter: Fyne gives the canvas no key events while a widget
+// has the focus) shows as a change of the entry's length or cursor since the last check.
 func (l *AppLock) CheckIdle() {
+	if !l.shown {
+		mark := ""
+		if e, ok := l.w.Canvas().Focused().(*widget.Entry); ok {
+			mark = fmt.Sprintf("%p %d %d %d", e, len(e.Text), e.CursorRow, e.CursorColumn) // never the text
+		}
+		if mark != l.typed && mark != "" {
+			l.Touch()
+		}
+		l.typed = mark
+	}
 	l.mu.Lock()
 	last := l.lastInput
 	l.mu.Unlock()
@@ -134,7 +161,9 @@ func (l *AppLock) Stop() {
 	}
 }
 
-// trackInput counts the window's key input as activity, keeping the handlers set before.
+// trackInput counts the window's key input as activity, keeping the handlers set before. The
+// mouse is seen by the activity layer of the main view and the lists' scroll relays (activity.go),
+// which call App.input.
 func (l *AppLock) trackInput() {
 	c := l.w.Canvas()
 	prevKey, prevRune := c.OnTypedKey(), c.OnTypedRune()
@@ -152,7 +181,8 @@ func (l *AppLock) trackInput() {
 	})
 }
 
-func (l *AppLock) cover(view fyne.CanvasObject) {
+func (l *AppLock) cover(view fyne.CanvasObject, name string) {
+	Trace("applock_shown view=%s", name)
 	if !l.shown {
 		// Open dialogs and pop-ups lie over the content: they are closed, not hidden behind.
 		ov := l.w.Canvas().Overlays()
@@ -170,6 +200,7 @@ func (l *AppLock) cover(view fyne.CanvasObject) {
 }
 
 func (l *AppLock) uncover() {
+	Trace("applock_unlocked")
 	l.shown = false
 	if l.saved != nil {
 		l.w.SetContent(l.saved)
@@ -192,7 +223,7 @@ func (l *AppLock) Lock() {
 	l.entry.OnSubmitted = l.Submit
 	title := widget.NewLabelWithStyle(T("applock.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, l.entry, l.button, l.msg)
-	l.cover(container.NewCenter(container.NewGridWrap(fyne.NewSize(360, box.MinSize().Height+40), box)))
+	l.cover(container.NewCenter(container.NewGridWrap(fyne.NewSize(360, box.MinSize().Height+40), box)), "lock")
 }
 
 // Submit tries secret on the lock view.
@@ -253,7 +284,7 @@ func (l *AppLock) showSetup() {
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle(T("applock.set_title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	box := container.NewVBox(title, intro, l.entry, l.repeat, l.button, l.msg)
-	l.cover(container.NewCenter(container.NewGridWrap(fyne.NewSize(400, box.MinSize().Height+80), box)))
+	l.cover(container.NewCenter(container.NewGridWrap(fyne.NewSize(400, box.MinSize().Height+80), box)), "setup")
 }
 
 // SetSecret sets the PIN or passphrase from the set-up view (secret entered twice).
@@ -264,6 +295,9 @@ func (l *AppLock) SetSecret(secret, again string) {
 		return
 	case secret != again:
 		l.msg.SetText(T("applock.mismatch"))
+		return
+	case l.cfg.IsStorePassphrase != nil && l.cfg.IsStorePassphrase(secret):
+		l.msg.SetText(T("applock.is_store"))
 		return
 	}
 	p := applock.DefaultParams
@@ -291,7 +325,8 @@ func (a *App) SetOnInput(f func()) {
 	a.mu.Unlock()
 }
 
-// input tells the app lock of user activity: typing in the composer, opening a room.
+// input tells the app lock of user activity: typing in the composer, opening a room, the mouse
+// over the main view and scrolling its lists (activity.go).
 func (a *App) input() {
 	a.mu.Lock()
 	f := a.onInput
@@ -308,7 +343,8 @@ const appLockTick = 5 * time.Second
 var appLockParams *applock.Params
 
 // startAppLock puts the lock screen over the main view when the policy's app_lock is on. After
-// the policy's number of wrong attempts the account is logged out, which wipes its local data.
+// the policy's number of wrong attempts the account's local data is wiped (session.WipeLocal:
+// without the server, which is then only asked to sign the device out, best effort).
 func (sh *Shell) startAppLock(s *session.Session, a *App) {
 	p := s.ManagedPolicy()
 	if p == nil || !p.Bool(policy.KeyAppLock) {
@@ -319,14 +355,30 @@ func (sh *Shell) startAppLock(s *session.Session, a *App) {
 		return
 	}
 	prefs := fa.Preferences()
-	key := "applock.state." + s.DataDir()
+	key := "applock.state." + s.DataDir() // where the state was kept before it moved into the store
 	var l *AppLock
 	l = NewAppLock(sh.w, AppLockConfig{
-		Idle:        time.Duration(p.Int(policy.KeyIdleLockMinutes)) * time.Minute,
-		MaxAttempts: p.Int(policy.KeyAppLockMaxAttempts),
-		Params:      appLockParams,
-		Load:        func() []byte { return []byte(prefs.String(key)) },
-		Save:        func(b []byte) { prefs.SetString(key, string(b)) },
+		Idle:              time.Duration(p.Int(policy.KeyIdleLockMinutes)) * time.Minute,
+		MaxAttempts:       p.Int(policy.KeyAppLockMaxAttempts),
+		Params:            appLockParams,
+		IsStorePassphrase: s.IsStorePassphrase,
+		Load: func() ([]byte, error) {
+			st, err := s.AppLockState(sh.ctx)
+			if err == nil && st == nil {
+				if old := prefs.String(key); old != "" { // from the preferences into the store, once
+					st = []byte(old)
+					if s.SetAppLockState(sh.ctx, st) == nil {
+						prefs.RemoveValue(key)
+					}
+				}
+			}
+			return st, err
+		},
+		Save: func(b []byte) {
+			if err := s.SetAppLockState(context.WithoutCancel(sh.ctx), b); err != nil {
+				a.SetStatus(err.Error())
+			}
+		},
 		Locked: func(on bool) {
 			if cur := sh.App(); cur != nil {
 				cur.SetLocked(on) // also turns the shortcuts off
@@ -340,7 +392,8 @@ func (sh *Shell) startAppLock(s *session.Session, a *App) {
 		Wipe: func() {
 			l.Stop()
 			sh.goRun(func() {
-				err := s.Logout(sh.ctx)
+				// Local first, even offline; the server's sign-out is only best effort after it.
+				err := s.WipeLocal(context.WithoutCancel(sh.ctx))
 				do(func() {
 					if err != nil {
 						a.SetStatus(err.Error())

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -18,12 +21,13 @@ import (
 var appLockTestParams = applock.Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
 type appLockFixture struct {
-	w      fyne.Window
-	secret widget.Label // the main view's content, which the lock must hide
-	now    time.Time
-	state  []byte
-	wiped  int
-	locked []bool
+	w       fyne.Window
+	secret  widget.Label // the main view's content, which the lock must hide
+	now     time.Time
+	state   []byte
+	wiped   int
+	locked  []bool
+	loadErr error
 }
 
 func newAppLockFixture(t *testing.T) *appLockFixture {
@@ -39,11 +43,12 @@ func newAppLockFixture(t *testing.T) *appLockFixture {
 
 func (f *appLockFixture) open(idle time.Duration, max int) *AppLock {
 	return NewAppLock(f.w, AppLockConfig{Idle: idle, MaxAttempts: max, Params: &appLockTestParams,
-		Now:    func() time.Time { return f.now },
-		Load:   func() []byte { return f.state },
-		Save:   func(b []byte) { f.state = b },
-		Wipe:   func() { f.wiped++ },
-		Locked: func(on bool) { f.locked = append(f.locked, on) }})
+		Now:               func() time.Time { return f.now },
+		Load:              func() ([]byte, error) { return f.state, f.loadErr },
+		Save:              func(b []byte) { f.state = b },
+		Wipe:              func() { f.wiped++ },
+		IsStorePassphrase: func(p string) bool { return p == "Speicher-Passphrase" },
+		Locked:            func(on bool) { f.locked = append(f.locked, on) }})
 }
 
 // shows says whether the window's content contains the text s anywhere.
@@ -80,6 +85,10 @@ func (f *appLockFixture) setUp(t *testing.T, idle time.Duration, max int) *AppLo
 	l.SetSecret("123456", "123465")
 	if !l.IsLocked() || !f.shows("stimmen nicht überein") {
 		t.Fatal("two different entries were accepted")
+	}
+	l.SetSecret("Speicher-Passphrase", "Speicher-Passphrase")
+	if !l.IsLocked() || !f.shows("nicht die Passphrase des Speichers") {
+		t.Fatal("the store passphrase was accepted as PIN")
 	}
 	test.Type(l.entry, "Leitstelle1")
 	test.Type(l.repeat, "Leitstelle1")
@@ -187,8 +196,9 @@ func TestAppLockWipeAfterMaxAttempts(t *testing.T) {
 	}
 }
 
-// While locked, notifications name neither room nor sender.
-func TestAppLockNotificationsShowNothing(t *testing.T) {
+// While locked, notifications show at most sender, even with notification_content full: the
+// sender's name, never the message text; unlocked, full shows the text again.
+func TestAppLockNotificationsShowAtMostSender(t *testing.T) {
 	SetLang("de")
 	var got []string
 	now := time.Unix(1000, 0)
@@ -196,6 +206,9 @@ func TestAppLockNotificationsShowNothing(t *testing.T) {
 	n.content = session.NotifyFull
 	n.now = func() time.Time { return now }
 	n.send = func(title, body string) { got = append(got, title+" | "+body) }
+	n.preview = func(id.RoomID) (session.NotificationPreview, bool) {
+		return session.NotificationPreview{SenderName: "Anna Schmidt", Body: "Brand Hauptstraße 5"}, true
+	}
 	rooms := func(unread int) []session.RoomSummary {
 		return []session.RoomSummary{{ID: idRoom("a"), Name: "Einsatz Brand", NotifyCount: unread, Membership: "join"}}
 	}
@@ -205,14 +218,16 @@ func TestAppLockNotificationsShowNothing(t *testing.T) {
 	n.locked = false
 	now = now.Add(time.Minute)
 	n.update(rooms(2), "")
-	if len(got) != 2 || got[0] != "BOS Messenger | Neue Aktivität" || !strings.Contains(got[1], "Einsatz") {
-		t.Fatalf("got %q", got)
+	want := []string{"BOS Messenger – Einsatz Brand | Neue Nachricht von Anna Schmidt",
+		"BOS Messenger – Einsatz Brand | Anna Schmidt: Brand Hauptstraße 5"}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
 
 // The real window with app_lock on: the set-up view covers the main view after opening, the lock
-// view hides it again, and app_lock_max_attempts wrong entries log the account out, which wipes
-// its data dir, and show the sign-in form.
+// view hides it again, and app_lock_max_attempts wrong entries wipe the account's data dir with
+// the homeserver down (offline) and show the sign-in form.
 func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
@@ -242,6 +257,10 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	if l.IsLocked() {
 		t.Fatalf("still covered after set-up: %q", l.msg.Text)
 	}
+	if st, err := sh.Session().AppLockState(testCtx(t)); err != nil || len(st) == 0 ||
+		fyne.CurrentApp().Preferences().String("applock.state."+u.Dir) != "" {
+		t.Fatalf("the app lock state is not (only) in the store: %q, %v", st, err)
+	}
 	l.mu.Lock()
 	before := l.lastInput
 	l.mu.Unlock()
@@ -253,6 +272,15 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	if !after.After(before) {
 		t.Fatal("typing in the composer did not reset the idle time")
 	}
+	time.Sleep(10 * time.Millisecond)
+	tl := a.Timeline().View()
+	moveLikeDesktop(sh.w.Canvas(), fyne.CurrentApp().Driver().AbsolutePositionForObject(tl).Add(fyne.NewPos(tl.Size().Width/2, tl.Size().Height/2)))
+	l.mu.Lock()
+	moved := l.lastInput
+	l.mu.Unlock()
+	if !moved.After(after) {
+		t.Fatal("moving the mouse over the main view did not reset the idle time")
+	}
 	settings := false
 	a.ShowSettings = func() { settings = true }
 	l.Lock()
@@ -261,6 +289,7 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	if sh.w.MainMenu() != nil || settings {
 		t.Fatal("menu or shortcuts reach the content while locked")
 	}
+	srv.Stop() // the wipe must not need the server
 	for i := 0; i < 3; i++ {
 		l.Submit("falsch")
 	}
@@ -271,5 +300,20 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	}
 	if len(st.Wipe) > 0 {
 		t.Fatalf("account data left after the wipe: %v", st.Wipe)
+	}
+}
+
+// A state that cannot be read keeps the window locked (fail closed): no set-up view, which would
+// let anyone choose a new PIN, and no unlocking.
+func TestAppLockUnreadableStateStaysLocked(t *testing.T) {
+	f := newAppLockFixture(t)
+	f.loadErr = errors.New("failed to read the app lock state: database is locked")
+	l := f.open(0, 0)
+	if !l.IsLocked() || l.repeat != nil || !f.shows("nicht lesbar") || f.shows("Einsatz") || !l.entry.Disabled() {
+		t.Fatal("an unreadable state did not keep the window locked")
+	}
+	l.Submit("Leitstelle1")
+	if !l.IsLocked() {
+		t.Fatal("unlocked without a state")
 	}
 }

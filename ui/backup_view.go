@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bosmessenger/session"
+	"bosmessenger/session/policy"
 )
 
 // minBackupPassphrase is the shortest passphrase accepted for a new key backup.
@@ -65,11 +66,12 @@ func newSecurityView(ctx context.Context, w fyne.Window, s *session.Session, pre
 	excludeNote := widget.NewLabel(T("settings.security.exclude_insecure_note"))
 	excludeNote.Wrapping = fyne.TextWrapWord
 	excludeNote.Importance = widget.LowImportance
+	excludeBox := excludeControl(s.ManagedPolicy(), exclude)
 
 	sv.view = container.NewVScroll(container.NewVBox(
 		widget.NewCard(T("settings.security.this_device"), "", container.NewVBox(sv.ownState, container.NewHBox(sv.verifyBtn))),
 		widget.NewCard(T("settings.backup.title"), "", container.NewVBox(backupText, container.NewHBox(create, restore))),
-		widget.NewCard(T("settings.security.sharing"), "", container.NewVBox(exclude, excludeNote)),
+		widget.NewCard(T("settings.security.sharing"), "", container.NewVBox(excludeBox, excludeNote)),
 	))
 	return sv
 }
@@ -207,4 +209,14 @@ func (sv *securityView) askRestore() {
 	if sv.onDialog != nil {
 		sv.onDialog(dlg)
 	}
+}
+
+// excludeControl shows the policy's exclude_insecure_devices when the policy enforces it (BOS
+// mode does): checked as the policy says, disabled, with the lock note naming the source.
+func excludeControl(p *policy.Policy, exclude *widget.Check) fyne.CanvasObject {
+	if p != nil && p.Setting(policy.KeyExcludeInsecureDevices).Enforced {
+		exclude.OnChanged = nil
+		exclude.SetChecked(p.ExcludeInsecureDevices())
+	}
+	return lockByPolicy(p, policy.KeyExcludeInsecureDevices, exclude)
 }

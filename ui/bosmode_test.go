@@ -192,7 +192,7 @@ func TestPolicyErrorView(t *testing.T) {
 }
 
 // The sign-in form with the admin's homeserver key: managed pre-fills and locks the server field
-// (lock, "Vom Administrator festgelegt"), recommended only pre-fills it.
+// (lock, "Vom Administrator festgelegt" with the source), recommended only pre-fills it.
 func TestLoginHomeserverPolicy(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
@@ -201,7 +201,8 @@ func TestLoginHomeserverPolicy(t *testing.T) {
 		w := test.NewTempWindow(t, nil)
 		w.Resize(fyne.NewSize(1100, 720))
 		ctx, cancel := context.WithCancel(context.Background())
-		sh := StartShell(ctx, w, ShellConfig{Homeserver: HomeserverPolicy{Value: "leitstelle.example.de", Locked: locked},
+		const src = `Gruppenrichtlinie HKLM\SOFTWARE\Policies\BOSMessenger`
+		sh := StartShell(ctx, w, ShellConfig{Homeserver: HomeserverPolicy{Value: "leitstelle.example.de", Locked: locked, Source: src},
 			Open: func(context.Context, string) (*session.Session, error) { return nil, session.ErrNotLoggedIn }})
 		q.until(t, "sign-in form", func() bool { return sh.LoginForm() != nil })
 		f := sh.LoginForm()
@@ -209,6 +210,7 @@ func TestLoginHomeserverPolicy(t *testing.T) {
 		if locked {
 			hint = T("login.homeserver_locked")
 		}
+		hint += " (Gruppenrichtlinie: " + src + ")" // the source, where a tooltip would name it
 		if f.Homeserver.Text != "leitstelle.example.de" || f.Homeserver.Disabled() != locked || f.HomeserverLock.Visible() != locked {
 			t.Errorf("locked %v: text %q, disabled %v, lock shown %v", locked, f.Homeserver.Text, f.Homeserver.Disabled(), f.HomeserverLock.Visible())
 		}

@@ -32,10 +32,12 @@ type LoginView struct {
 }
 
 // HomeserverPolicy is the admin's homeserver key: a value pre-fills the server field; Locked
-// (managed) also disables it, with a lock and "set by the administrator".
+// (managed) also disables it, with a lock and "set by the administrator" naming the source.
 type HomeserverPolicy struct {
 	Value  string
 	Locked bool
+	// Source is the policy source that set it (policy.Setting.Source), named in the note.
+	Source string
 }
 
 // SetHomeserverPolicy applies the admin's homeserver key to the form (UI goroutine).
@@ -50,6 +52,9 @@ func (v *LoginView) SetHomeserverPolicy(p HomeserverPolicy) {
 		v.HomeserverNote.SetText(T("login.homeserver_locked"))
 	} else {
 		v.HomeserverNote.SetText(T("login.homeserver_recommended"))
+	}
+	if p.Source != "" {
+		v.HomeserverNote.SetText(v.HomeserverNote.Text + " (" + sourceText(p.Source) + ")")
 	}
 	v.HomeserverNote.Show()
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -19,7 +20,8 @@ type managedRow struct {
 }
 
 // managedRows lists every effective policy key: its value, the channel that set it (translated:
-// Gruppenrichtlinie, MDM, Datei, Standard), the source itself and whether it is enforced.
+// Gruppenrichtlinie, MDM, Datei, Standard), the source itself and whether it is enforced;
+// enforced keys first, then recommended ones, then defaults.
 func managedRows(p *policy.Policy) []managedRow {
 	var rows []managedRow
 	for _, s := range p.Settings() {
@@ -34,6 +36,18 @@ func managedRows(p *policy.Policy) []managedRow {
 		rows = append(rows, managedRow{Key: s.Key, Value: v, Channel: channelLabel(s.Source),
 			Source: s.Source, Enforced: s.Enforced})
 	}
+	// What the administration set comes first: enforced keys, then recommended ones, then the
+	// defaults, each in the key table's order.
+	rank := func(r managedRow) int {
+		switch {
+		case r.Enforced:
+			return 0
+		case r.Source != policy.SourceDefault:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(rows, func(a, b managedRow) int { return rank(a) - rank(b) })
 	return rows
 }
 
@@ -45,8 +59,11 @@ func managedTab(p *policy.Policy) fyne.CanvasObject {
 	list := container.NewVBox(intro, widget.NewSeparator())
 	for _, r := range managedRows(p) {
 		lock := T("managed.recommended")
-		if r.Enforced {
+		switch {
+		case r.Enforced:
 			lock = "🔒 " + T("managed.enforced")
+		case r.Source == policy.SourceDefault:
+			lock = "" // a default is no recommendation
 		}
 		key := widget.NewLabelWithStyle(r.Key, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		value := widget.NewLabel(r.Value)
@@ -56,7 +73,10 @@ func managedTab(p *policy.Policy) fyne.CanvasObject {
 		if r.Source != policy.SourceDefault {
 			where += ": " + r.Source
 		}
-		src := widget.NewLabel(lock + " · " + where)
+		if lock != "" {
+			where = lock + " · " + where
+		}
+		src := widget.NewLabel(where)
 		src.Importance = widget.LowImportance
 		src.Wrapping = fyne.TextWrapBreak
 		list.Add(container.NewGridWithColumns(2, key, value))
@@ -102,4 +122,43 @@ func channelLabel(source string) string {
 		return T("managed.channel.default")
 	}
 	return T("managed.channel.file")
+}
+
+// policyLockNote is the note beside a control that a policy key decides ("🔒 Von der Verwaltung
+// erzwungen (Datei: /etc/bosmessenger/policy.json)"): Fyne has no tooltips, so the note names
+// the channel and source where a tooltip would. ok is false without a policy or when the key is
+// neither enforced nor set by a source.
+func policyLockNote(p *policy.Policy, key string) (note string, ok bool) {
+	if p == nil {
+		return "", false
+	}
+	s := p.Setting(key)
+	if !s.Enforced && s.Source == policy.SourceDefault {
+		return "", false
+	}
+	return "🔒 " + T("managed.locked_by", sourceText(s.Source)), true
+}
+
+// sourceText names a policy source with its channel: "Datei: /etc/…", "Gruppenrichtlinie HKLM…",
+// or only "Standard" for the built-in default (BOS mode's defaults are enforced).
+func sourceText(source string) string {
+	if source == policy.SourceDefault {
+		return channelLabel(source)
+	}
+	return channelLabel(source) + ": " + source
+}
+
+// lockByPolicy disables a control whose key the session's policy enforces and puts the lock note
+// beneath it; other controls are returned as they are.
+func lockByPolicy(p *policy.Policy, key string, control fyne.Disableable) fyne.CanvasObject {
+	obj := control.(fyne.CanvasObject)
+	if p == nil || !p.Setting(key).Enforced {
+		return obj
+	}
+	note, _ := policyLockNote(p, key)
+	control.Disable()
+	l := widget.NewLabel(note)
+	l.Importance = widget.LowImportance
+	l.Wrapping = fyne.TextWrapBreak
+	return container.NewVBox(obj, l)
 }

@@ -6,7 +6,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
+	"bosmessenger/internal/testserver"
+	"bosmessenger/session"
 	"bosmessenger/session/policy"
 )
 
@@ -34,6 +37,9 @@ func TestManagedPageListsEveryKeyWithSource(t *testing.T) {
 		if !strings.Contains(sum, want+"\n") {
 			t.Errorf("page lacks %q:\n%s", want, sum)
 		}
+	}
+	if rows[0].Key != "allowed_homeservers" || rows[1].Key != "max_upload_mb" || rows[2].Key != "theme" {
+		t.Errorf("the keys the administration set do not come first: %v", rows[:3])
 	}
 	w := test.NewWindow(managedTab(p))
 	defer w.Close()
@@ -93,5 +99,60 @@ func TestPolicyOverPrefsAndLockedControls(t *testing.T) {
 	sv.variant.SetSelected(T("settings.theme.light"))
 	if prefs.Theme() != ThemeDark {
 		t.Fatalf("theme %q after selecting light", prefs.Theme())
+	}
+}
+
+// exclude_insecure_devices enforced (BOS mode enforces it): the security tab's checkbox shows the
+// policy's value, disabled, with the lock note naming the source; a recommended value or none
+// leaves it to the user.
+func TestExcludeInsecureLockedByPolicy(t *testing.T) {
+	test.NewTempApp(t)
+	SetLang("de")
+	check := widget.NewCheck("nur verifizierte Geräte", nil)
+	obj := excludeControl(prefsPolicy(t, `{"managed": {"exclude_insecure_devices": true}}`), check)
+	if !check.Disabled() || !check.Checked {
+		t.Fatalf("enforced: disabled %v, checked %v", check.Disabled(), check.Checked)
+	}
+	if !hasLabel(obj, "🔒 Von der Verwaltung erzwungen (Datei: /etc/bosmessenger/policy.json)") {
+		t.Fatal("no lock note naming the source")
+	}
+	check = widget.NewCheck("nur verifizierte Geräte", nil)
+	excludeControl(prefsPolicy(t, `{"recommended": {"exclude_insecure_devices": true}}`), check)
+	if check.Disabled() {
+		t.Fatal("a recommended value locked the checkbox")
+	}
+}
+
+// disable_file_save: the save action of a file message is disabled with a lock and the note
+// naming the source, saving is refused even when called, and the security tab shows the
+// enforced exclude_insecure_devices locked (the wiring of excludeControl).
+func TestFileSaveActionLockedByPolicy(t *testing.T) {
+	q := useTestUIQueue(t)
+	test.NewTempApp(t)
+	SetLang("de")
+	srv := testserver.Start(t, testserver.Options{})
+	u := newFlowUser(t, srv, "save")
+	p := prefsPolicy(t, `{"managed": {"disable_file_save": true, "exclude_insecure_devices": true}}`)
+	scfg := session.ApplyPolicy(u.config(t), p)
+	s, err := session.Login(testCtx(t), scfg, srv.URL, u.ID, flowPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	sh, a := openShellWith(t, q, u, scfg, ShellConfig{})
+	q.drain()
+	a.selectMessage(session.Message{EventID: "$datei", Kind: session.KindFile, Sender: "@thw:x", Body: "lage.pdf"})
+	b := a.actBtns["action.save"]
+	if !b.Visible() || !b.Disabled() || a.saveNote == nil || !a.saveNote.Visible() ||
+		a.saveNote.Text != "🔒 Von der Verwaltung erzwungen (Datei: /etc/bosmessenger/policy.json)" {
+		t.Fatalf("save action: shown %v, disabled %v, note %v", b.Visible(), b.Disabled(), a.saveNote)
+	}
+	a.saveFile(session.Message{EventID: "$datei", Kind: session.KindFile})
+	if top := dlgTop(sh.w); top == nil || !strings.Contains(strings.Join(dlgLabels(top), "|"), "disable_file_save") {
+		t.Fatal("saving was not refused")
+	}
+	sec := newSecurityView(testCtx(t), sh.w, sh.Session(), nil)
+	if !hasLabel(sec.view, "🔒 Von der Verwaltung erzwungen (Datei: /etc/bosmessenger/policy.json)") {
+		t.Fatal("the security tab's exclude_insecure_devices is not locked")
 	}
 }

@@ -58,6 +58,8 @@ type RoomList struct {
 
 	// OnSelected runs when the user picks a room.
 	OnSelected func(id.RoomID)
+	// OnScrolled runs when the user scrolls the list with the mouse wheel or touchpad.
+	OnScrolled func()
 	// OnFirstShown runs once, when the list shows rooms for the first time.
 	OnFirstShown func(n int)
 	shown        bool
@@ -123,7 +125,11 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 			}
 		}
 	}
-	rl.view = container.NewStack(rl.list, rl.empty)
+	rl.view = container.NewStack(rl.list, rl.empty, newScrollRelay(rl.list, func() { // activity.go
+		if rl.OnScrolled != nil {
+			rl.OnScrolled()
+		}
+	}))
 	rl.Set(rooms)
 	return rl
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,6 +23,9 @@ type SettingsHooks struct {
 	// SignedOut runs after this device was signed out (session.Logout succeeded: the session is
 	// closed and the data dir wiped): the app stops its goroutines and shows the login.
 	SignedOut func()
+	// Activity, when set, is told of mouse work over the dialog (the app lock's idle time; the
+	// main view's activity layer does not see dialogs). It may run often.
+	Activity func()
 }
 
 // Settings tabs, in order.
@@ -77,8 +81,10 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.security"), theme.VisibilityOffIcon(), sv.security.View()))
 	}
 	sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.appearance"), theme.ColorPaletteIcon(), sv.appearanceTab()))
+	var managed *container.TabItem
 	if s != nil && s.ManagedPolicy() != nil { // managed_view.go
-		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.managed"), theme.SettingsIcon(), managedTab(s.ManagedPolicy())))
+		managed = container.NewTabItemWithIcon(T("settings.tab.managed"), theme.SettingsIcon(), managedTab(s.ManagedPolicy()))
+		sv.tabs.Append(managed)
 	}
 	sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.about"), theme.InfoIcon(), aboutTab()))
 	if s == nil {
@@ -87,7 +93,12 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 	if selected >= 0 && selected < len(sv.tabs.Items) {
 		sv.tabs.SelectIndex(selected)
 	}
-	sv.dlg = dialog.NewCustomWithoutButtons(T("settings.title"), sv.tabs, w)
+	sv.tabs.OnSelected = func(ti *container.TabItem) { Trace("settings_tab managed=%v", managed != nil && ti == managed) }
+	var body fyne.CanvasObject = sv.tabs
+	if hooks.Activity != nil {
+		body = container.NewStack(newActivityLayer(hooks.Activity), sv.tabs) // activity.go
+	}
+	sv.dlg = dialog.NewCustomWithoutButtons(T("settings.title"), body, w)
 	sv.dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("dlg.close"), func() { sv.dlg.Hide() })})
 	sv.dlg.SetOnClosed(sv.cancel)
 	sv.dlg.Resize(fyne.NewSize(720, 560))
@@ -97,6 +108,16 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 // show shows the dialog and starts loading the session's data.
 func (sv *settingsView) show() {
 	sv.dlg.Show()
+	if tracing() {
+		// Where the tabs are, for the Xvfb screenshot test's clicks: the driver knows the
+		// position once the dialog was drawn.
+		time.AfterFunc(300*time.Millisecond, func() {
+			do(func() {
+				p := fyne.CurrentApp().Driver().AbsolutePositionForObject(sv.tabs)
+				Trace("settings_shown x=%d y=%d w=%d scale=%.2f", int(p.X), int(p.Y), int(sv.tabs.Size().Width), sv.w.Canvas().Scale())
+			})
+		})
+	}
 	if sv.s != nil {
 		sv.devices.reload()
 		sv.security.reload()

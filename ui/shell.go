@@ -214,7 +214,7 @@ func (sh *Shell) restartView(s *session.Session, a *App) {
 	a.ShowRoomSettings = func(r id.RoomID) { ShowRoomSettings(ctx, w, s, r) }
 	a.ShowSettings = func() {
 		if sh.cfg.Prefs != nil {
-			ShowSettings(ctx, w, s, sh.cfg.Prefs, SettingsHooks{LanguageChanged: sh.rebuild, SignedOut: sh.signedOut})
+			ShowSettings(ctx, w, s, sh.cfg.Prefs, SettingsHooks{LanguageChanged: sh.rebuild, SignedOut: sh.signedOut, Activity: a.input})
 		}
 	}
 	a.OnRemoteWiped = sh.remoteWiped

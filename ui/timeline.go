@@ -42,6 +42,8 @@ type Timeline struct {
 	OnNeedOlder func()
 	// OnSelected runs when the user picks a message.
 	OnSelected func(session.Message)
+	// OnScrolled runs when the user scrolls the list with the mouse wheel or touchpad.
+	OnScrolled func()
 	// OnShown is called with each event ID a row shows (for the UI trace).
 	OnShown func(id.EventID)
 	// Names resolves user IDs in mention pills.
@@ -72,7 +74,12 @@ func NewTimeline(me id.UserID) *Timeline {
 			t.OnSelected(t.msgs[i])
 		}
 	}
-	t.view = container.NewBorder(t.older, t.typing, nil, nil, container.New(&widthWatch{t: t}, t.list))
+	relay := newScrollRelay(t.list, func() { // activity.go
+		if t.OnScrolled != nil {
+			t.OnScrolled()
+		}
+	})
+	t.view = container.NewBorder(t.older, t.typing, nil, nil, container.New(&widthWatch{t: t}, t.list, relay))
 	return t
 }
 

@@ -9,7 +9,9 @@ import (
 
 // TraceEnv names a file the app appends UI milestones to, one line each, for the Xvfb smoke test and
 // the start-up benchmark: "<unix-ms> ready rooms=N", "<unix-ms> room_shown room=!id messages=N",
-// "<unix-ms> event_shown event=$id", "<unix-ms> bos_blocked cause=C". Lines carry IDs and counts only, never message content.
+// "<unix-ms> event_shown event=$id", "<unix-ms> bos_blocked cause=C", "<unix-ms> applock_shown
+// view=setup|lock", "<unix-ms> applock_unlocked", "<unix-ms> settings_shown x=X y=Y w=W scale=S" (where
+// the tabs are), "<unix-ms> settings_tab managed=true|false". Lines carry IDs and counts only, never message content.
 const TraceEnv = "BOSMESSENGER_UI_TRACE"
 
 var tracer struct {
@@ -32,3 +34,6 @@ func Trace(format string, args ...any) {
 	defer tracer.mu.Unlock()
 	fmt.Fprintf(tracer.f, "%d %s\n", time.Now().UnixMilli(), fmt.Sprintf(format, args...))
 }
+
+// tracing reports whether TraceEnv is set (for traces that cost something to compute).
+func tracing() bool { return os.Getenv(TraceEnv) != "" }

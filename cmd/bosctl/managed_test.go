@@ -42,3 +42,23 @@ func TestPolicyCommandShowsManagedKeys(t *testing.T) {
 		t.Fatalf("error does not name the file: %v", r)
 	}
 }
+
+// In BOS mode a malformed value blocks too: every command, not only policy, fails with the
+// source (the file) and the key named, before anything touches the data dir or a server.
+func TestMalformedPolicyBlocksInBOSMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(path, []byte(`{"managed": {"bos_mode": true, "app_lock": "yes"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := runOpts{env: []string{"BOSMESSENGER_POLICY=" + path, "BOSCTL_PASSWORD=geheim-123"}}
+	data := t.TempDir()
+	for _, args := range [][]string{{"policy"}, {"rooms"}, {"login", "--homeserver", "http://127.0.0.1:9", "--user", "x"}} {
+		r := mustFail(t, bosctl(t, opts, append([]string{"--data", data}, args...)...), 1, "managed.app_lock")
+		if !strings.Contains(r.stderr, path) {
+			t.Errorf("%v: the error does not name the file: %v", args, r)
+		}
+	}
+	if entries, _ := os.ReadDir(data); len(entries) > 0 {
+		t.Errorf("the data dir was touched: %v", entries)
+	}
+}

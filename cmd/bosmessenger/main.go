@@ -81,7 +81,7 @@ func main() {
 	w.SetTitle(ui.T("app.title"))
 	hs, locked := pol.Homeserver()
 	sh := ui.StartShell(ctx, w, ui.ShellConfig{
-		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked},
+		Homeserver: ui.HomeserverPolicy{Value: hs, Locked: locked, Source: pol.Setting(policy.KeyHomeserver).Source},
 		DataDir:    dir,
 		Room:       id.RoomID(*room),
 		Thread:     id.EventID(*thread),

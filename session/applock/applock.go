@@ -1,7 +1,8 @@
 // Package applock is the app lock's logic (policy keys app_lock, idle_lock_minutes and
 // app_lock_max_attempts): a PIN or passphrase of its own (not the store's), kept only as an
 // Argon2id hash, attempts rate-limited, and a wipe asked for after too many wrong ones. The state
-// is a small JSON document the front end keeps (State); the lock screen itself is the GUI's.
+// is a small JSON document the front end keeps (State; the desktop app keeps it sealed in the
+// account's store, session.AppLockState); the lock screen itself is the GUI's.
 package applock
 
 import (

@@ -242,3 +242,25 @@ func TestAdminDocKeyTableIsGenerated(t *testing.T) {
 	}
 	t.Fatal("docs/ADMIN.md's key table differs from the key table (run UPDATE_ADMIN_DOC=1 go test -tags goolm ./session/policy)")
 }
+
+// notification_content: sender by default, none in BOS mode (enforced with a managed bos_mode),
+// and a value the admin sets, managed or recommended, wins over the BOS-mode default.
+func TestNotificationContentDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		doc, want string
+		enforced  bool
+	}{
+		{`{}`, NotifySender, false},
+		{`{"managed": {"bos_mode": true}}`, NotifyNone, true},
+		{`{"managed": {"bos_mode": true, "notification_content": "full"}}`, NotifyFull, true},
+		{`{"managed": {"bos_mode": true}, "recommended": {"notification_content": "sender"}}`, NotifySender, false},
+	} {
+		p, err := resolveJSON(t, tc.doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := p.Setting(KeyNotificationContent); p.NotificationContent() != tc.want || s.Enforced != tc.enforced {
+			t.Errorf("%s: %q (enforced %v), want %q (enforced %v)", tc.doc, p.NotificationContent(), s.Enforced, tc.want, tc.enforced)
+		}
+	}
+}
