@@ -19,13 +19,21 @@ async function waitRoom(roomId, encrypted, timeoutMs) {
   }
 }
 
-// announceThreads is the fetch of a thread_support peer: it adds Matrix 1.4 to the server's
+// announceThreads is the fetch of a thread_support peer: it records the event IDs of /send
+// answers and adds Matrix 1.4 to the server's
 // /versions, so that the SDK uses stable threads (m.thread) as Element does on servers that
 // announce them. Dendrite 0.13.8 stores and serves m.thread relations but announces only up to
 // 1.2, which would make the SDK fall back to io.element.thread.
 async function announceThreads(input, init) {
   const res = await fetch(input, init);
   const url = String(input?.url ?? input);
+  if (res.ok && url.includes("/send/")) {
+    // Kept for send_thread_reply, which must name its event even when the SDK trips over the
+    // remote echo (threads.mjs).
+    const sent = await res.clone().json().catch(() => ({}));
+    if (sent.event_id) state.sentEventIds.push(sent.event_id);
+    return res;
+  }
   if (!res.ok || !url.includes("/_matrix/client/versions")) return res;
   const body = await res.json();
   body.versions = [...new Set([...(body.versions ?? []), "v1.4"])];

@@ -1,7 +1,7 @@
 // threads.mjs: threads as matrix-js-sdk keeps them (the peer logs in with
 // thread_support for these): replies through the SDK's own thread relation
 // and fallback, and a thread's events as the SDK's Thread model holds them.
-import { client, waitFor } from "./shared.mjs";
+import { client, state, waitFor } from "./shared.mjs";
 import { serialize, settled } from "./timeline.mjs";
 
 export const threadOps = {
@@ -9,22 +9,17 @@ export const threadOps = {
   // rel_type m.thread, is_falling_back and m.in_reply_to (its latest reply).
   async send_thread_reply({ room_id, root_id, body }) {
     const c = client();
+    const before = state.sentEventIds.length;
     try {
       const res = await c.sendEvent(room_id, root_id, "m.room.message", { msgtype: "m.text", body });
       return { event_id: res.event_id };
     } catch (e) {
       // js-sdk 43 races when the remote echo of a thread reply comes through /sync before
       // /send returns ("updatePendingEventStatus called on an event which is not a local
-      // echo"): the reply was sent; find it in the thread.
+      // echo"): the reply was sent; its ID is in the /send answer the fetch recorded.
       if (!String(e?.message).includes("not a local echo")) throw e;
-      const ev = await waitFor(`own reply in thread ${root_id}`, 30000, () =>
-        c
-          .getRoom(room_id)
-          ?.getThread(root_id)
-          ?.liveTimeline.getEvents()
-          .find((ev) => ev.getSender() === c.getUserId() && !ev.status && ev.getContent().body === body),
-      );
-      return { event_id: ev.getId() };
+      await waitFor("the /send answer", 30000, () => state.sentEventIds.length > before);
+      return { event_id: state.sentEventIds[before] };
     }
   },
 
