@@ -61,6 +61,11 @@ func applyDecryption(se *store.Event, d e2ee.Decrypted) {
 		return
 	}
 	se.DecryptedType, se.Decrypted, se.SenderTrust = d.Type, d.Content, int(d.Trust)
+	if se.RelType == "" {
+		// Clients that encrypt the relation too (MSC4392, matrix-js-sdk's thread replies): the
+		// plaintext's relation is indexed instead.
+		se.RelType, se.RelatesTo = relationOf(d.Content)
+	}
 }
 
 // storedEncrypted is a stored encrypted event in the wire form decryption takes.
@@ -126,6 +131,12 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 				return err
 			}
 			if r.d.Error == "" {
+				if relType, target := relationOf(r.d.Content); r.ev.RelType == "" && relType != "" {
+					if err := tx.SetRelation(r.ev.EventID, relType, target); err != nil {
+						return err
+					}
+					r.ev.RelType, r.ev.RelatesTo = relType, target
+				}
 				if _, err := tx.AddChange(string(ChangeDecrypted), r.ev.RoomID, r.ev.EventID); err != nil {
 					return err
 				}

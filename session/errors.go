@@ -68,6 +68,14 @@ var (
 	ErrPollNotAllowed = errors.New("only the poll's creator or a moderator may end it")
 )
 
+// Errors of threads and locations.
+var (
+	ErrUnknownEvent    = errors.New("unknown event")
+	ErrInvalidLocation = errors.New("invalid location")
+	// ErrLocationDisabled: the policy key disable_location forbids sharing locations.
+	ErrLocationDisabled = fmt.Errorf("%w: sharing locations is disabled (disable_location)", ErrPolicyDenied)
+)
+
 // ErrSessionClosed is returned by WipeLocal for a session that was closed before: nothing is
 // deleted behind the back of a process that may have opened the data dir since.
 var ErrSessionClosed = errors.New("session is closed")

@@ -30,6 +30,8 @@ type TimelineEvent struct {
 	SenderTrust      string          `json:"sender_trust,omitempty"`
 	RelType          string          `json:"rel_type,omitempty"`
 	RelatesTo        id.EventID      `json:"relates_to,omitempty"`
+	ThreadRoot       id.EventID      `json:"thread_root,omitempty"` // a thread reply's root (m.thread)
+	GeoURI           string          `json:"geo_uri,omitempty"`     // a location's geo: URI (m.location)
 	Redacted         bool            `json:"redacted,omitempty"`
 	Damaged          bool            `json:"damaged,omitempty"` // the stored event could not be read (tampered or corrupted): no content
 	Content          json.RawMessage `json:"-"`
@@ -51,6 +53,9 @@ func viewEvent(e *store.Event) TimelineEvent {
 		te.Type = e.DecryptedType
 		te.Content = e.Decrypted
 	}
+	if e.RelType == "m.thread" {
+		te.ThreadRoot = id.EventID(e.RelatesTo)
+	}
 	var c struct {
 		MsgType string `json:"msgtype"`
 		Body    string `json:"body"`
@@ -60,6 +65,11 @@ func viewEvent(e *store.Event) TimelineEvent {
 		te.MsgType, te.Body = c.MsgType, c.Body
 		if te.Body == "" {
 			te.Body = c.Text
+		}
+	}
+	if te.MsgType == "m.location" && !te.Redacted {
+		if l := locationOf(parseContent(te.Content), e.TS); l != nil {
+			te.GeoURI = l.GeoURI
 		}
 	}
 	return te

@@ -498,23 +498,7 @@ func (in *ingester) leftRoom(roomID string, raw json.RawMessage) error {
 func toStoreEvent(roomID string, ev *rawEvent) *store.Event {
 	se := &store.Event{RoomID: roomID, EventID: ev.EventID, Sender: ev.Sender, Type: ev.Type, StateKey: ev.StateKey,
 		TS: ev.TS, Content: ev.Content, Unsigned: ev.Unsigned}
-	var rel struct {
-		RelatesTo struct {
-			RelType   string `json:"rel_type"`
-			EventID   string `json:"event_id"`
-			InReplyTo struct {
-				EventID string `json:"event_id"`
-			} `json:"m.in_reply_to"`
-		} `json:"m.relates_to"`
-	}
-	if json.Unmarshal(ev.Content, &rel) == nil {
-		switch {
-		case rel.RelatesTo.RelType != "" && rel.RelatesTo.EventID != "":
-			se.RelType, se.RelatesTo = rel.RelatesTo.RelType, rel.RelatesTo.EventID
-		case rel.RelatesTo.InReplyTo.EventID != "":
-			se.RelType, se.RelatesTo = "m.in_reply_to", rel.RelatesTo.InReplyTo.EventID
-		}
-	}
+	se.RelType, se.RelatesTo = relationOf(ev.Content)
 	if len(ev.Unsigned) > 0 {
 		var u struct {
 			TxnID string `json:"transaction_id"`
@@ -524,6 +508,38 @@ func toStoreEvent(roomID string, ev *rawEvent) *store.Event {
 		}
 	}
 	return se
+}
+
+// relationOf is the relation an event's content names, as the store indexes it: rel_type and
+// event_id, else "m.in_reply_to" and the replied-to event; "" without one.
+func relationOf(content json.RawMessage) (relType, target string) {
+	var rel struct {
+		RelatesTo struct {
+			RelType   string `json:"rel_type"`
+			EventID   string `json:"event_id"`
+			InReplyTo struct {
+				EventID string `json:"event_id"`
+			} `json:"m.in_reply_to"`
+		} `json:"m.relates_to"`
+	}
+	if json.Unmarshal(content, &rel) == nil {
+		switch {
+		case rel.RelatesTo.RelType != "" && rel.RelatesTo.EventID != "":
+			return stableRelType(rel.RelatesTo.RelType), rel.RelatesTo.EventID
+		case rel.RelatesTo.InReplyTo.EventID != "":
+			return "m.in_reply_to", rel.RelatesTo.InReplyTo.EventID
+		}
+	}
+	return "", ""
+}
+
+// stableRelType maps the unstable name of thread relations (io.element.thread, which
+// matrix-js-sdk sends to servers that do not announce Matrix 1.4) to m.thread.
+func stableRelType(relType string) string {
+	if relType == "io.element.thread" {
+		return "m.thread"
+	}
+	return relType
 }
 
 // redactedContent keeps the keys the spec preserves on redaction (room v1-v11, simplified).

@@ -25,6 +25,7 @@ func applyManaged(cfg Config, p *policy.Policy) Config {
 	cfg.KeepMessagesDays = p.KeepMessagesDays()
 	cfg.DisableKeyExport = p.Bool(policy.KeyDisableKeyExport)
 	cfg.DisableFileSave = p.Bool(policy.KeyDisableFileSave)
+	cfg.DisableLocation = p.Bool(policy.KeyDisableLocation)
 	cfg.DisableChatExport = p.Bool(policy.KeyDisableChatExport)
 	cfg.NotificationContent = NotificationContent(p.NotificationContent())
 	// alert_ack_jitter_s: the window of the random delay before an alert is acknowledged; 0 means

@@ -56,6 +56,7 @@ type Config struct {
 	KeepMessagesDays    int
 	DisableKeyExport    bool
 	DisableFileSave     bool
+	DisableLocation     bool // policy disable_location: SendLocation refuses
 	NotificationContent NotificationContent
 	DisableChatExport   bool // the incident export is refused (ErrChatExportDisabled)
 

@@ -33,6 +33,7 @@ const (
 	KindRedacted      = "redacted"
 	KindUnknown       = "unknown"
 	KindVerification  = "verification" // an in-room verification request (m.key.verification.request)
+	KindLocation      = "location"     // m.location (Message.Location)
 )
 
 // Kinds of state changes (Message.StateKind).
@@ -93,6 +94,12 @@ type Message struct {
 	Damaged       bool         `json:"damaged,omitempty"`   // the stored event could not be read (Kind unknown, no content)
 	Mentioned     bool         `json:"mentioned,omitempty"` // mentions us (user ID, display name or m.mentions)
 	File          *MessageFile `json:"file,omitempty"`      // media messages
+	Location      *Location    `json:"location,omitempty"`  // Kind location
+
+	// Thread: the summary of the thread this message is the root of (nil without replies);
+	// ThreadRoot: the root of the thread this message is a reply in.
+	Thread     *ThreadSummary `json:"thread,omitempty"`
+	ThreadRoot id.EventID     `json:"thread_root,omitempty"`
 
 	StateKind string `json:"state_kind,omitempty"` // Kind "state": State* constants
 	StateArg  string `json:"state_arg,omitempty"`  // new name or topic, or the affected user's name
@@ -211,15 +218,24 @@ type msgContent struct {
 		H        float64 `json:"h"`
 	} `json:"info"`
 	RelatesTo struct {
-		RelType   string `json:"rel_type"`
-		EventID   string `json:"event_id"`
-		Key       string `json:"key"`
-		InReplyTo struct {
+		RelType       string `json:"rel_type"`
+		EventID       string `json:"event_id"`
+		Key           string `json:"key"`
+		IsFallingBack bool   `json:"is_falling_back"`
+		InReplyTo     struct {
 			EventID string `json:"event_id"`
 		} `json:"m.in_reply_to"`
 	} `json:"m.relates_to"`
 	NewContent json.RawMessage `json:"m.new_content"`
-	Mentions   *struct {
+	GeoURI     string          `json:"geo_uri"`
+	Location   *struct {
+		URI         string `json:"uri"`
+		Description string `json:"description"`
+	} `json:"org.matrix.msc3488.location"`
+	Asset *struct {
+		Type string `json:"type"`
+	} `json:"org.matrix.msc3488.asset"`
+	Mentions *struct {
 		UserIDs []string `json:"user_ids"`
 	} `json:"m.mentions"`
 	// State event fields.
@@ -232,6 +248,7 @@ type msgContent struct {
 func parseContent(raw json.RawMessage) *msgContent {
 	var c msgContent
 	_ = json.Unmarshal(raw, &c) // best effort: fields of the wrong type stay empty
+	c.RelatesTo.RelType = stableRelType(c.RelatesTo.RelType)
 	return &c
 }
 
@@ -251,7 +268,15 @@ func relation(e *store.Event, c *msgContent) (relType, target, key, inReplyTo st
 	if r.RelType == "" && r.InReplyTo.EventID == "" && e.Decrypted != nil {
 		r = parseContent(e.Content).RelatesTo
 	}
-	return r.RelType, r.EventID, r.Key, r.InReplyTo.EventID
+	return stableRelType(r.RelType), r.EventID, r.Key, r.InReplyTo.EventID
+}
+
+// fallingBack tells whether an event's m.in_reply_to is only the thread fallback (is_falling_back).
+func fallingBack(e *store.Event, c *msgContent) bool {
+	if c.RelatesTo.RelType == "" && e.Decrypted != nil {
+		return parseContent(e.Content).RelatesTo.IsFallingBack
+	}
+	return c.RelatesTo.IsFallingBack
 }
 
 // timelineBuilder holds what one Timeline call has loaded.
@@ -296,7 +321,19 @@ type pendingRelation struct {
 // buildTimeline assembles the room's newest limit messages and its local echoes; stored is the
 // number of messages that came from the store.
 func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int, orgs *atomic.Pointer[OrgLookup]) (out []Message, stored int, err error) {
-	events, err := tx.TimelineMessages(room.ID, limit)
+	return buildWindow(tx, room, me, limit, "", orgs)
+}
+
+// buildWindow is buildTimeline for the room's main timeline (thread "": thread replies show as
+// summaries under their roots) or for the thread of root thread (the root, its replies, and the
+// receipts with that thread_id).
+func buildWindow(tx *store.Tx, room *store.Room, me string, limit int, thread string, orgs *atomic.Pointer[OrgLookup]) (out []Message, stored int, err error) {
+	var events []*store.Event
+	if thread == "" {
+		events, err = tx.TimelineMessages(room.ID, limit)
+	} else {
+		events, err = tx.ThreadMessages(room.ID, thread, limit)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -392,8 +429,17 @@ func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int, orgs *a
 		return nil, 0, err
 	}
 	for _, r := range receipts {
-		if r.Type == "m.read" && r.UserID != me && (r.ThreadID == "" || r.ThreadID == "main") {
+		if r.Type != "m.read" || r.UserID == me {
+			continue
+		}
+		if (thread == "" && (r.ThreadID == "" || r.ThreadID == "main")) || (thread != "" && (r.ThreadID == thread || r.ThreadID == "")) {
 			readBy[r.EventID] = append(readBy[r.EventID], id.UserID(r.UserID))
+		}
+	}
+	var threads map[string]*ThreadSummary
+	if thread == "" {
+		if threads, err = b.threadSummaries(ids, receipts); err != nil {
+			return nil, 0, err
 		}
 	}
 
@@ -401,6 +447,7 @@ func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int, orgs *a
 	for i, e := range events {
 		m := b.message(e, contents[i], rels[e.EventID])
 		m.ReadBy = readBy[e.EventID]
+		m.Thread = threads[e.EventID]
 		out = append(out, m)
 	}
 	// Reply quotes, from the (edited) messages in the window or from the store.
@@ -420,6 +467,9 @@ func buildTimeline(tx *store.Tx, room *store.Room, me string, limit int, orgs *a
 		c := parseContent(o.Content)
 		if c.RelatesTo.RelType == "m.replace" {
 			continue
+		}
+		if inThread := c.RelatesTo.RelType == "m.thread"; (thread == "") == inThread || (inThread && c.RelatesTo.EventID != thread) {
+			continue // a thread reply shows in its thread, nothing else there
 		}
 		se := &store.Event{RoomID: room.ID, EventID: o.EventID, Sender: me, Type: o.Type, TS: o.CreatedTS, Content: o.Content}
 		m := b.message(se, c, nil)
@@ -503,8 +553,11 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 		m.Kind = KindUnknown
 		return m
 	}
-	_, _, _, reply := relation(e, c)
-	if reply != "" {
+	relType, target, _, reply := relation(e, c)
+	if relType == "m.thread" {
+		m.ThreadRoot = id.EventID(target)
+	}
+	if reply != "" && !(relType == "m.thread" && fallingBack(e, c)) {
 		m.Reply = &Quote{EventID: id.EventID(reply)}
 	}
 	// The latest edit by the original sender replaces the content.
@@ -527,6 +580,12 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	}
 	if f := fileInfo(m.Kind, final); f != nil {
 		m.File = f
+	}
+	if m.Kind == KindLocation {
+		m.Location = locationOf(final, e.TS)
+		if m.Location == nil {
+			m.Kind = KindText // no usable geo URI: the body is all there is
+		}
 	}
 	m.Mentioned = e.Sender != b.me && b.mentions(final, m.Body)
 	m.Reactions = aggregateReactions(rels, b.me)
@@ -559,6 +618,8 @@ func messageKind(evType string, c *msgContent) string {
 		return KindVideo
 	case "m.audio":
 		return KindAudio
+	case "m.location":
+		return KindLocation
 	}
 	if c.Body != "" {
 		return KindText // unknown msgtypes show their body (spec)

@@ -118,6 +118,15 @@ func (tx *Tx) SetDecryption(eventID, sessionID, decryptedType string, decrypted 
 	return nil
 }
 
+// SetRelation records the relation of an event found in its plaintext (its cleartext had none).
+func (tx *Tx) SetRelation(eventID, relType, relatesTo string) error {
+	_, err := tx.tx.Exec(`UPDATE event SET rel_type = ?, relates_to = ? WHERE event_id = ?`, nullable(relType), nullable(relatesTo), eventID)
+	if err != nil {
+		return fmt.Errorf("failed to store relation of %s: %w", eventID, err)
+	}
+	return nil
+}
+
 func (tx *Tx) scanEvent(rows *sql.Rows) (*Event, error) {
 	var e Event
 	var stateKey, decType, session, decErr, relTo, relType, redBy, txnID, reason sql.NullString

@@ -11,11 +11,12 @@ const maxInArgs = 500
 // TimelineMessages returns up to limit of the newest timeline events of the room that a timeline
 // shows as entries of their own, oldest first: edits (m.replace), reactions (m.annotation),
 // redaction events and poll votes (MSC3381 responses, plaintext type) are left out, as they only
-// change other entries.
+// change other entries, and so are thread replies (m.thread), which show in their thread
+// (ThreadMessages) and as its summary under the root.
 func (tx *Tx) TimelineMessages(roomID string, limit int) ([]*Event, error) {
 	events, err := tx.queryEvents(`SELECT `+prefixed("e.", eventColumns)+` FROM timeline t
 		JOIN event e ON e.rowid = t.event_rowid WHERE t.room_id = ?
-		AND COALESCE(e.rel_type, '') NOT IN ('m.annotation', 'm.replace') AND e.type NOT IN ('m.room.redaction', 'm.reaction')
+		AND COALESCE(e.rel_type, '') NOT IN ('m.annotation', 'm.replace', 'm.thread') AND e.type NOT IN ('m.room.redaction', 'm.reaction')
 		AND COALESCE(e.decrypted_type, e.type) NOT IN ('org.matrix.msc3381.poll.response', 'm.poll.response')
 		ORDER BY t.id DESC LIMIT ?`, roomID, limit)
 	if err != nil {

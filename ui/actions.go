@@ -34,6 +34,7 @@ func (a *App) buildActions() {
 	}
 	btns := container.NewHBox(
 		add(tkey("action.reply"), theme.MailReplyIcon(), func(m session.Message) { a.composer.StartReply(m.EventID, m.SenderName, m.Body) }),
+		add(tkey("action.thread"), theme.ListIcon(), a.openThread),
 		add(tkey("action.edit"), theme.DocumentCreateIcon(), func(m session.Message) { a.composer.StartEdit(m.EventID, m.Body) }),
 		add(tkey("action.react_ok"), nil, func(m session.Message) { a.react(m, "👍") }),
 		add(tkey("action.react_coming"), nil, func(m session.Message) { a.react(m, "✅") }),
@@ -86,6 +87,7 @@ func (a *App) selectMessage(m session.Message) {
 		"action.save":   sent && (m.Kind == "image" || m.Kind == "file" || m.Kind == "video" || m.Kind == "audio"),
 		"action.delete": sent && mine && m.Kind != "redacted",
 		"action.board":  sent && m.Alert != nil,
+		"action.thread": sent && m.Kind != "redacted",
 	}
 	for k, b := range a.actBtns {
 		b.Hidden = !show[k]

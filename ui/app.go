@@ -68,11 +68,15 @@ type App struct {
 
 	thumbs map[id.EventID]image.Image // loaded previews; nil value: loading or not an image
 
-	mu      sync.Mutex // guards cur, limit: read by the engine goroutines
-	cur     id.RoomID
-	limit   int
-	reqSeq  int // bumps when the shown room changes, so stale loads are dropped
-	shownID map[id.EventID]bool
+	thread *ThreadPanel    // the open thread beside the timeline (thread_app.go)
+	locBtn *LocationButton // the composer's location action (location.go)
+
+	mu         sync.Mutex // guards cur, limit: read by the engine goroutines
+	cur        id.RoomID
+	limit      int
+	reqSeq     int        // bumps when the shown room changes, so stale loads are dropped
+	threadRoot id.EventID // the open thread's root (copy of thread.Root for the engine goroutines)
+	shownID    map[id.EventID]bool
 
 	// Hooks to the dialogs (set by NewApp; tests may replace them).
 	ShowCreateRoom, ShowStartDM, ShowSettings func()
@@ -151,6 +155,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.timeline.OnEndPoll = a.confirmEndPoll
 	a.composer.Entry.Shortcuts = a.Shortcut
 	a.buildActions()
+	a.buildThreads()
 	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.relayout(); a.focusComposer() })
 	a.status = widget.NewLabel("")
 	a.status.Importance = widget.DangerImportance
@@ -161,7 +166,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	right := container.NewBorder(container.NewVBox(a.header.View(), a.fms.View(), a.find.view, widget.NewSeparator()),
 		container.NewVBox(a.actions, a.composer.View()), nil, nil, a.timeline.View())
 	a.right = right
-	split := container.NewHSplit(left, right)
+	split := container.NewHSplit(left, container.New(threadLayout{}, right, a.thread.View()))
 	split.Offset = 0.28
 	a.blocked = NewBlockedView()
 	a.lock = NewDeviceLockBanner(a.ctx, w, s)
@@ -373,6 +378,10 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			timeline = false
 		}
 	}
+	var threadMsgs []session.Message
+	if timeline && cur != "" {
+		threadMsgs = a.loadThread(cur)
+	}
 	var typers []string
 	if typing && cur != "" {
 		typers = a.typingUsers(cur)
@@ -402,6 +411,7 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			a.timeline.Set(msgs, false)
 			a.markRead(cur, msgs)
 			a.fmsUpdate(cur, msgs, false)
+			a.showThread(cur, threadMsgs)
 		}
 		if typing {
 			var names []string
@@ -453,6 +463,7 @@ func (a *App) OpenRoom(room id.RoomID) {
 		}
 	}
 	a.find.Hide()
+	a.thread.Close()
 	a.timeline.OlderLoaded(false)
 	a.timeline.Set(nil, true)
 	a.timeline.SetTyping(nil)

@@ -57,6 +57,7 @@ type Composer struct {
 
 	typing bool
 	menu   *widget.PopUpMenu
+	lead   *fyne.Container // attach and further actions left of the entry
 }
 
 // NewComposer builds an empty composer.
@@ -79,9 +80,13 @@ func NewComposer() *Composer {
 			c.OnPoll()
 		}
 	})
-	c.view = container.NewBorder(c.bar, nil, container.NewHBox(attach, c.pollBtn), c.send, c.Entry)
+	c.lead = container.NewHBox(attach, c.pollBtn)
+	c.view = container.NewBorder(c.bar, nil, c.lead, c.send, c.Entry)
 	return c
 }
+
+// AddAction puts another button beside the attach button (the location action).
+func (c *Composer) AddAction(o fyne.CanvasObject) { c.lead.Add(o) }
 
 // View is the composer's canvas object.
 func (c *Composer) View() fyne.CanvasObject { return c.view }

@@ -24,6 +24,8 @@ type ShellConfig struct {
 	Room id.RoomID
 	// Board, when set with Room, opens the board of that alert of the room at start.
 	Board id.EventID
+	// Thread: the root of a thread of Room to open beside it at start (--thread).
+	Thread id.EventID
 	// DataDir is shown in errors.
 	DataDir string
 	// Prefs are the user's settings (language, theme, text size).
@@ -236,6 +238,9 @@ func (sh *Shell) restartView(s *session.Session, a *App) {
 		if sh.cfg.Board != "" {
 			a.OpenBoard(sh.cfg.Room, sh.cfg.Board)
 			sh.cfg.Board = "" // once
+		}
+		if sh.cfg.Thread != "" {
+			a.openThread(session.Message{EventID: sh.cfg.Thread})
 		}
 	}
 }

@@ -50,6 +50,8 @@ type Timeline struct {
 	Names func(string) string
 	// Thumbnail returns an image message's preview if it is loaded (and starts loading it if not).
 	Thumbnail func(id.EventID) image.Image
+	// OnOpenThread runs when the thread summary under a message is tapped (thread.go).
+	OnOpenThread func(session.Message)
 	// OnVote votes on a poll (answer IDs); OnEndPoll asks to end one (poll_view.go).
 	OnVote    func(m session.Message, answers []string)
 	OnEndPoll func(m session.Message)
@@ -280,9 +282,11 @@ type messageRow struct {
 	body      *widget.RichText
 	image     *canvas.Image
 	reactions *widget.Label
+	thread    *widget.Button // the thread summary (thread.go), hidden without replies
 	status    *widget.Label
 	poll      *pollCard
 	box       *fyne.Container
+	msg       session.Message // what the row shows now
 }
 
 func (t *Timeline) newMessageRow() fyne.CanvasObject {
@@ -315,11 +319,12 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.avatar = newAvatar(26)
 	r.org = widget.NewLabel("")
 	r.org.Hide()
+	r.thread = t.newThreadButton(func() session.Message { return r.msg })
 	head := container.NewHBox(container.NewCenter(r.avatar.view), r.sender, r.org, r.when, r.shield, r.edited)
 	r.head = head
 	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
 	r.poll = newPollCard(t)
-	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, container.NewHBox(r.image), r.reactions, r.status)
+	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, container.NewHBox(r.image), r.reactions, r.thread, r.status)
 	t.rows[r.box] = r
 	return r.box
 }
@@ -363,6 +368,8 @@ func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 }
 
 func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message) {
+	r.msg = m
+	fillThread(r.thread, m)
 	ts := time.UnixMilli(m.TS)
 	if prev == nil || !sameDay(time.UnixMilli(prev.TS), ts) {
 		setLabel(r.day, dayLabel(ts, t.now()), r.day.Importance)
@@ -457,6 +464,8 @@ func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
 			size = " (" + humanSize(m.File.Size) + ")"
 		}
 		return italic(T(fileKey(m.Kind), name) + size)
+	case session.KindLocation:
+		return locationSegments(m)
 	case "emote":
 		segs := richtext.Segments(m.Body, m.FormattedBody, t.richOpts())
 		return append([]widget.RichTextSegment{&widget.TextSegment{Text: "* " + m.SenderName + " ", Style: widget.RichTextStyleInline}}, segs...)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"maunium.net/go/mautrix/id"
 )
 
 // args holds a parsed command line: flags may stand anywhere, before or after positionals.
@@ -28,7 +30,7 @@ func parseArgs(argv []string) (*args, error) {
 	onlyPos := false
 	for i := 0; i < len(argv); i++ {
 		s := argv[i]
-		if onlyPos || !strings.HasPrefix(s, "-") || s == "-" {
+		if onlyPos || !strings.HasPrefix(s, "-") || s == "-" || negativeNumber.MatchString(s) {
 			if a.cmd == "" {
 				a.cmd = s
 			} else {
@@ -62,6 +64,18 @@ func parseArgs(argv []string) (*args, error) {
 		a.flags[name] = append(a.flags[name], value)
 	}
 	return a, nil
+}
+
+// negativeNumber is a positional like -33.9 (a coordinate), not a flag: no flag starts with a digit.
+var negativeNumber = regexp.MustCompile(`^-[0-9][0-9.]*$`)
+
+// eventID returns the event ID flag name ("" when not given), checking that it looks like one.
+func (a *args) eventID(name string) (id.EventID, error) {
+	v := a.str(name)
+	if v != "" && (!strings.HasPrefix(v, "$") || len(v) < 2) {
+		return "", usageError{fmt.Sprintf("--%s wants an event ID ($…), not %q", name, v)}
+	}
+	return id.EventID(v), nil
 }
 
 func (a *args) str(name string) string {

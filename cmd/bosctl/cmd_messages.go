@@ -29,7 +29,14 @@ func cmdSend(ctx context.Context, a *args) error {
 		return err
 	}
 	roomID, text := id.RoomID(pos[0]), pos[1]
+	root, err := a.eventID("thread")
+	if err != nil {
+		return err
+	}
 	return sendAndPrint(ctx, a, roomID, func(s *session.Session) (string, error) {
+		if root != "" {
+			return s.SendThreadReply(ctx, roomID, root, text)
+		}
 		return s.SendText(ctx, roomID, text)
 	})
 }
@@ -204,6 +211,10 @@ func cmdHistory(ctx context.Context, a *args) error {
 		return usageError{"--limit must be at least 1"}
 	}
 	roomID := id.RoomID(pos[0])
+	root, err := a.eventID("thread")
+	if err != nil {
+		return err
+	}
 	return withSession(ctx, a, func(s *session.Session) error {
 		// Catch up first, so the newest messages (also our own) are there. Offline, the stored
 		// history is still shown.
@@ -213,7 +224,16 @@ func cmdHistory(ctx context.Context, a *args) error {
 		if err := knownRoom(ctx, s, roomID); err != nil {
 			return err
 		}
-		events, err := s.History(ctx, roomID, limit)
+		var events []session.TimelineEvent
+		if root != "" {
+			// Replies the store missed come from the server (offline: the stored ones).
+			fetchCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			_, _ = s.LoadThread(fetchCtx, roomID, root)
+			cancel()
+			events, err = s.ThreadHistory(ctx, roomID, root, limit)
+		} else {
+			events, err = s.History(ctx, roomID, limit)
+		}
 		if err != nil {
 			return err
 		}

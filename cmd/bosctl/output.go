@@ -58,6 +58,12 @@ func printEvent(a *args, ev session.TimelineEvent, asJSON bool) error {
 	default:
 		text = "[" + safe(ev.Type) + "]"
 	}
+	if ev.GeoURI != "" {
+		text += " [" + safe(ev.GeoURI) + "]"
+	}
+	if ev.ThreadRoot != "" {
+		text = "[thread " + safe(ev.ThreadRoot.String()) + "] " + text
+	}
 	_, err := fmt.Fprintf(a.stdout, "%s %s: %s\n", ts, safe(ev.Sender), text)
 	return err
 }

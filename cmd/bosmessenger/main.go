@@ -2,7 +2,8 @@
 //
 // It opens the account of a data dir (--data, default the per-OS user data dir); a new data dir
 // shows the sign-in form. The store is unlocked with BOSMESSENGER_PASSPHRASE, the OS keyring, or a
-// passphrase the app asks for. --room opens a room at start, --board with it an alert's board.
+// passphrase the app asks for. --room opens a room at start, --board with it an alert's board,
+// --thread a thread of it beside it.
 package main
 
 import (
@@ -30,6 +31,7 @@ func main() {
 	dataDir := flag.String("data", "", "account data dir (default: the per-OS user data dir)")
 	room := flag.String("room", "", "room ID to open at start")
 	board := flag.String("board", "", "with --room: the event ID of an alert whose board (Rückmeldungen) opens at start")
+	thread := flag.String("thread", "", "with --room: the root event of a thread to open beside the room")
 	showVersion := flag.Bool("version", false, "print version, commit and build time, then exit")
 	flag.Parse()
 	if *showVersion {
@@ -88,6 +90,7 @@ func main() {
 		DataDir:    dir,
 		Room:       id.RoomID(*room),
 		Board:      id.EventID(*board),
+		Thread:     id.EventID(*thread),
 		Prefs:      prefs,
 		Open: func(ctx context.Context, passphrase string) (*session.Session, error) {
 			c := cfg

@@ -19,6 +19,8 @@ type Event struct {
 	// placeholder (msgtype m.bad.encrypted).
 	DecryptionFailure string `json:"decryption_failure"`
 	OriginServerTS    int64  `json:"origin_server_ts"`
+	// ThreadRootID is the SDK's threadRootId: the root of the thread the event is a reply in.
+	ThreadRootID string `json:"thread_root_id,omitempty"`
 }
 
 // Body returns content.body, or "".

@@ -13,6 +13,16 @@ const loginTimeout = 60 * time.Second
 // starts the client, waits for the initial sync and until the new device's
 // keys are on the server (so others can encrypt to it right away).
 func (p *Peer) Login(ctx context.Context, user, password string) (userID, deviceID string, err error) {
+	return p.login(ctx, user, password, false)
+}
+
+// LoginWithThreads is Login with the SDK's thread support on (startClient threadSupport, as
+// Element runs it): thread replies then live in the SDK's Thread models (Thread, SendThreadReply).
+func (p *Peer) LoginWithThreads(ctx context.Context, user, password string) (userID, deviceID string, err error) {
+	return p.login(ctx, user, password, true)
+}
+
+func (p *Peer) login(ctx context.Context, user, password string, threads bool) (userID, deviceID string, err error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, loginTimeout)
@@ -22,7 +32,7 @@ func (p *Peer) Login(ctx context.Context, user, password string) (userID, device
 		UserID   string `json:"user_id"`
 		DeviceID string `json:"device_id"`
 	}
-	args := map[string]any{"base_url": p.homeserver, "user": user, "password": password}
+	args := map[string]any{"base_url": p.homeserver, "user": user, "password": password, "thread_support": threads}
 	if err := p.call(ctx, "login", args, &res); err != nil {
 		return "", "", fmt.Errorf("failed to log in as %s: %w", user, err)
 	}

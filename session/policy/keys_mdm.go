@@ -110,8 +110,8 @@ var mdmKeys = []Key{
 	},
 	{
 		Name: KeyDisableLocation, Type: Bool, Default: false,
-		DocDE:   "Kein Teilen des Standorts.",
-		DocEN:   "No location sharing.",
+		DocDE:   "Kein Teilen des Standorts: die App zeigt statt der Aktion ein Schloss, bosctl send-location wird abgelehnt. Empfangene Standorte bleiben sichtbar.",
+		DocEN:   "No location sharing: the app shows a lock instead of the action, bosctl send-location is refused. Received locations still show.",
 		Example: `true`,
 	},
 	{

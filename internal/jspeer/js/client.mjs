@@ -19,8 +19,29 @@ async function waitRoom(roomId, encrypted, timeoutMs) {
   }
 }
 
+// announceThreads is the fetch of a thread_support peer: it records the event IDs of /send
+// answers and adds Matrix 1.4 to the server's
+// /versions, so that the SDK uses stable threads (m.thread) as Element does on servers that
+// announce them. Dendrite 0.13.8 stores and serves m.thread relations but announces only up to
+// 1.2, which would make the SDK fall back to io.element.thread.
+async function announceThreads(input, init) {
+  const res = await fetch(input, init);
+  const url = String(input?.url ?? input);
+  if (res.ok && url.includes("/send/")) {
+    // Kept for send_thread_reply, which must name its event even when the SDK trips over the
+    // remote echo (threads.mjs).
+    const sent = await res.clone().json().catch(() => ({}));
+    if (sent.event_id) state.sentEventIds.push(sent.event_id);
+    return res;
+  }
+  if (!res.ok || !url.includes("/_matrix/client/versions")) return res;
+  const body = await res.json();
+  body.versions = [...new Set([...(body.versions ?? []), "v1.4"])];
+  return new Response(JSON.stringify(body), { status: res.status, headers: { "content-type": "application/json" } });
+}
+
 export const clientOps = {
-  async login({ base_url, user, password, timeout_ms }) {
+  async login({ base_url, user, password, timeout_ms, thread_support }) {
     if (state.client) throw new Error("already logged in");
     const tmp = sdk.createClient({ baseUrl: base_url });
     const res = await tmp.loginRequest({
@@ -31,6 +52,7 @@ export const clientOps = {
     });
     const c = sdk.createClient({
       baseUrl: base_url,
+      fetchFn: thread_support ? announceThreads : undefined,
       userId: res.user_id,
       accessToken: res.access_token,
       deviceId: res.device_id,
@@ -54,7 +76,7 @@ export const clientOps = {
       };
       c.on(EV.sync, onSync);
     });
-    await c.startClient({ initialSyncLimit: 50 });
+    await c.startClient({ initialSyncLimit: 50, threadSupport: Boolean(thread_support) });
     await Promise.race([
       prepared,
       sleep(timeout_ms).then(() => {

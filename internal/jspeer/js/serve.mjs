@@ -7,9 +7,10 @@ import { attachmentOps } from "./attachments.mjs";
 import { verificationOps } from "./verification.mjs";
 import { benchOps } from "./bench.mjs";
 import { backupOps } from "./backup.mjs";
+import { threadOps } from "./threads.mjs";
 import { pollOps } from "./polls.mjs";
 
-const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps, ...pollOps };
+const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps, ...threadOps, ...pollOps };
 
 async function handle(line) {
   let req;

@@ -33,6 +33,7 @@ export const state = {
   verifyDone: null, // promise of verifier.verify()
   verifyError: null,
   ssssKey: null, // Uint8Array: the secret storage key (from a recovery key), see backup.mjs
+  sentEventIds: [], // event IDs of /send answers, oldest first (thread_support peers), see threads.mjs
 };
 
 export function sleep(ms) {

@@ -28,6 +28,7 @@ export function serialize(ev) {
     decryption_failure: failure,
     origin_server_ts: ev.getTs(),
   };
+  if (ev.threadRootId && ev.threadRootId !== ev.getId()) out.thread_root_id = ev.threadRootId;
   const sk = ev.getStateKey();
   if (sk !== undefined) out.state_key = sk;
   return out;
