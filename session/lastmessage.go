@@ -33,7 +33,7 @@ type LastMessage struct {
 }
 
 // lastMessageWindow is how many of each room's newest non-state events a preview looks through.
-const lastMessageWindow = 8
+const lastMessageWindow = 5
 
 // fillLastMessages sets LastMessage of the summaries: one query for the events of all rooms, one
 // for their senders.
