@@ -31,6 +31,8 @@ type RoomSummary struct {
 	LastActivity   int64       `json:"last_activity_ts"`
 	IsSpace        bool        `json:"is_space,omitempty"` // an m.space room (a filter, not a chat)
 	Spaces         []id.RoomID `json:"spaces,omitempty"`   // spaces that list this room as a child
+	// LastMessage previews the newest message (Rooms only; nil when the stored window has none).
+	LastMessage *LastMessage `json:"last_message,omitempty"`
 }
 
 // Rooms lists joined rooms and invites: invites first, then by last activity.
@@ -50,7 +52,7 @@ func (s *Session) Rooms(ctx context.Context) (out []RoomSummary, err error) {
 			}
 			out = append(out, sum)
 		}
-		return nil
+		return fillLastMessages(tx, out, &s.orgs) // lastmessage.go
 	})
 	return out, err
 }

@@ -74,12 +74,19 @@ func LangFromEnv(getenv func(string) string) string {
 }
 
 // Translate returns the message key in language l, formatted with args; missing messages fall back
-// to DefaultLang, then to the key itself.
+// to DefaultLang, then to the key itself. A plural message (plural.go) takes the form for its first
+// integer argument: "1 Mitglied", "2 Mitglieder".
 func Translate(l, key string, args ...any) string {
 	msg, ok := messages[l][key]
 	if !ok {
+		l = DefaultLang
 		if msg, ok = messages[DefaultLang][key]; !ok {
 			msg = key
+		}
+	}
+	if n, counted := firstCount(args); counted {
+		if form, ok := pluralText(l, key, n); ok {
+			msg = form
 		}
 	}
 	if len(args) == 0 {

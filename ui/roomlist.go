@@ -45,8 +45,8 @@ func (f RoomFilter) Match(r session.RoomSummary) bool {
 }
 
 // RoomList is a virtualised list of room summaries (invites first, then by activity, as the session
-// sorts them): name, last activity, unread and mention badges, an encryption marker. Spaces are not
-// listed; they are filters. Its methods must run on the Fyne UI goroutine.
+// sorts them): avatar, name, the last message's preview, unread and mention badges, an encryption
+// marker. Spaces are not listed; they are filters. Its methods must run on the Fyne UI goroutine.
 type RoomList struct {
 	all      []session.RoomSummary
 	rooms    []session.RoomSummary // after the filter
@@ -71,23 +71,13 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 	rl.empty.Wrapping = fyne.TextWrapWord
 	rl.list = widget.NewList(
 		func() int { return len(rl.rooms) },
-		func() fyne.CanvasObject {
-			name := widget.NewLabel("")
-			name.Truncation = fyne.TextTruncateEllipsis
-			enc := widget.NewLabel("🔒")
-			enc.Importance = widget.LowImportance
-			unread := widget.NewLabel("")
-			unread.TextStyle.Bold = true
-			return container.NewBorder(nil, nil, nil, container.NewHBox(enc, unread), name)
-		},
+		newRoomRow, // roomlist_preview.go
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(rl.rooms) {
 				return
 			}
 			r := rl.rooms[i]
-			row := o.(*fyne.Container)
-			name, right := row.Objects[0].(*widget.Label), row.Objects[1].(*fyne.Container)
-			enc, unread := right.Objects[0].(*widget.Label), right.Objects[1].(*widget.Label)
+			name, preview, enc, unread, av := rowParts(o)
 			label := session.CleanName(r.Name) // remote text: no bidi overrides or control characters
 			if r.Membership == "invite" {
 				label = T("invite", label)
@@ -100,6 +90,11 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 				name.TextStyle.Bold = bold
 				name.SetText(label)
 			}
+			if line := previewLine(r.LastMessage); preview.Text != line || preview.Hidden != (line == "") {
+				preview.Hidden = line == ""
+				preview.SetText(line)
+			}
+			setRoomAvatar(av, r)
 			if enc.Hidden == r.Encrypted {
 				enc.Hidden = !r.Encrypted
 				enc.Refresh()

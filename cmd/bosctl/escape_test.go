@@ -119,6 +119,10 @@ func TestTerminalInjection(t *testing.T) {
 		t.Fatalf("rooms --json name %q, want %q", got, evilRoom)
 	}
 	noRawControls(t, "rooms --json", alice.ok("rooms", "--json").stdout)
+	// rooms --json: last_message is the newest message as a room list previews it (one cleaned line).
+	if lm := alice.rooms()[roomID].LastMessage; lm == nil || lm.Sender != mal.id || lm.Body != "odd type" || lm.TS == 0 {
+		t.Fatalf("rooms --json last_message %+v", lm)
+	}
 
 	// members: the name as shown (cleaned) without raw bytes; --json has the exact name and the
 	// shown one.

@@ -353,6 +353,12 @@ type roomJSON struct {
 	IsDirect   bool   `json:"is_direct"`
 	Joined     int    `json:"joined_members"`
 	Invited    int    `json:"invited_members"`
+	// LastMessage previews the newest message (one cleaned line).
+	LastMessage *struct {
+		Sender string `json:"sender"`
+		Body   string `json:"body"`
+		TS     int64  `json:"ts"`
+	} `json:"last_message"`
 }
 
 func (u *user) rooms() map[string]roomJSON {
