@@ -99,7 +99,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 	refused := s.filterInvites(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec,
+		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec, joined: &s.joined,
 			alerts: &alertIngest{live: since != "", window: s.ackWindow(), now: time.Now()}}
 		return in.apply(&resp)
 	})
