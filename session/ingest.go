@@ -24,6 +24,7 @@ type ingester struct {
 	memberEvents []memberEvent // for the crypto machine, after the transaction
 	alerts       *alertIngest  // live alerts and their receipts (nil: not looked at)
 	joined       *joinedCache  // joined members from the server, dropped when sync contradicts them (nil: none)
+	gapAlerts    []gapAlert    // open alerts of rooms whose timeline has a gap in this response
 
 	roomJoinedBefore bool // the room being ingested was joined before this response
 }
@@ -128,6 +129,9 @@ func (in *ingester) joinedRoom(roomID string, raw json.RawMessage) error {
 	}
 	if jr.Timeline.Limited {
 		in.joined.drop(id.RoomID(roomID)) // membership changes may hide in the gap
+		if err := in.noteAlertGap(roomID); err != nil {
+			return err
+		}
 	}
 	if jr.Timeline.Limited && stored > 0 {
 		if err := in.tx.ClearTimeline(roomID); err != nil {
