@@ -33,6 +33,8 @@ type reqCounter struct {
 	counts      map[string]int
 	inflight    int // requests other than /sync under way
 	maxInflight int
+	sends       int // PUT /send under way
+	maxSends    int
 	syncs       int // /sync requests under way
 	maxSyncs    int
 }
@@ -50,7 +52,7 @@ func (c *reqCounter) Reset() {
 	c.start = time.Now()
 	c.buckets, c.sendBuckets = nil, nil
 	c.counts = map[string]int{}
-	c.maxInflight, c.maxSyncs = c.inflight, c.syncs
+	c.maxInflight, c.maxSyncs, c.maxSends = c.inflight, c.syncs, c.sends
 }
 
 func requestKind(r *http.Request) string {
@@ -90,6 +92,11 @@ func (c *reqCounter) begin(group string, r *http.Request) func() {
 	}
 	c.inflight++
 	c.maxInflight = max(c.maxInflight, c.inflight)
+	if kind == reqSend {
+		c.sends++
+		c.maxSends = max(c.maxSends, c.sends)
+		return func() { c.mu.Lock(); c.inflight--; c.sends--; c.mu.Unlock() }
+	}
 	return func() { c.mu.Lock(); c.inflight--; c.mu.Unlock() }
 }
 
@@ -99,6 +106,7 @@ type reqStats struct {
 	PeakPerSec   int            // most requests arriving within any one second (sliding, 100 ms steps)
 	PeakSendsSec int            // most sends (PUT /send) within any one second
 	MaxInflight  int            // most requests other than /sync under way at once
+	MaxSends     int            // most sends under way at once (queued in the server)
 	MaxSyncs     int            // most /sync long-polls under way at once
 }
 
@@ -106,7 +114,7 @@ func (c *reqCounter) Stats() reqStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st := reqStats{Counts: map[string]int{}, PeakPerSec: slidingMax(c.buckets), PeakSendsSec: slidingMax(c.sendBuckets),
-		MaxInflight: c.maxInflight, MaxSyncs: c.maxSyncs}
+		MaxInflight: c.maxInflight, MaxSyncs: c.maxSyncs, MaxSends: c.maxSends}
 	for k, v := range c.counts {
 		st.Counts[k] = v
 	}
