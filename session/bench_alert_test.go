@@ -32,7 +32,8 @@ const (
 	alertMembers        = 200
 	alertResponseWindow = 5 * time.Second // the members' "human" delay between receipt and answer
 	alertSetupParallel  = 16
-	alertBoardTimeout   = 15 * time.Minute // beyond the windows: Dendrite takes minutes in long-poll mode
+	alertBoardTimeout   = 40 * time.Minute // beyond the windows: Dendrite takes many minutes in long-poll mode
+	memberHTTPTimeout   = 15 * time.Minute // a send may wait that long in Dendrite's queue
 )
 
 // alertBench is the seeded room with its running sender and members.
@@ -101,7 +102,7 @@ func setupAlertBench(b *testing.B) *alertBench {
 	// Members: registered and signed in concurrently, one shared transport.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 2 * alertMembers
-	hc := &http.Client{Transport: transport, Timeout: alertBoardTimeout}
+	hc := &http.Client{Transport: transport, Timeout: memberHTTPTimeout}
 	b.Cleanup(transport.CloseIdleConnections)
 	ab.gen = &loadGen{members: make([]*loadMember, alertMembers), tracks: map[id.EventID]*alertTrack{}}
 	ab.users = make([]id.UserID, alertMembers)
@@ -195,6 +196,7 @@ func forEachParallel(ctx context.Context, n int, f func(i int) error) error {
 type alertResult struct {
 	seenMax, acked, full time.Duration
 	boardCalls           int
+	gaps                 int // limited syncs of the sender in the room (the board's gap is filled)
 	retries              int
 	stats                reqStats
 }
@@ -209,6 +211,7 @@ func (ab *alertBench) bench(b *testing.B, w time.Duration) {
 		sum.acked += r.acked
 		sum.full += r.full
 		sum.boardCalls += r.boardCalls
+		sum.gaps += r.gaps
 		sum.retries += r.retries
 		sum.stats.PeakPerSec = max(sum.stats.PeakPerSec, r.stats.PeakPerSec)
 		sum.stats.PeakSendsSec = max(sum.stats.PeakSendsSec, r.stats.PeakSendsSec)
@@ -236,6 +239,7 @@ func (ab *alertBench) bench(b *testing.B, w time.Duration) {
 		sum.stats.Counts["sender/"+reqJoinedMembers]+sum.stats.Counts["sender/"+reqOther])/n, "sender_requests")
 	b.ReportMetric(float64(sum.stats.Counts["sender/"+reqJoinedMembers])/n, "sender_joined_members")
 	b.ReportMetric(float64(sum.boardCalls)/n, "board_reads")
+	b.ReportMetric(float64(sum.gaps)/n, "sender_gaps")
 	b.ReportMetric(float64(sum.retries)/n, "retries")
 	benchLogf(b, "requests by kind: %v", sum.stats.Counts)
 }
@@ -294,6 +298,9 @@ func (ab *alertBench) alertOnce(b *testing.B, w time.Duration) alertResult {
 		if err != nil {
 			ab.failBoard(b, alertID, board, err)
 		}
+		r.gaps += countFunc(changes, func(c session.Change) bool {
+			return c.Kind == session.ChangeTimelineReset && c.RoomID == ab.roomID
+		})
 		if !slices.ContainsFunc(changes, func(c session.Change) bool {
 			return (c.Kind == session.ChangeAlertUpdate && c.EventID == alertID) ||
 				(c.Kind == session.ChangeTimelineReset && c.RoomID == ab.roomID)
@@ -335,10 +342,48 @@ func (ab *alertBench) failBoard(b *testing.B, alertID id.EventID, board *alert.B
 		}
 	}
 	if board != nil {
-		b.Fatalf("board of %s incomplete (%v): %d responses, counts %+v; members: %d saw the alert, %d answered, %d failed; %d sync errors",
-			alertID, err, len(board.Responses), board.Counts, len(at.members), answered, failed, ab.gen.syncErr.Load())
+		acks, responses := ab.serverRelations(alertID)
+		b.Fatalf("board of %s incomplete (%v): %d responses, counts %+v; members: %d saw the alert, %d answered, %d failed; %d sync errors; "+
+			"the server's /relations: %d receipts, %d responses",
+			alertID, err, len(board.Responses), board.Counts, len(at.members), answered, failed, ab.gen.syncErr.Load(), acks, responses)
 	}
 	b.Fatalf("no board of %s (%v); members: %d saw the alert, %d answered, %d failed", alertID, err, len(at.members), answered, failed)
+}
+
+// serverRelations counts the receipts and responses of the alert the server has (/relations, as
+// member 0), to tell a late server from a board that lost something.
+func (ab *alertBench) serverRelations(alertID id.EventID) (acks, responses int) {
+	cli := ab.gen.members[0].cli
+	from := ""
+	for range 50 {
+		resp, err := cli.GetRelations(context.Background(), ab.roomID, alertID,
+			&mautrix.ReqGetRelations{RelationType: "m.reference", Dir: mautrix.DirectionBackward, From: from, Limit: 100})
+		if err != nil {
+			return -1, -1
+		}
+		for _, ev := range resp.Chunk {
+			if _, ok := alert.ParseAck(ev.Type.Type, ev.Content.VeryRaw); ok {
+				acks++
+			} else if _, _, ok := alert.ParseResponse(ev.Type.Type, ev.Content.VeryRaw); ok {
+				responses++
+			}
+		}
+		if resp.NextBatch == "" || len(resp.Chunk) == 0 {
+			break
+		}
+		from = resp.NextBatch
+	}
+	return acks, responses
+}
+
+func countFunc[T any](s []T, f func(T) bool) int {
+	n := 0
+	for _, v := range s {
+		if f(v) {
+			n++
+		}
+	}
+	return n
 }
 
 // checkComplete asserts that nothing was lost: every member saw the alert, acknowledged and
