@@ -72,8 +72,8 @@ fuzz:
 	done
 
 # Benchmarks; filter with BENCH=regexp (e.g. make bench BENCH=Sync). The 200-rooms x 50-messages
-# sync benchmark first seeds a Dendrite server (about 6 minutes when its cache is cold), hence the
-# long timeout.
+# sync benchmark first seeds a Dendrite server (about 6 minutes when its cache is cold), and the
+# alert to 200 members (make bench BENCH=Alert200) runs about 40 minutes, hence the long timeout.
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench '$(BENCH)' -benchmem -timeout 90m ./...
 

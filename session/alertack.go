@@ -24,6 +24,7 @@ const (
 	ackDoneKeep    = 14 * 24 * time.Hour // acknowledged alerts are remembered this long
 	ackWaitingKeep = 24 * time.Hour      // live encrypted events waiting for their key
 	ackMaxEntries  = 2000                // per map
+	openAlertKeep  = 24 * time.Hour      // live alerts whose boards are kept complete across timeline gaps
 )
 
 // ackState is what the engine remembers about receipts, across restarts: alerts that arrived live
@@ -33,6 +34,7 @@ type ackState struct {
 	Pending map[string]pendingAck `json:"pending"`
 	Done    map[string]int64      `json:"done"`    // alert event ID -> when the receipt was queued (ms)
 	Waiting map[string]waitingEv  `json:"waiting"` // event ID -> room and arrival
+	Open    map[string]waitingEv  `json:"open"`    // live alerts of the last day (ours too) -> room and arrival
 	dirty   bool
 }
 
@@ -65,6 +67,9 @@ func loadAckState(tx *store.Tx) (*ackState, error) {
 	if st.Waiting == nil {
 		st.Waiting = map[string]waitingEv{}
 	}
+	if st.Open == nil {
+		st.Open = map[string]waitingEv{}
+	}
 	return st, nil
 }
 
@@ -74,6 +79,7 @@ func (st *ackState) save(tx *store.Tx, now time.Time) error {
 	}
 	prune(st.Done, func(ts int64) int64 { return ts }, now.Add(-ackDoneKeep).UnixMilli())
 	prune(st.Waiting, func(w waitingEv) int64 { return w.Seen }, now.Add(-ackWaitingKeep).UnixMilli())
+	prune(st.Open, func(w waitingEv) int64 { return w.Seen }, now.Add(-openAlertKeep).UnixMilli())
 	prune(st.Pending, func(p pendingAck) int64 { return p.Due }, 0)
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -156,18 +162,21 @@ func (in *ingester) alertEvent(roomID string, se *store.Event) error {
 	return in.liveAlert(roomID, se.EventID, se.Sender)
 }
 
-// liveAlert records a live alert: a change event, and a pending receipt unless it is ours.
+// liveAlert records a live alert: a change event, the alert as open (its board is kept complete
+// across timeline gaps, alertgap.go), and a pending receipt unless it is ours.
 func (in *ingester) liveAlert(roomID, eventID, sender string) error {
 	ai := in.alerts
 	if err := in.change(ChangeAlert, roomID, eventID); err != nil {
 		return err
 	}
-	if sender == in.me {
-		return nil
-	}
 	st, err := ai.load(in.tx)
 	if err != nil {
 		return err
+	}
+	st.Open[eventID] = waitingEv{RoomID: roomID, Seen: ai.now.UnixMilli()}
+	st.dirty = true
+	if sender == in.me {
+		return nil
 	}
 	if _, done := st.Done[eventID]; done {
 		return nil

@@ -124,9 +124,11 @@ func (s *Session) AlertBoard(ctx context.Context, roomID id.RoomID, alertEvent i
 	if err != nil {
 		return nil, err
 	}
-	joined, err := s.joinedMembers(ctx, roomID, false)
-	if err != nil {
-		return nil, err
+	joined, ok := s.joined.get(roomID, time.Now())
+	if !ok {
+		if joined, err = s.joinedMembers(ctx, roomID, false); err != nil {
+			return nil, err
+		}
 	}
 	b := alert.BuildBoard(info, related, joined)
 	return &b, nil

@@ -232,6 +232,7 @@ func (e *Enforcer) checkSend(ctx context.Context, req PolicyRequest) error {
 // joinedMembers asks the server who is joined (the synced member list is lazy-loaded). If the
 // server cannot be asked, the stored members are used unless sure is set.
 func (s *Session) joinedMembers(ctx context.Context, roomID id.RoomID, sure bool) ([]id.UserID, error) {
+	gen := s.joined.generation(roomID)
 	reqCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	resp, err := s.cli.JoinedMembers(reqCtx, roomID)
@@ -241,6 +242,7 @@ func (s *Session) joinedMembers(ctx context.Context, roomID id.RoomID, sure bool
 			out = append(out, u)
 		}
 		slices.Sort(out)
+		s.joined.put(roomID, gen, out, time.Now())
 		return out, nil
 	}
 	if sure || errors.Is(err, ErrPolicyBlocked) {

@@ -167,7 +167,7 @@ func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, e
 				if _, known, err := tx.Member(room.ID, *ev.StateKey); err != nil {
 					return err
 				} else if !known {
-					if err := in.saveMember(room.ID, ev); err != nil {
+					if err := in.saveMember(room.ID, ev, false); err != nil {
 						return err
 					}
 				}

@@ -23,6 +23,8 @@ type ingester struct {
 	events       int
 	memberEvents []memberEvent // for the crypto machine, after the transaction
 	alerts       *alertIngest  // live alerts and their receipts (nil: not looked at)
+	joined       *joinedCache  // joined members from the server, dropped when sync contradicts them (nil: none)
+	gapAlerts    []gapAlert    // open alerts of rooms whose timeline has a gap in this response
 
 	roomJoinedBefore bool // the room being ingested was joined before this response
 }
@@ -125,6 +127,12 @@ func (in *ingester) joinedRoom(roomID string, raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
+	if jr.Timeline.Limited {
+		in.joined.drop(id.RoomID(roomID)) // membership changes may hide in the gap
+		if err := in.noteAlertGap(roomID); err != nil {
+			return err
+		}
+	}
 	if jr.Timeline.Limited && stored > 0 {
 		if err := in.tx.ClearTimeline(roomID); err != nil {
 			return err
@@ -224,7 +232,7 @@ func (in *ingester) timelineEvent(room *store.Room, raw json.RawMessage) (member
 		}
 		membersChanged = in.deriveState(room, ev.Type, *ev.StateKey, ev.Content) == "members"
 		if membersChanged {
-			if err := in.saveMember(room.ID, ev); err != nil {
+			if err := in.saveMember(room.ID, ev, true); err != nil {
 				return false, err
 			}
 		}
@@ -253,7 +261,7 @@ func (in *ingester) putState(room *store.Room, ev *rawEvent) (membersChanged boo
 		return false, err
 	}
 	if in.deriveState(room, ev.Type, *ev.StateKey, ev.Content) == "members" {
-		return true, in.saveMember(room.ID, ev)
+		return true, in.saveMember(room.ID, ev, false)
 	}
 	if ev.Type == "m.room.create" && room.LastActivityTS == 0 {
 		room.LastActivityTS = ev.TS
@@ -300,7 +308,9 @@ func (in *ingester) deriveState(room *store.Room, evType, stateKey string, conte
 	return ""
 }
 
-func (in *ingester) saveMember(roomID string, ev *rawEvent) error {
+// saveMember stores a member event; change says it came in the timeline (a membership change), not
+// as lazy-loaded state.
+func (in *ingester) saveMember(roomID string, ev *rawEvent, change bool) error {
 	var c struct {
 		Membership  string `json:"membership"`
 		Displayname string `json:"displayname"`
@@ -310,6 +320,7 @@ func (in *ingester) saveMember(roomID string, ev *rawEvent) error {
 	if c.Membership == "" {
 		c.Membership = "leave"
 	}
+	in.joined.observe(id.RoomID(roomID), id.UserID(*ev.StateKey), c.Membership, change)
 	return in.tx.SaveMember(&store.Member{RoomID: roomID, UserID: *ev.StateKey, Membership: c.Membership,
 		Name: c.Displayname, Avatar: c.AvatarURL})
 }
@@ -471,6 +482,7 @@ func (in *ingester) leftRoom(roomID string, raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
+	in.joined.drop(id.RoomID(roomID))
 	before := *room
 	room.Membership = "leave"
 	for _, raw := range append(lr.State.Events, lr.Timeline.Events...) {

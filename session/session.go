@@ -137,6 +137,8 @@ type Session struct {
 
 	lastPrune atomic.Int64 // Unix ms of the last retention run (retention.go)
 
+	joined joinedCache // joined members per room from the server, for alert boards (joinedcache.go)
+
 	syncMu   sync.Mutex // one sync request at a time
 	flushMu  sync.Mutex // one queue flush at a time
 	sendErrs sync.Map   // txnID → typed error of its last failed attempt (senderr.go)

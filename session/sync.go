@@ -109,7 +109,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 	refused := s.filterInvites(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec,
+		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec, joined: &s.joined,
 			alerts: &alertIngest{live: since != "", window: s.ackWindow(), now: time.Now()}}
 		return in.apply(&resp)
 	})
@@ -117,6 +117,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		return SyncStats{}, fmt.Errorf("failed to store sync response: %w", err)
 	}
 	s.bus.notify()
+	s.fillAlertGaps(ctx, in.gapAlerts)
 	s.rejectInvites(ctx, refused)
 	if s.e2ee != nil {
 		for _, m := range in.memberEvents {
