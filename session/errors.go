@@ -60,9 +60,18 @@ var (
 // ErrChatExportDisabled: the policy key disable_chat_export forbids exporting conversations
 // (the incident export). It matches ErrPolicyDenied.
 var ErrChatExportDisabled = fmt.Errorf("%w: exporting conversations is disabled by the administrator (disable_chat_export)", ErrPolicyDenied)
+
 // Errors of polls.
 var (
 	ErrUnknownPoll    = errors.New("unknown poll")
 	ErrPollEnded      = errors.New("poll has ended")
 	ErrPollNotAllowed = errors.New("only the poll's creator or a moderator may end it")
 )
+
+// ErrMediaMetadata: an image's metadata (EXIF with GPS, XMP) cannot be removed (HEIC, AVIF,
+// TIFF/RAW, or a damaged JPEG/PNG/WebP) while removal is on; nothing was sent.
+var ErrMediaMetadata = errors.New("the image's metadata (location, camera) cannot be removed")
+
+// ErrMediaMetadataEnforced: the policy (strip_media_metadata, BOS mode) does not let the user
+// keep image metadata.
+var ErrMediaMetadataEnforced = fmt.Errorf("%w: image metadata is always removed (strip_media_metadata)", ErrPolicyDenied)
