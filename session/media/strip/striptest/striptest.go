@@ -156,4 +156,3 @@ func CheckClean(t testing.TB, path string) {
 		}
 	}
 }
-
