@@ -72,12 +72,9 @@ func readMedia(resp *http.Response, err error) ([]byte, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxFileSize+1))
+	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, fmt.Errorf("failed to download: %w", err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%w: the download is over %d MB", ErrFileTooLarge, MaxFileSize>>20)
 	}
 	return data, nil
 }
