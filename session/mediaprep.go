@@ -9,7 +9,8 @@ import (
 	"bosmessenger/session/policy"
 )
 
-// keepMetadata holds the user's choice per session (SetKeepMediaMetadata); absent means false.
+// keepMetadata holds the user's choice per session (SetKeepMediaMetadata); absent means
+// Config.KeepMediaMetadata.
 var keepMetadata sync.Map // *Session -> bool
 
 // MediaMetadataStripping reports whether metadata is removed from images before they are sent
@@ -17,8 +18,11 @@ var keepMetadata sync.Map // *Session -> bool
 // BOS mode).
 func (s *Session) MediaMetadataStripping() (on, enforced bool) {
 	enforced = s.stripEnforced()
-	keep, _ := keepMetadata.Load(s)
-	return enforced || keep != true, enforced
+	keep := s.cfg.KeepMediaMetadata
+	if v, ok := keepMetadata.Load(s); ok {
+		keep = v.(bool)
+	}
+	return enforced || !keep, enforced
 }
 
 // SetKeepMediaMetadata is the user's setting: keep image metadata (true) or remove it (false, the

@@ -62,6 +62,7 @@ func newSecurityView(ctx context.Context, w fyne.Window, s *session.Session, pre
 	if prefs == nil {
 		exclude.Disable()
 	}
+	stripMeta := newStripMetadataCheck(s, prefs)
 	excludeNote := widget.NewLabel(T("settings.security.exclude_insecure_note"))
 	excludeNote.Wrapping = fyne.TextWrapWord
 	excludeNote.Importance = widget.LowImportance
@@ -70,6 +71,7 @@ func newSecurityView(ctx context.Context, w fyne.Window, s *session.Session, pre
 		widget.NewCard(T("settings.security.this_device"), "", container.NewVBox(sv.ownState, container.NewHBox(sv.verifyBtn))),
 		widget.NewCard(T("settings.backup.title"), "", container.NewVBox(backupText, container.NewHBox(create, restore))),
 		widget.NewCard(T("settings.security.sharing"), "", container.NewVBox(exclude, excludeNote)),
+		widget.NewCard(T("settings.security.privacy"), "", stripMeta),
 	))
 	return sv
 }
