@@ -1,9 +1,11 @@
 package session
 
 import (
+	"bytes"
 	"errors"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"testing"
 
 	"bosmessenger/session/policy"
@@ -65,6 +67,27 @@ func TestOrient(t *testing.T) {
 		}
 		if r, _, _, _ := img.At(want.X, want.Y).RGBA(); r != 0xffff {
 			t.Errorf("orientation %d: the top-left pixel is not at %v", o, want)
+		}
+	}
+}
+
+// A JPEG stored sideways with EXIF orientation 6 (as phones and our own stripped photos keep it)
+// shows upright in the timeline's preview.
+func TestMakeThumbnailOrientation(t *testing.T) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 40, 20)), nil); err != nil {
+		t.Fatal(err)
+	}
+	app1 := []byte{0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0x00, 0x2A, 0, 0, 0, 8,
+		0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0}
+	data := append(append([]byte{0xFF, 0xD8}, app1...), buf.Bytes()[2:]...)
+	for _, px := range []int{320, 10} {
+		img, err := makeThumbnail(data, px)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() >= b.Dy() {
+			t.Errorf("max %d px: preview %dx%d, want upright (taller than wide)", px, b.Dx(), b.Dy())
 		}
 	}
 }
