@@ -25,6 +25,8 @@ apt_pkgs=(
 	libxml2-utils
 	# pdftotext: the incident export's PDF is read back in tests (session/exportdoc)
 	poppler-utils
+	# exiftool: the media metadata test checks that no GPS/EXIF/XMP tag is left (session/media/strip)
+	libimage-exiftool-perl
 	# wine: the Windows registry policy test (internal/winetest)
 	wine wine64
 	# packaging (make package): MSI, Authenticode, .deb checks, zip; smoke tests of the MSI under wine

@@ -79,3 +79,11 @@ var (
 // ErrSessionClosed is returned by WipeLocal for a session that was closed before: nothing is
 // deleted behind the back of a process that may have opened the data dir since.
 var ErrSessionClosed = errors.New("session is closed")
+
+// ErrMediaMetadata: an image's metadata (EXIF with GPS, XMP) cannot be removed (HEIC, AVIF,
+// TIFF/RAW, or a damaged JPEG/PNG/WebP) while removal is on; nothing was sent.
+var ErrMediaMetadata = errors.New("the image's metadata (location, camera) cannot be removed")
+
+// ErrMediaMetadataEnforced: the policy (strip_media_metadata, BOS mode) does not let the user
+// keep image metadata.
+var ErrMediaMetadataEnforced = fmt.Errorf("%w: image metadata is always removed (strip_media_metadata)", ErrPolicyDenied)

@@ -38,20 +38,31 @@ func (s *Session) SendFilePath(ctx context.Context, roomID id.RoomID, path, mime
 // m.video, m.audio or m.file by MIME type). Memory use does not depend on the file's size. In an
 // encrypted room the file is encrypted while it is read, before it leaves the device, and only the
 // encrypted message carries the key and the SHA-256 of the ciphertext (known once the whole file
-// went out, so the message is built after the upload).
+// went out, so the message is built after the upload). Metadata (EXIF with GPS, XMP) is removed
+// from JPEG, PNG and WebP images first unless the user turned that off (MediaMetadataStripping);
+// images get their size and a thumbnail in the message's info.
 func (s *Session) SendAttachment(ctx context.Context, roomID id.RoomID, f *AttachmentFile, name, mimeType string) (string, error) {
-	return s.sendStream(ctx, roomID, name, mimeType, f.reader(), f.Size(), f.unchanged)
+	o, err := s.prepareOutgoing(f.f, f.Size(), name, mimeType)
+	if err != nil {
+		return "", err
+	}
+	o.check = f.unchanged
+	return s.sendStream(ctx, roomID, o)
 }
 
 // SendFile sends a file held in memory (for sources that are not local files); see SendAttachment.
 func (s *Session) SendFile(ctx context.Context, roomID id.RoomID, name, mimeType string, data []byte) (string, error) {
-	return s.sendStream(ctx, roomID, name, mimeType, bytes.NewReader(data), int64(len(data)), nil)
+	o, err := s.prepareOutgoing(bytes.NewReader(data), int64(len(data)), name, mimeType)
+	if err != nil {
+		return "", err
+	}
+	return s.sendStream(ctx, roomID, o)
 }
 
-// sendStream uploads size bytes of r and queues the message for them; check, if set, runs after
-// the upload and can still refuse to send the message.
-func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, name, mimeType string, r io.Reader, size int64,
-	check func() error) (string, error) {
+// sendStream uploads the outgoing file (its thumbnail first) and queues the message for it;
+// o.check, if set, runs after the upload and can still refuse to send the message.
+func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, o *outgoing) (string, error) {
+	name, size := o.name, o.size
 	if err := s.cfg.checkUpload(name, size); err != nil {
 		return "", err
 	}
@@ -76,9 +87,13 @@ func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, name, mimeTy
 			return "", fmt.Errorf("%w (the homeserver's limit)", err)
 		}
 	}
-	counted := &countingReader{r: r}
+	info, err := s.mediaInfo(ctx, o, room.Encrypted)
+	if err != nil {
+		return "", err
+	}
+	counted := &countingReader{r: o.open()}
 	var body io.Reader = counted
-	uploadType := mimeType
+	uploadType := o.mimeType
 	var file *attachment.EncryptedFile
 	var enc io.ReadCloser
 	if room.Encrypted {
@@ -98,12 +113,14 @@ func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, name, mimeTy
 	if counted.n != size {
 		return "", fmt.Errorf("failed to upload %s: %d of %d bytes were read; nothing was sent", name, counted.n, size)
 	}
-	if check != nil {
-		if err := check(); err != nil {
+	if o.check != nil {
+		if err := o.check(); err != nil {
 			return "", err
 		}
 	}
-	return s.Enqueue(ctx, roomID, "m.room.message", attachmentContent(name, mimeType, size, uri, file))
+	content := attachmentContent(name, o.mimeType, size, uri, file)
+	content.Info = info
+	return s.Enqueue(ctx, roomID, "m.room.message", content)
 }
 
 // attachmentContent is the message of an uploaded file: the URL of the plaintext upload, or in an
@@ -248,7 +265,7 @@ func (s *Session) DownloadFile(ctx context.Context, eventID id.EventID) (*Attach
 	if err != nil {
 		return nil, fmt.Errorf("event %s has no attachment", eventID)
 	}
-	data, err := s.cli.DownloadBytes(ctx, mxc)
+	data, err := s.downloadMedia(ctx, mxc)
 	if err != nil {
 		return nil, s.classify("download attachment", err)
 	}

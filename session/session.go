@@ -71,6 +71,9 @@ type Config struct {
 	// IncidentTemplatesFile names the local incident template file ("" : DATA_DIR/
 	// incident-templates.json, if present); see LoadIncidentTemplates.
 	IncidentTemplatesFile string
+	// KeepMediaMetadata is the user's setting to send images with their metadata (EXIF with GPS,
+	// XMP); ignored where the policy enforces removal. See MediaMetadataStripping.
+	KeepMediaMetadata bool
 }
 
 func (c *Config) defaults() {

@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/image/draw"
 	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session/media/strip"
 )
 
 // Limits of Thumbnail: larger images are not decoded (a small file can still claim a huge canvas).
@@ -44,7 +46,8 @@ func (s *Session) Thumbnail(ctx context.Context, eventID id.EventID, maxPx int) 
 	return img, nil
 }
 
-// makeThumbnail decodes data after checking its claimed size and scales it down to maxPx.
+// makeThumbnail decodes data after checking its claimed size, scales it down to maxPx and turns a
+// JPEG upright by its EXIF orientation.
 func makeThumbnail(data []byte, maxPx int) (image.Image, error) {
 	if len(data) > MaxThumbnailSource {
 		return nil, fmt.Errorf("%w: %d MB is too large to preview", ErrNotAnImage, len(data)>>20)
@@ -60,9 +63,13 @@ func makeThumbnail(data []byte, maxPx int) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotAnImage, err)
 	}
+	o := 0 // the EXIF orientation a JPEG keeps (ours and most cameras' photos): shown upright
+	if p, err := strip.Strip(bytes.NewReader(data), int64(len(data))); err == nil && p.Format == strip.JPEG {
+		o = p.Orientation
+	}
 	w, h := cfg.Width, cfg.Height
 	if w <= maxPx && h <= maxPx {
-		return src, nil
+		return orient(src, o), nil
 	}
 	if w >= h {
 		w, h = maxPx, max(1, h*maxPx/w)
@@ -71,7 +78,7 @@ func makeThumbnail(data []byte, maxPx int) (image.Image, error) {
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
-	return dst, nil
+	return orient(dst, o), nil
 }
 
 type thumbKey struct {

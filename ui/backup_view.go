@@ -63,6 +63,7 @@ func newSecurityView(ctx context.Context, w fyne.Window, s *session.Session, pre
 	if prefs == nil {
 		exclude.Disable()
 	}
+	stripMeta := newStripMetadataCheck(s, prefs)
 	excludeNote := widget.NewLabel(T("settings.security.exclude_insecure_note"))
 	excludeNote.Wrapping = fyne.TextWrapWord
 	excludeNote.Importance = widget.LowImportance
@@ -72,6 +73,7 @@ func newSecurityView(ctx context.Context, w fyne.Window, s *session.Session, pre
 		widget.NewCard(T("settings.security.this_device"), "", container.NewVBox(sv.ownState, container.NewHBox(sv.verifyBtn))),
 		widget.NewCard(T("settings.backup.title"), "", container.NewVBox(backupText, container.NewHBox(create, restore))),
 		widget.NewCard(T("settings.security.sharing"), "", container.NewVBox(excludeBox, excludeNote)),
+		widget.NewCard(T("settings.security.privacy"), "", stripMeta),
 	))
 	return sv
 }

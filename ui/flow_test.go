@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -330,7 +332,13 @@ func TestFlowMessaging(t *testing.T) {
 	}
 
 	// A file from the app (attach button or drag and drop) arrives intact.
-	data := []byte("\x89PNG\r\n\x1a\n lagekarte")
+	// A real PNG (a damaged one is refused while image metadata is removed); Go's encoder writes no
+	// metadata, so it arrives byte for byte.
+	var pngBuf bytes.Buffer
+	if err := png.Encode(&pngBuf, image.NewRGBA(image.Rect(0, 0, 4, 3))); err != nil {
+		t.Fatal(err)
+	}
+	data := pngBuf.Bytes()
 	path := filepath.Join(t.TempDir(), "lagekarte.png")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)

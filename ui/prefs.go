@@ -14,6 +14,7 @@ const (
 	prefTheme           = "ui.theme"
 	prefTextSize        = "ui.text_size_percent"
 	prefExcludeInsecure = "crypto.exclude_insecure_devices"
+	prefKeepMediaMeta   = "media.keep_metadata"
 )
 
 // Theme variants a user can choose.
@@ -107,6 +108,14 @@ func (p *Prefs) ExcludeInsecureDevices() bool {
 
 // SetExcludeInsecureDevices stores ExcludeInsecureDevices.
 func (p *Prefs) SetExcludeInsecureDevices(on bool) { p.p.SetBool(prefExcludeInsecure, on) }
+
+// KeepMediaMetadata is the wish to send images with their metadata (GPS position, camera): the
+// session reads it from its Config (session.Config.KeepMediaMetadata); the policy can overrule it.
+// Default false: metadata is removed.
+func (p *Prefs) KeepMediaMetadata() bool { return p.p.BoolWithFallback(prefKeepMediaMeta, false) }
+
+// SetKeepMediaMetadata stores KeepMediaMetadata.
+func (p *Prefs) SetKeepMediaMetadata(keep bool) { p.p.SetBool(prefKeepMediaMeta, keep) }
 
 func clampTextSize(v int) int {
 	switch {

@@ -14,6 +14,8 @@ import (
 	"bosmessenger/session"
 )
 
+func init() { boolFlags["keep-metadata"] = true }
+
 func cmdSendFile(ctx context.Context, a *args) error {
 	pos, err := a.positional(2)
 	if err != nil {
@@ -34,7 +36,13 @@ func cmdSendFile(ctx context.Context, a *args) error {
 	if mimeType == "" {
 		mimeType = "application/octet-stream"
 	}
+	keep := a.bool("keep-metadata")
 	return sendAndPrint(ctx, a, roomID, func(s *session.Session) (string, error) {
+		if keep { // refused where the policy enforces removal (strip_media_metadata, BOS mode)
+			if err := s.SetKeepMediaMetadata(true); err != nil {
+				return "", err
+			}
+		}
 		return s.SendAttachment(ctx, roomID, f, f.Name(), mimeType)
 	})
 }

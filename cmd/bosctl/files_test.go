@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"bosmessenger/session/media/strip/striptest"
 )
 
 func TestSendFileAndDownload(t *testing.T) {
@@ -44,4 +46,32 @@ func TestSendFileAndDownload(t *testing.T) {
 
 	mustFail(t, a.run("send-file", roomID, filepath.Join(t.TempDir(), "fehlt.pdf")), 1, "failed to read")
 	mustFail(t, b.run("download", eventID), 2, "usage")
+}
+
+// send-file removes the GPS position and other metadata from a photo (checked with exiftool on
+// what the other side downloads); --keep-metadata sends it as it is.
+func TestSendFileStripsMetadata(t *testing.T) {
+	t.Parallel()
+	srv := sharedServer(t)
+	a, b := loggedIn(t, srv, "photosender"), loggedIn(t, srv, "photoreceiver")
+	roomID := a.createRoom("--name", "Fotos", "--invite", b.id)
+	b.ok("join", roomID)
+	path := striptest.Fixture(t, t.TempDir(), "jpeg", 64, 48, 0)
+	for _, keep := range []bool{false, true} {
+		argv := []string{"send-file", roomID, path}
+		if keep {
+			argv = append(argv, "--keep-metadata")
+		}
+		eventID := oneID(t, a.ok(argv...), eventIDRe)
+		b.history(roomID, 50)
+		out := filepath.Join(t.TempDir(), "foto.jpeg")
+		b.ok("download", eventID, "--out", out)
+		_, hasGPS := striptest.Tags(t, out)["EXIF:GPSLatitude"]
+		if keep != hasGPS {
+			t.Errorf("--keep-metadata %v: GPS position in the download %v", keep, hasGPS)
+		}
+		if !keep {
+			striptest.CheckClean(t, out)
+		}
+	}
 }

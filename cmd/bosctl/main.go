@@ -40,7 +40,7 @@ func init() {
 		"join":        {"join ROOM_ID_OR_ALIAS", cmdJoin},
 		"leave":       {"leave ROOM_ID", cmdLeave},
 		"send":        {"send ROOM_ID TEXT [--thread ROOT] [--timeout DURATION]  (default 10s; then exit 3: queued, the next sync sends it)", cmdSend},
-		"send-file":   {"send-file ROOM_ID PATH [--type MIME] [--timeout DURATION]  (a regular file up to 100 MB, streamed; encrypted in encrypted rooms)", cmdSendFile},
+		"send-file":   {"send-file ROOM_ID PATH [--type MIME] [--timeout DURATION] [--keep-metadata]  (a regular file up to 100 MB, streamed; encrypted in encrypted rooms; image metadata (GPS) removed unless --keep-metadata)", cmdSendFile},
 		"download":    {"download EVENT_ID --out FILE [--force]  (the attachment of a stored event, decrypted; --force replaces FILE)", cmdDownload},
 		"tail":        {"tail ROOM_ID [--json] [--count N] [--timeout DURATION]", cmdTail},
 		"history":     {"history ROOM_ID [--json] [--limit N] [--thread ROOT]", cmdHistory},

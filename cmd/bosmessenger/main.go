@@ -65,6 +65,7 @@ func main() {
 	cfg, closeLog := config(dir)
 	defer closeLog()
 	cfg.ExcludeInsecureDevices = prefs.ExcludeInsecureDevices()
+	cfg.KeepMediaMetadata = prefs.KeepMediaMetadata()
 	cfg, pol, err := session.LoadPolicyConfig(cfg) // the admin's policy (BOS mode) decides over prefs
 	if err != nil {
 		// Fail closed: without a readable policy the app does not start (a windowsgui program has

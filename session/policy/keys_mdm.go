@@ -28,6 +28,7 @@ const (
 	KeyTheme                = "theme"
 	KeyAlertAckJitterS      = "alert_ack_jitter_s"
 	KeyIncidentTemplates    = "incident_templates"
+	KeyStripMediaMetadata   = "strip_media_metadata"
 )
 
 // Values of notification_content.
@@ -157,6 +158,17 @@ var mdmKeys = []Key{
 			"docs/ADMIN.md, section incident templates) or as the absolute path of a JSON file. Managed, they win " +
 			"over local templates of the same id and are marked as managed.",
 		Example: `[{"id": "brand", "name": "Brand", "room_name": "{date} {keyword}", "invitees": ["@wf:feuerwehr.example.de"]}]`,
+	},
+	{
+		Name: KeyStripMediaMetadata, Type: Bool, Default: false, BOSDefault: true,
+		DocDE: "Metadaten (EXIF mit GPS-Position, XMP, IPTC, Kommentare) werden vor dem Senden immer aus " +
+			"JPEG-, PNG- und WebP-Bildern entfernt; HEIC/AVIF/TIFF werden dann abgelehnt. Die Nutzer können " +
+			"es nicht abschalten. Ohne den Schlüssel ist das Entfernen voreingestellt, aber abschaltbar; im " +
+			"BOS-Modus immer erzwungen.",
+		DocEN: "Metadata (EXIF with the GPS position, XMP, IPTC, comments) is always removed from JPEG, PNG " +
+			"and WebP images before they are sent; HEIC/AVIF/TIFF are then refused. Users cannot turn it off. " +
+			"Without the key, removal is on by default but can be turned off; in BOS mode it is always enforced.",
+		Example: `true`,
 	},
 }
 
