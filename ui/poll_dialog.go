@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -99,7 +100,7 @@ func (f *pollForm) validate() (poll.Poll, string) {
 		return p, T("poll.err_answers")
 	}
 	if err := p.Normalize(); err != nil {
-		if strings.Contains(err.Error(), "twice") {
+		if errors.Is(err, poll.ErrDuplicateAnswer) {
 			return p, T("poll.err_answers")
 		}
 		return p, T("poll.err_invalid", err)

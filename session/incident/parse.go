@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -119,8 +120,9 @@ func decodeTemplate(raw json.RawMessage) (Template, error) {
 		return t, fmt.Errorf("%s: expected %s, got a JSON %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
 	case errors.As(err, &typeErr):
 		return t, fmt.Errorf("expected an object, got a JSON %s", typeErr.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return t, fmt.Errorf("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	if name := unknownField(raw, reflect.TypeOf(t)); name != "" {
+		return t, fmt.Errorf("unknown field %q", name)
 	}
 	return t, fmt.Errorf("not JSON: %v", err)
 }
@@ -237,4 +239,50 @@ func (t *Template) validate() error {
 		return fieldErr("alert.priority", "%q: expected alarm or info", truncate(a.Priority, 40))
 	}
 	return nil
+}
+
+// unknownField names the first object key in raw that the struct type typ (and its nested
+// structs) does not declare, or "" when there is none. encoding/json reports unknown fields
+// only as text, so they are found here by the type's json tags.
+func unknownField(raw json.RawMessage, typ reflect.Type) string {
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if typ.Kind() != reflect.Struct {
+		return ""
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return ""
+	}
+	fields := map[string]reflect.Type{}
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+	}
+	for key, val := range obj {
+		ft, ok := fields[key]
+		if !ok {
+			for name, t := range fields { // encoding/json matches names case-insensitively
+				if strings.EqualFold(name, key) {
+					ft, ok = t, true
+					break
+				}
+			}
+		}
+		if !ok {
+			return key
+		}
+		if inner := unknownField(val, ft); inner != "" {
+			return inner
+		}
+	}
+	return ""
 }

@@ -82,9 +82,12 @@ func (p *Poll) Normalize() error {
 		case utf8.RuneCountInString(a.Text) > MaxAnswerText:
 			return fmt.Errorf("%w: answer %d is longer than %d characters", ErrInvalid, i+1, MaxAnswerText)
 		case texts[key]:
-			return fmt.Errorf("%w: answer %q is given twice", ErrInvalid, a.Text)
+			return fmt.Errorf("%w: %q", ErrDuplicateAnswer, a.Text)
 		case ids[a.ID] || len(a.ID) > MaxAnswerID:
-			return fmt.Errorf("%w: answer ID %q is given twice or too long", ErrInvalid, a.ID)
+			if ids[a.ID] {
+				return fmt.Errorf("%w: answer ID %q", ErrDuplicateAnswer, a.ID)
+			}
+			return fmt.Errorf("%w: answer ID %q is too long", ErrInvalid, a.ID)
 		}
 		texts[key], ids[a.ID] = true, true
 	}

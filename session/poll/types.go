@@ -2,6 +2,7 @@ package poll
 
 import (
 	"errors"
+	"fmt"
 
 	"maunium.net/go/mautrix/id"
 )
@@ -33,6 +34,9 @@ const (
 
 // ErrInvalid is returned for a poll, vote or end that cannot be sent as given.
 var ErrInvalid = errors.New("invalid poll")
+
+// ErrDuplicateAnswer: two answers of a poll have the same text or ID. It matches ErrInvalid.
+var ErrDuplicateAnswer = fmt.Errorf("%w: an answer is given twice", ErrInvalid)
 
 // Answer is one answer of a poll.
 type Answer struct {
