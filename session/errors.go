@@ -60,9 +60,13 @@ var (
 // ErrChatExportDisabled: the policy key disable_chat_export forbids exporting conversations
 // (the incident export). It matches ErrPolicyDenied.
 var ErrChatExportDisabled = fmt.Errorf("%w: exporting conversations is disabled by the administrator (disable_chat_export)", ErrPolicyDenied)
+
 // Errors of polls.
 var (
 	ErrUnknownPoll    = errors.New("unknown poll")
 	ErrPollEnded      = errors.New("poll has ended")
 	ErrPollNotAllowed = errors.New("only the poll's creator or a moderator may end it")
 )
+
+// ErrEmptySearch: the search text has no words to look for.
+var ErrEmptySearch = errors.New("search text has no words")

@@ -137,6 +137,7 @@ type Session struct {
 	lastPrune atomic.Int64 // Unix ms of the last retention run (retention.go)
 
 	syncMu   sync.Mutex // one sync request at a time
+	searchMu sync.Mutex // one search indexing run at a time (searchindex.go)
 	flushMu  sync.Mutex // one queue flush at a time
 	sendErrs sync.Map   // txnID → typed error of its last failed attempt (senderr.go)
 	closeOne sync.Once
