@@ -149,9 +149,9 @@ func indexSearchEvent(tx *store.Tx, key []byte, e *store.Event) error {
 func putSearchPostings(tx *store.Tx, key []byte, e *store.Event) error {
 	text, ok := searchableText(tx, e)
 	if !ok {
-		return tx.SetSearchPostings(e.RowID, nil)
+		return tx.SetSearchPostings(e.RowID, e.TS, nil)
 	}
-	return tx.SetSearchPostings(e.RowID, searchTokens(key, search.Words(text)))
+	return tx.SetSearchPostings(e.RowID, e.TS, searchTokens(key, search.Words(text)))
 }
 
 // searchStore finds the messages containing every word of query: candidates from the index,
