@@ -27,6 +27,7 @@ func TestSearchEncryptedHistory(t *testing.T) {
 	plainBrand := mustSend(t, sa, plain, "Der Brand ist gelöscht")
 	gone := mustSend(t, sb, enc, "Geheimer Einsatzort Waldweg")
 	edited := mustSend(t, sb, enc, "Treffpunkt Gerätehaus")
+	own := mustSend(t, sa, enc, "Ich bringe die Wärmebildkamera")
 	waitForBodies(t, sa, enc, 50, "Zwei Brände in der Hauptstraße gemeldet", "Geheimer Einsatzort Waldweg", "Treffpunkt Gerätehaus")
 	if err := sb.Redact(ctx(t), enc, gone, ""); err != nil {
 		t.Fatal(err)
@@ -72,6 +73,8 @@ func TestSearchEncryptedHistory(t *testing.T) {
 	check(sa, "Waldweg", session.SearchOptions{})
 	check(sa, "Feuerwache", session.SearchOptions{}, edited.String())
 	check(sa, "Gerätehaus", session.SearchOptions{})
+	// Our own encrypted message.
+	check(sa, "wärmebildkamera", session.SearchOptions{}, own.String())
 	hits := mustSearch(t, sa, "hauptstraße")
 	if len(hits) != 1 || hits[0].Body != "Zwei Brände in der Hauptstraße gemeldet" || hits[0].Sender != string(bob.UserID) ||
 		hits[0].RoomID != enc.String() || hits[0].TS == 0 {
