@@ -121,6 +121,7 @@ func (v *SearchView) run() {
 		}
 		v.list.Refresh()
 		v.list.ScrollToTop()
+		Trace("search_shown hits=%d", len(v.hits))
 	})
 }
 
