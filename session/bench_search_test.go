@@ -109,7 +109,7 @@ func BenchmarkSearch50k(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	n, err := indexSearchPending(ctx, db, key)
+	n, err := indexSearchPending(ctx, db, key, 0)
 	if err != nil || n < benchSearchMessages {
 		b.Fatalf("indexed %d: %v", n, err)
 	}

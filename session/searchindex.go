@@ -9,7 +9,8 @@ package session
 // which messages share a word, never the word itself. A search can only match whole normalised
 // words (no prefix or substring search: a hash of "bran" tells nothing about "brand").
 //
-// Events are indexed after each sync and before each search, in batches, oldest first: new events,
+// Events are indexed after each sync (up to syncIndexBatches batches) and before each search (all),
+// in batches, oldest first: new events,
 // events decrypted late (SetDecryption resets their state) and, on the first open after the
 // upgrade, the whole existing history (resumable: each batch commits on its own). An edit re-indexes
 // its target with the newest text; a redaction drops the target's postings (store.RedactEvent);
@@ -102,11 +103,11 @@ func stripReplyFallback(body string) string {
 	return strings.TrimLeft(strings.Join(lines[i:], "\n"), "\n")
 }
 
-// indexSearchPending indexes the events waiting for the search index, in batches, and returns how
-// many it handled.
-func indexSearchPending(ctx context.Context, db *store.DB, key []byte) (int, error) {
+// indexSearchPending indexes the events waiting for the search index, in batches (at most
+// maxBatches of them when > 0), and returns how many it handled.
+func indexSearchPending(ctx context.Context, db *store.DB, key []byte, maxBatches int) (int, error) {
 	total := 0
-	for {
+	for batch := 1; ; batch++ {
 		n := 0
 		err := db.Tx(ctx, func(tx *store.Tx) error {
 			events, err := tx.PendingSearchEvents(searchBatch)
@@ -125,7 +126,7 @@ func indexSearchPending(ctx context.Context, db *store.DB, key []byte) (int, err
 			return total, err
 		}
 		total += n
-		if n < searchBatch || ctx.Err() != nil {
+		if n < searchBatch || ctx.Err() != nil || batch == maxBatches {
 			return total, ctx.Err()
 		}
 	}
@@ -222,7 +223,7 @@ func (s *Session) Search(ctx context.Context, text string, opts SearchOptions) (
 	if opts.Limit <= 0 {
 		opts.Limit = 50
 	}
-	if err := s.indexSearch(ctx); err != nil {
+	if err := s.indexSearch(ctx, 0); err != nil {
 		return nil, err
 	}
 	return searchStore(ctx, s.db, s.searchKey(), text, opts.RoomID, opts.Limit)
@@ -238,11 +239,15 @@ func (s *Session) SearchPending(ctx context.Context) (n int, err error) {
 	return n, err
 }
 
-// indexSearch brings the search index up to date.
-func (s *Session) indexSearch(ctx context.Context) error {
+// syncIndexBatches bounds the indexing after one sync, so that a long backlog (the existing history
+// after the upgrade) spreads over several syncs instead of holding up one; Search indexes the rest.
+const syncIndexBatches = 4
+
+// indexSearch brings the search index up to date (at most maxBatches batches when > 0).
+func (s *Session) indexSearch(ctx context.Context, maxBatches int) error {
 	s.searchMu.Lock()
 	defer s.searchMu.Unlock()
-	n, err := indexSearchPending(ctx, s.db, s.searchKey())
+	n, err := indexSearchPending(ctx, s.db, s.searchKey(), maxBatches)
 	if n >= searchBatch {
 		s.log.Debug().Int("events", n).Msg("Search index updated")
 	}

@@ -137,7 +137,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		}
 		s.requestMissingKeys(ctx, dec)
 	}
-	if err := s.indexSearch(ctx); err != nil {
+	if err := s.indexSearch(ctx, syncIndexBatches); err != nil {
 		s.log.Warn().Err(err).Msg("Updating the search index failed")
 	}
 	stats := SyncStats{Rooms: len(resp.Rooms.Join) + len(resp.Rooms.Invite) + len(resp.Rooms.Leave),

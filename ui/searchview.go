@@ -150,6 +150,16 @@ func (a *App) OpenSearchView() {
 			do(func() { done(hits, err) })
 		}()
 	}, func(h session.SearchHit) { a.JumpTo(id.RoomID(h.RoomID), id.EventID(h.EventID)) })
+	// After an upgrade the existing history is indexed first: say so, the first search waits for it.
+	v := a.searchView
+	go func() {
+		n, err := a.s.SearchPending(a.ctx)
+		do(func() {
+			if err == nil && n > pageSize && v.status.Text == "" {
+				v.status.SetText(T("search.indexing", n))
+			}
+		})
+	}()
 }
 
 // SearchView is the open (or last) search view.
