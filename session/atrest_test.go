@@ -13,13 +13,19 @@ import (
 
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
+	"bosmessenger/session/search"
 )
+
+// searchWord is a word of a message that the at-rest test searches for (so the search index holds
+// it) and then looks for on disk, as written and normalised.
+const searchWord = "Quellwasserpumpen"
 
 // TestNothingInPlaintextOnDisk sends and receives messages, names, topics and display names with
 // known markers through full sync cycles (in a plain and an end-to-end encrypted room), then
 // searches every file of both data dirs (database, crypto store, WAL, SHM, logs, key file) for the
 // markers and the access token. Other users' device display names and room member names count
-// too: they are what someone else chose to show, and the crypto store keeps devices.
+// too: they are what someone else chose to show, and the crypto store keeps devices. A word of an
+// encrypted message is searched for first, so the search index holds it (as keyed hashes only).
 func TestNothingInPlaintextOnDisk(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
@@ -86,6 +92,12 @@ func TestNothingInPlaintextOnDisk(t *testing.T) {
 		t.Fatalf("bob's device name not seen by alice: %+v", devs)
 	}
 	mustSend(t, sa, encRoom, "after the device list")
+	// A searched word: the search index must not hold it (nor its normalised form) readably.
+	mustSend(t, sb, encRoom, "Zustand der "+searchWord+" prüfen")
+	waitForBodies(t, sa, encRoom, 50, "Zustand der "+searchWord+" prüfen")
+	if hits, err := sa.Search(ctx(t), searchWord, session.SearchOptions{}); err != nil || len(hits) != 1 {
+		t.Fatalf("search %q: %+v, %v", searchWord, hits, err)
+	}
 	mustSync(t, sa)
 	tokenA := sa.AccessTokenForTest()
 	tokenB := sb.AccessTokenForTest()
@@ -97,7 +109,7 @@ func TestNothingInPlaintextOnDisk(t *testing.T) {
 			sb.Close()
 		}
 		needles := append([]string{}, markers...)
-		needles = append(needles, tokenA, tokenB)
+		needles = append(needles, tokenA, tokenB, searchWord, search.Normalise(searchWord))
 		for _, dir := range []string{alice.Dir, bob.Dir} {
 			files := 0
 			err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {

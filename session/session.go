@@ -143,6 +143,7 @@ type Session struct {
 	joined joinedCache // joined members per room from the server, for alert boards (joinedcache.go)
 
 	syncMu   sync.Mutex // one sync request at a time
+	searchMu sync.Mutex // one search indexing run at a time (searchindex.go)
 	flushMu  sync.Mutex // one queue flush at a time
 	sendErrs sync.Map   // txnID → typed error of its last failed attempt (senderr.go)
 	closeOne sync.Once

@@ -138,6 +138,9 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		}
 		s.requestMissingKeys(ctx, dec)
 	}
+	if err := s.indexSearch(ctx, syncIndexBatches); err != nil {
+		s.log.Warn().Err(err).Msg("Updating the search index failed")
+	}
 	stats := SyncStats{Rooms: len(resp.Rooms.Join) + len(resp.Rooms.Invite) + len(resp.Rooms.Leave),
 		Events: in.events, Malformed: in.malformed, Initial: since == ""}
 	s.log.Debug().Int("rooms", stats.Rooms).Int("events", stats.Events).Int("malformed", stats.Malformed).Msg("Synced")

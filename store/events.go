@@ -97,9 +97,14 @@ func (tx *Tx) EventByID(eventID string) (e *Event, ok bool, err error) {
 func (tx *Tx) RedactEvent(eventID, redactedBy string, redactedContent json.RawMessage) error {
 	ad := "|" + eventID
 	_, err := tx.tx.Exec(`UPDATE event SET content_sealed = ?, decrypted_sealed = NULL, decrypted_type = NULL,
-		redacted_by = ? WHERE event_id = ?`, tx.seal(nonNil(redactedContent), "event.content"+ad), redactedBy, eventID)
+		redacted_by = ?, search_state = 1 WHERE event_id = ?`, tx.seal(nonNil(redactedContent), "event.content"+ad), redactedBy, eventID)
 	if err != nil {
 		return fmt.Errorf("failed to redact event: %w", err)
+	}
+	// A redacted message leaves the search index.
+	_, err = tx.tx.Exec(`DELETE FROM search_posting WHERE event_rowid = (SELECT rowid FROM event WHERE event_id = ?)`, eventID)
+	if err != nil {
+		return fmt.Errorf("failed to drop search postings: %w", err)
 	}
 	return nil
 }
@@ -109,7 +114,7 @@ func (tx *Tx) RedactEvent(eventID, redactedBy string, redactedContent json.RawMe
 func (tx *Tx) SetDecryption(eventID, sessionID, decryptedType string, decrypted json.RawMessage, decryptErr, reason string, senderTrust int) error {
 	ad := "|" + eventID
 	_, err := tx.tx.Exec(`UPDATE event SET megolm_session_id = ?, decrypted_type = ?, decrypted_sealed = ?,
-		decryption_error = ?, decryption_reason = ?, sender_trust = ? WHERE event_id = ?`, nullable(sessionID),
+		decryption_error = ?, decryption_reason = ?, sender_trust = ?, search_state = 0 WHERE event_id = ?`, nullable(sessionID),
 		nullable(decryptedType), tx.seal(decrypted, "event.decrypted"+ad), nullable(decryptErr), nullable(reason),
 		senderTrust, eventID)
 	if err != nil {

@@ -86,6 +86,8 @@ type App struct {
 	// OnRemoteWiped runs on the UI goroutine when the engine reports that this device was
 	// signed out remotely and its data deleted (session.ChangeRemoteWiped).
 	OnRemoteWiped func()
+
+	searchView *SearchView // the open (or last) search across all rooms (searchview.go)
 }
 
 // NewApp builds the main view for a signed-in session; Start begins following the engine.

@@ -15,6 +15,8 @@ var (
 	ShortcutSettings = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
 	// ShortcutNewIncident opens "Neuer Einsatz" (an incident room from a template).
 	ShortcutNewIncident = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
+	// ShortcutSearchAll opens the search across all rooms (searchview.go).
+	ShortcutSearchAll = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 )
 
 // Shortcut runs a window shortcut; it reports whether it knew it.
@@ -37,6 +39,8 @@ func (a *App) Shortcut(s fyne.Shortcut) bool {
 		a.call(a.ShowSettings)
 	case ShortcutNewIncident.ShortcutName():
 		a.call(a.ShowNewIncident)
+	case ShortcutSearchAll.ShortcutName():
+		a.OpenSearchView()
 	default:
 		return false
 	}
@@ -45,7 +49,7 @@ func (a *App) Shortcut(s fyne.Shortcut) bool {
 
 // InstallShortcuts registers the shortcuts on the window's canvas (for when no entry has focus).
 func (a *App) InstallShortcuts() {
-	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings, ShortcutNewIncident} {
+	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings, ShortcutNewIncident, ShortcutSearchAll} {
 		a.w.Canvas().AddShortcut(s, func(sc fyne.Shortcut) { a.Shortcut(sc) })
 	}
 	a.w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.SendFiles(uris) })
@@ -78,7 +82,8 @@ func (a *App) MainMenu() *fyne.MainMenu {
 			item(tkey("menu.switcher"), ShortcutSwitcher, a.OpenSwitcher),
 			item(tkey("menu.next_room"), ShortcutNextRoom, func() { a.StepRoom(1) }),
 			item(tkey("menu.prev_room"), ShortcutPrevRoom, func() { a.StepRoom(-1) }),
-			item(tkey("menu.search"), ShortcutSearch, a.FocusSearch)),
+			item(tkey("menu.search"), ShortcutSearch, a.FocusSearch),
+			item(tkey("menu.search_all"), ShortcutSearchAll, a.OpenSearchView)),
 	)
 }
 
