@@ -87,5 +87,6 @@ var ErrMediaMetadata = errors.New("the image's metadata (location, camera) canno
 // ErrMediaMetadataEnforced: the policy (strip_media_metadata, BOS mode) does not let the user
 // keep image metadata.
 var ErrMediaMetadataEnforced = fmt.Errorf("%w: image metadata is always removed (strip_media_metadata)", ErrPolicyDenied)
+
 // ErrEmptySearch: the search text has no words to look for.
 var ErrEmptySearch = errors.New("search text has no words")
