@@ -125,6 +125,7 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 	}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		var acks *ackState
+		push := newPushCounter(tx, s.account.UserID.String())
 		for _, r := range results {
 			if err := tx.SetDecryption(r.ev.EventID, string(r.d.SessionID), r.d.Type, r.d.Content, r.d.Error,
 				string(r.d.Reason), int(r.d.Trust)); err != nil {
@@ -141,6 +142,9 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 					return err
 				}
 				if err := s.decryptedLate(tx, &acks, r.ev, r.d.Type, r.d.Content); err != nil {
+					return err
+				}
+				if err := countLate(tx, push, r.ev, r.d); err != nil {
 					return err
 				}
 			}

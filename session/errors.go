@@ -90,3 +90,6 @@ var ErrMediaMetadataEnforced = fmt.Errorf("%w: image metadata is always removed 
 
 // ErrEmptySearch: the search text has no words to look for.
 var ErrEmptySearch = errors.New("search text has no words")
+
+// ErrInvalidNotificationLevel: a room notification level other than all, mentions or off.
+var ErrInvalidNotificationLevel = errors.New("invalid notification level")

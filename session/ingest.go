@@ -25,6 +25,7 @@ type ingester struct {
 	alerts       *alertIngest  // live alerts and their receipts (nil: not looked at)
 	joined       *joinedCache  // joined members from the server, dropped when sync contradicts them (nil: none)
 	gapAlerts    []gapAlert    // open alerts of rooms whose timeline has a gap in this response
+	push         *pushCounter  // our notification counts in encrypted rooms (nil until needed)
 
 	roomJoinedBefore bool // the room being ingested was joined before this response
 }
@@ -172,12 +173,22 @@ func (in *ingester) joinedRoom(roomID string, raw json.RawMessage) error {
 	if err := in.accountData(roomID, jr.AccountData.Events); err != nil {
 		return err
 	}
+	if err := in.pushCounts().apply(room); err != nil {
+		return err
+	}
 	if membersChanged {
 		if err := in.change(ChangeMembers, roomID, ""); err != nil {
 			return err
 		}
 	}
 	return in.saveRoom(room, &before)
+}
+
+func (in *ingester) pushCounts() *pushCounter {
+	if in.push == nil {
+		in.push = newPushCounter(in.tx, in.me)
+	}
+	return in.push
 }
 
 func (in *ingester) saveRoom(room, before *store.Room) error {
@@ -223,6 +234,9 @@ func (in *ingester) timelineEvent(room *store.Room, raw json.RawMessage) (member
 	}
 	if inserted {
 		if err := in.alertEvent(room.ID, se); err != nil {
+			return false, err
+		}
+		if err := in.pushCounts().count(room, se); err != nil {
 			return false, err
 		}
 	}

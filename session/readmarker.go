@@ -68,6 +68,9 @@ func (s *Session) MarkRead(ctx context.Context, roomID id.RoomID, eventID id.Eve
 			return nil
 		}
 		room.NotifyCount, room.HighlightCount = 0, 0
+		if err := newPushCounter(tx, me).apply(room); err != nil { // ours: what is left after eventID
+			return err
+		}
 		if err := tx.SaveRoom(room); err != nil {
 			return err
 		}

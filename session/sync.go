@@ -105,6 +105,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 			afterCryptoSync(len(resp.ToDevice.Events))
 		}
 	}
+	s.ensurePushRules(ctx)
 	dec := s.decryptTimelines(ctx, &resp)
 	refused := s.filterInvites(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}

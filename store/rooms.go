@@ -141,7 +141,8 @@ func (tx *Tx) scanRoom(rows *sql.Rows) (*Room, error) {
 
 // DeleteRoomData removes a room and everything stored for it.
 func (tx *Tx) DeleteRoomData(roomID string) error {
-	for _, table := range []string{"timeline", "current_state", "member", "receipt", "typing", "account_data", "event", "room"} {
+	for _, table := range []string{"timeline", "current_state", "member", "receipt", "typing", "account_data", "event", "room",
+		"push_count"} {
 		if _, err := tx.tx.Exec(`DELETE FROM `+table+` WHERE room_id = ?`, roomID); err != nil {
 			return fmt.Errorf("failed to delete %s of room: %w", table, err)
 		}
