@@ -140,6 +140,13 @@ func (s *Session) recountRoom(ctx context.Context, roomID id.RoomID) error {
 	return nil
 }
 
+// RefreshPushRules loads the account's push rules from the server now (sync keeps them current
+// too), for a caller that has not synced lately.
+func (s *Session) RefreshPushRules(ctx context.Context) error {
+	_, err := s.fetchPushRules(ctx)
+	return err
+}
+
 // fetchPushRules loads the account's push rules from the server and stores them as the m.push_rules
 // account data (where sync keeps them current).
 func (s *Session) fetchPushRules(ctx context.Context) (*pushrules.PushRuleset, error) {
