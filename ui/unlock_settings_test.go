@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -14,7 +15,7 @@ import (
 
 // TestFlowUnlockAndRoomSettings: an account whose store is locked with a passphrase opens with the
 // unlock form (a wrong passphrase is refused, the right one opens the main view); then the room
-// settings dialog renames the room and changes its topic on the server.
+// settings dialog renames the room, changes its topic and sets the notification level on the server.
 func TestFlowUnlockAndRoomSettings(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
@@ -74,9 +75,23 @@ func TestFlowUnlockAndRoomSettings(t *testing.T) {
 	entries := dlgEntries(dlgTop(w))
 	entries[0].SetText("Lage Süd")
 	entries[1].SetText("Abschnitt Süd, Führung: ELW 1")
+	var notify *widget.Select
+	dlgWalk(dlgTop(w), func(c fyne.CanvasObject) {
+		if sel, ok := c.(*widget.Select); ok {
+			notify = sel
+		}
+	})
+	if notify == nil || notify.Selected != T("roomsettings.notify_all") {
+		t.Fatalf("notification level select: %+v", notify)
+	}
+	notify.SetSelected(T("roomsettings.notify_mentions"))
 	test.Tap(dlgButton(t, dlgTop(w), T("roomsettings.save")))
 	q.until(t, "header updated from the server", func() bool {
 		h := a.Header().Texts()
 		return h[0] == "Lage Süd" && h[1] == "Abschnitt Süd, Führung: ELW 1"
+	})
+	q.until(t, "notification level on the server", func() bool {
+		l, err := sh.Session().RoomNotificationLevel(ctx, room)
+		return err == nil && l == session.RoomNotifyMentions
 	})
 }
