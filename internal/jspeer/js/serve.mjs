@@ -9,8 +9,12 @@ import { benchOps } from "./bench.mjs";
 import { backupOps } from "./backup.mjs";
 import { threadOps } from "./threads.mjs";
 import { pollOps } from "./polls.mjs";
+import { pushRuleOps } from "./pushrules.mjs";
 
-const ops = { ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps, ...threadOps, ...pollOps };
+const ops = {
+  ...clientOps, ...attachmentOps, ...verificationOps, ...benchOps, ...backupOps, ...threadOps, ...pollOps,
+  ...pushRuleOps,
+};
 
 async function handle(line) {
   let req;
