@@ -63,12 +63,12 @@ func TestNotifierContentSenderAndFull(t *testing.T) {
 		{session.NotifySender, []string{
 			"BOS Messenger – Einsatz Brand | Neue Nachricht von Anna Schmidt",
 			"BOS Messenger – Lage Nord | Anna Schmidt hat Sie erwähnt",
-			"BOS Messenger – Leer | 1 ungelesene Nachrichten",
+			"BOS Messenger – Leer | 1 ungelesene Nachricht",
 			"BOS Messenger – Zug 2 | Einladung in einen Raum"}},
 		{session.NotifyFull, []string{
 			"BOS Messenger – Einsatz Brand | Anna Schmidt: Brand Hauptstraße 5, zwei Verletzte",
 			"BOS Messenger – Lage Nord | Anna Schmidt: Brand Hauptstraße 5, zwei Verletzte",
-			"BOS Messenger – Leer | 1 ungelesene Nachrichten",
+			"BOS Messenger – Leer | 1 ungelesene Nachricht",
 			"BOS Messenger – Zug 2 | Einladung in einen Raum"}},
 	} {
 		var got []string
