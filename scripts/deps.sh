@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing BOS Messenger needs on Debian 12: cgo and Fyne headers, Xvfb
-# tools for GUI smoke tests, the mingw cross-compiler for the Windows build, the packaging tools
-# (wixl, osslsigncode, lintian, wine, nfpm, cyclonedx-gomod), staticcheck and the
-# test homeserver (Dendrite). Idempotent and quick when everything is there already.
+# tools for GUI smoke tests, gnome-keyring's Secret Service for the OS keyring test, the mingw
+# cross-compiler for the Windows build, the packaging tools (wixl, osslsigncode, lintian, wine, nfpm,
+# cyclonedx-gomod), staticcheck and the test homeserver (Dendrite). Idempotent and quick when
+# everything is there already.
 # Run as root, or as a user with sudo.
 set -euo pipefail
 
@@ -29,6 +30,9 @@ apt_pkgs=(
 	libimage-exiftool-perl
 	# wine: the Windows registry policy test (internal/winetest)
 	wine wine64
+	# the real OS keyring test (internal/secretservice): a private session bus with gnome-keyring's
+	# Secret Service, checked from outside with secret-tool
+	dbus-daemon gnome-keyring libsecret-tools
 	# packaging (make package): MSI, Authenticode, .deb checks, zip; smoke tests of the MSI under wine
 	wixl osslsigncode lintian dpkg-dev zip xz-utils openssl
 )
