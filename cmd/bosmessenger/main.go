@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -72,6 +73,7 @@ func main() {
 		// no stderr, so the reason is shown in the window and logged).
 		cfg.Log.Error().Err(err).Msg("Policy invalid")
 		w.SetContent(ui.PolicyErrorView(err))
+		quitGuard(5 * time.Second)
 		w.ShowAndRun()
 		cancel()
 		os.Exit(1)
