@@ -177,17 +177,17 @@ func (a *App) saveFile(m session.Message) {
 		if err != nil || wc == nil {
 			return
 		}
-		prog := dialog.NewCustomWithoutButtons(T("action.saving"), widget.NewProgressBarInfinite(), a.w)
-		prog.Show()
+		prog := a.newTransferDialog(T("action.saving"))
+		if m.File != nil {
+			prog.label.SetText(m.File.Name)
+		}
+		prog.d.Show()
 		go func() {
-			defer wc.Close()
-			att, err := a.s.DownloadFile(a.ctx, m.EventID)
-			if err == nil {
-				_, err = wc.Write(att.Data)
-			}
+			att, err := a.s.DownloadFile(prog.ctx, m.EventID)
+			err = writeSaved(wc, att, err) // removes the file again on an error or a cancel
 			do(func() {
-				prog.Hide()
-				if err != nil {
+				prog.close()
+				if err != nil && !errors.Is(err, session.ErrTransferCancelled) {
 					dialog.ShowError(errors.New(T("action.save_failed", err)), a.w)
 				}
 			})
