@@ -120,4 +120,25 @@ func TestTransferProgressAndCancel(t *testing.T) {
 	if left, _ := os.ReadDir(saveDir); len(left) != 1 {
 		t.Fatalf("after saving: %v", left)
 	}
+
+	// Opened for the system player: decrypted into a private temporary file, gone after Close.
+	tmp, err := sb.OpenFileTemp(ctx(t), eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := os.ReadFile(tmp)
+	if err != nil || !bytes.Equal(opened, data) || filepath.Base(tmp) != "einsatz.bin" {
+		t.Fatalf("opened %s: %d bytes, %v", tmp, len(opened), err)
+	}
+	for p, want := range map[string]os.FileMode{tmp: 0o600, filepath.Dir(tmp): 0o700, filepath.Dir(filepath.Dir(tmp)): 0o700} {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != want {
+			t.Errorf("%s: %v, want %v", p, st.Mode().Perm(), want)
+		}
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(tmp))); !os.IsNotExist(err) {
+		t.Fatalf("temporary files after Close: %v", err)
+	}
 }
