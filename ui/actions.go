@@ -42,6 +42,7 @@ func (a *App) buildActions() {
 		add(tkey("action.retry"), theme.ViewRefreshIcon(), a.retry),
 		add(tkey("action.drop"), theme.ContentClearIcon(), a.confirmDrop),
 		add(tkey("action.save"), theme.DownloadIcon(), a.saveFile),
+		add(tkey("action.open"), theme.MediaPlayIcon(), a.openMedia),
 		add(tkey("action.board"), theme.ListIcon(), func(m session.Message) { a.OpenBoard(a.Current(), m.EventID) }),
 		add(tkey("action.delete"), theme.DeleteIcon(), a.confirmRedact),
 		widget.NewButtonWithIcon("", theme.CancelIcon(), a.clearSelection),
@@ -86,6 +87,7 @@ func (a *App) selectMessage(m session.Message) {
 		"action.drop":   m.SendState == "failed",
 		"action.save":   sent && (m.Kind == "image" || m.Kind == "file" || m.Kind == "video" || m.Kind == "audio"),
 		"action.delete": sent && mine && m.Kind != "redacted",
+		"action.open":   sent && (m.Kind == "video" || m.Kind == "audio"),
 		"action.board":  sent && m.Alert != nil,
 		"action.thread": sent && m.Kind != "redacted",
 	}
