@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -85,6 +86,27 @@ func TestTransferProgressAndCancel(t *testing.T) {
 	}
 	if files != 1 {
 		t.Fatalf("b sees %d files, want only the one not cancelled", files)
+	}
+
+	// A video's info carries its duration (read from the MP4's movie header), so Element shows it.
+	mvhd := append([]byte{0, 0, 0, 108, 'm', 'v', 'h', 'd', 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0x03, 0xe8, 0, 0, 0x30, 0x39}, make([]byte, 80)...)
+	mp4 := append([]byte{0, 0, 0, 16, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 0, 0, 0, 116, 'm', 'o', 'o', 'v'}, mvhd...)
+	vtxn, err := sa.SendFile(ctx(t), roomID, "einsatz.mp4", "video/mp4", mp4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	videoID, err := sa.WaitSent(ctx(t), vtxn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	video := waitEvent(t, sb, roomID, func(e session.TimelineEvent) bool { return e.EventID == videoID })
+	var vc struct {
+		Info struct {
+			Duration int `json:"duration"`
+		} `json:"info"`
+	}
+	if err := json.Unmarshal(video.Content, &vc); err != nil || video.MsgType != "m.video" || vc.Info.Duration != 12345 {
+		t.Fatalf("video: %s, duration %d ms, %v", video.MsgType, vc.Info.Duration, err)
 	}
 
 	// Saving: cancelled half-way, no file and no partial file; then complete, with progress.
