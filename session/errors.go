@@ -93,3 +93,7 @@ var ErrEmptySearch = errors.New("search text has no words")
 
 // ErrInvalidNotificationLevel: a room notification level other than all, mentions or off.
 var ErrInvalidNotificationLevel = errors.New("invalid notification level")
+
+// ErrTransferCancelled: an upload or download was cancelled (its context, see WithProgress); an
+// upload sent no message, a download wrote no file.
+var ErrTransferCancelled = errors.New("the transfer was cancelled")

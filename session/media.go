@@ -91,7 +91,7 @@ func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, o *outgoing)
 	if err != nil {
 		return "", err
 	}
-	counted := &countingReader{r: o.open()}
+	counted := &countingReader{r: newProgressReader(ctx, o.open(), size)}
 	var body io.Reader = counted
 	uploadType := o.mimeType
 	var file *attachment.EncryptedFile
@@ -102,6 +102,12 @@ func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, o *outgoing)
 		body, uploadType = enc, "application/octet-stream"
 	}
 	uri, err := s.upload(ctx, body, size, uploadType)
+	if err == nil {
+		err = ctx.Err() // cancelled after the last byte: the message is not sent either
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return "", fmt.Errorf("%w: upload of %s; nothing was sent", ErrTransferCancelled, name)
+	}
 	if err != nil {
 		return "", fmt.Errorf("%w; nothing was sent", s.uploadError(name, err))
 	}
@@ -266,6 +272,9 @@ func (s *Session) DownloadFile(ctx context.Context, eventID id.EventID) (*Attach
 		return nil, fmt.Errorf("event %s has no attachment", eventID)
 	}
 	data, err := s.downloadMedia(ctx, mxc)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, fmt.Errorf("%w: download of %s", ErrTransferCancelled, eventID)
+	}
 	if err != nil {
 		return nil, s.classify("download attachment", err)
 	}

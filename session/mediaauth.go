@@ -64,15 +64,16 @@ func (s *Session) downloadMedia(ctx context.Context, mxc id.ContentURI) ([]byte,
 			Method: http.MethodGet, URL: s.mediaDownloadURL(false, mxc), DontReadResponse: true,
 		})
 	}
-	return readMedia(resp, err)
+	return readMedia(ctx, resp, err)
 }
 
-func readMedia(resp *http.Response, err error) ([]byte, error) {
+// readMedia reads a download's body, reporting progress to the context's ProgressFunc.
+func readMedia(ctx context.Context, resp *http.Response, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err := io.ReadAll(newProgressReader(ctx, resp.Body, resp.ContentLength))
 	if err != nil {
 		return nil, fmt.Errorf("failed to download: %w", err)
 	}

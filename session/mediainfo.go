@@ -30,6 +30,11 @@ const (
 // left out; only a failed upload of a made one is an error.
 func (s *Session) mediaInfo(ctx context.Context, o *outgoing, encrypted bool) (*event.FileInfo, error) {
 	info := &event.FileInfo{MimeType: o.mimeType, Size: int(o.size)}
+	if isMP4Type(o.mimeType) {
+		if d, ok := mp4Duration(o.open()); ok {
+			info.Duration = int(d.Milliseconds())
+		}
+	}
 	switch o.format {
 	case strip.JPEG, strip.PNG, strip.WebP:
 	default:

@@ -444,6 +444,7 @@ func (s *Session) Close() error {
 		s.detachPolicy()
 		s.bus.close()
 		thumbCaches.Delete(s)
+		_ = s.RemoveTempFiles()
 		err = errors.Join(s.closeCrypto(), s.db.Close())
 		_ = s.lock.Unlock()
 	})

@@ -42,6 +42,7 @@ func (a *App) buildActions() {
 		add(tkey("action.retry"), theme.ViewRefreshIcon(), a.retry),
 		add(tkey("action.drop"), theme.ContentClearIcon(), a.confirmDrop),
 		add(tkey("action.save"), theme.DownloadIcon(), a.saveFile),
+		add(tkey("action.open"), theme.MediaPlayIcon(), a.openMedia),
 		add(tkey("action.board"), theme.ListIcon(), func(m session.Message) { a.OpenBoard(a.Current(), m.EventID) }),
 		add(tkey("action.delete"), theme.DeleteIcon(), a.confirmRedact),
 		widget.NewButtonWithIcon("", theme.CancelIcon(), a.clearSelection),
@@ -86,6 +87,7 @@ func (a *App) selectMessage(m session.Message) {
 		"action.drop":   m.SendState == "failed",
 		"action.save":   sent && (m.Kind == "image" || m.Kind == "file" || m.Kind == "video" || m.Kind == "audio"),
 		"action.delete": sent && mine && m.Kind != "redacted",
+		"action.open":   sent && (m.Kind == "video" || m.Kind == "audio"),
 		"action.board":  sent && m.Alert != nil,
 		"action.thread": sent && m.Kind != "redacted",
 	}
@@ -177,17 +179,17 @@ func (a *App) saveFile(m session.Message) {
 		if err != nil || wc == nil {
 			return
 		}
-		prog := dialog.NewCustomWithoutButtons(T("action.saving"), widget.NewProgressBarInfinite(), a.w)
-		prog.Show()
+		prog := a.newTransferDialog(T("action.saving"))
+		if m.File != nil {
+			prog.label.SetText(m.File.Name)
+		}
+		prog.d.Show()
 		go func() {
-			defer wc.Close()
-			att, err := a.s.DownloadFile(a.ctx, m.EventID)
-			if err == nil {
-				_, err = wc.Write(att.Data)
-			}
+			att, err := a.s.DownloadFile(prog.ctx, m.EventID)
+			err = writeSaved(wc, att, err) // removes the file again on an error or a cancel
 			do(func() {
-				prog.Hide()
-				if err != nil {
+				prog.close()
+				if err != nil && !errors.Is(err, session.ErrTransferCancelled) {
 					dialog.ShowError(errors.New(T("action.save_failed", err)), a.w)
 				}
 			})

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -8,10 +9,8 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
-	"fyne.io/fyne/v2/widget"
 	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/session"
@@ -33,27 +32,31 @@ func (a *App) chooseFile() {
 	d.Show()
 }
 
-// SendFiles uploads files into the shown room, one after the other, with a progress dialog. Files
-// over the size limit are refused before reading them.
+// SendFiles uploads files into the shown room, one after the other, with a dialog that shows each
+// file's progress and cancels with "Abbrechen" (the file being sent and those after it: nothing
+// is sent for them). Files over the size limit are refused before reading them.
 func (a *App) SendFiles(uris []fyne.URI) {
 	room := a.Current()
 	if room == "" || len(uris) == 0 {
 		return
 	}
-	label := widget.NewLabel("")
-	prog := dialog.NewCustomWithoutButtons(T("attach.sending"), container.NewVBox(label, widget.NewProgressBarInfinite()), a.w)
-	prog.Show()
+	prog := a.newTransferDialog(T("attach.sending"))
+	prog.d.Show()
 	go func() {
 		var failed []string
 		for _, u := range uris {
+			if prog.ctx.Err() != nil {
+				break
+			}
 			name := u.Name()
-			do(func() { label.SetText(name) })
-			if err := a.sendFile(room, u); err != nil {
+			do(func() { prog.label.SetText(name); prog.bar.SetValue(0) })
+			prog.shown.Store(-1)
+			if err := a.sendFile(prog.ctx, room, u); err != nil && !errors.Is(err, session.ErrTransferCancelled) {
 				failed = append(failed, T("attach.failed", name, fileError(err, a.s.MaxUploadBytes())))
 			}
 		}
 		do(func() {
-			prog.Hide()
+			prog.close()
 			if len(failed) > 0 {
 				dialog.ShowError(errors.New(strings.Join(failed, "\n")), a.w)
 			}
@@ -61,7 +64,7 @@ func (a *App) SendFiles(uris []fyne.URI) {
 	}()
 }
 
-func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
+func (a *App) sendFile(ctx context.Context, room id.RoomID, u fyne.URI) error {
 	typ := mime.TypeByExtension(filepath.Ext(u.Name()))
 	if u.Scheme() == "file" {
 		// A local file is checked (regular, within the limit) before it is read, and streamed.
@@ -74,7 +77,7 @@ func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
 		if typ == "" {
 			typ = f.SniffMimeType()
 		}
-		_, err = a.s.SendAttachment(a.ctx, room, f, u.Name(), typ)
+		_, err = a.s.SendAttachment(ctx, room, f, u.Name(), typ)
 		return err
 	}
 	if typ == "" {
@@ -94,7 +97,7 @@ func (a *App) sendFile(room id.RoomID, u fyne.URI) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.s.SendFile(a.ctx, room, u.Name(), typ, data)
+	_, err = a.s.SendFile(ctx, room, u.Name(), typ, data)
 	return err
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -26,7 +27,7 @@ func TestAttachRefusesHugeFileUnread(t *testing.T) {
 	}
 	f.Close()
 	a := &App{} // no session: reaching it would panic
-	err = a.sendFile("!r:x", storage.NewFileURI(p))
+	err = a.sendFile(context.Background(), "!r:x", storage.NewFileURI(p))
 	if !errors.Is(err, session.ErrFileTooLarge) {
 		t.Fatalf("huge file: %v", err)
 	}

@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"syscall"
@@ -28,7 +29,7 @@ func TestAttachRefusesNonRegularUnread(t *testing.T) {
 	a := &App{} // no session: reaching it would panic
 	for _, p := range []string{fifo, "/dev/zero", dir} {
 		start := time.Now()
-		err := a.sendFile("!r:x", storage.NewFileURI(p))
+		err := a.sendFile(context.Background(), "!r:x", storage.NewFileURI(p))
 		if !errors.Is(err, session.ErrNotRegularFile) || time.Since(start) > time.Second {
 			t.Fatalf("%s: %v after %v", p, err, time.Since(start))
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -350,6 +351,37 @@ func TestFlowMessaging(t *testing.T) {
 	att, err := bs.DownloadFile(ctx, img.EventID)
 	if err != nil || !bytes.Equal(att.Data, data) {
 		t.Fatalf("download: %v, %d bytes", err, len(att.Data))
+	}
+
+	// "Öffnen" (audio and video): decrypted into a private 0600 temporary file for the player.
+	a.selectMessage(session.Message{EventID: "$ton", Kind: "audio", Sender: id.UserID(bob.ID), Body: "funk.ogg"})
+	if !a.actBtns["action.open"].Visible() {
+		t.Fatal("no Öffnen for an audio message")
+	}
+	a.clearSelection()
+	opened := make(chan *url.URL, 1)
+	oldOpen := openURL
+	openURL = func(u *url.URL) error { opened <- u; return nil }
+	t.Cleanup(func() { openURL = oldOpen })
+	q.until(t, "own image stored", func() bool {
+		_, err := sh.Session().DownloadFile(ctx, img.EventID)
+		return err == nil
+	})
+	a.openMedia(session.Message{EventID: img.EventID})
+	var openedURL *url.URL
+	q.until(t, "opened in the player", func() bool {
+		select {
+		case openedURL = <-opened:
+			return true
+		default:
+			return false
+		}
+	})
+	if got, err := os.ReadFile(openedURL.Path); err != nil || !bytes.Equal(got, data) || openedURL.Scheme != "file" {
+		t.Fatalf("opened %v: %d bytes, %v", openedURL, len(got), err)
+	}
+	if st, err := os.Stat(openedURL.Path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("opened file: %v %v", st, err)
 	}
 
 	// Scrollback: a room with more messages than one page loads older ones at the top.
