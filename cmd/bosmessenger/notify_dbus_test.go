@@ -9,6 +9,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"bosmessenger/internal/testcache"
+	"bosmessenger/session"
+	"bosmessenger/session/alert"
 	"bosmessenger/ui"
 )
 
@@ -92,13 +95,17 @@ func startSessionBus(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	var stderr bytes.Buffer // shown when the test fails (the daemon warns of fd limits as non-root)
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("failed to start dbus-daemon: %v", err)
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("dbus-daemon: %s", stderr.String())
+		}
 	})
 	line := make(chan string, 1)
 	go func() {
@@ -119,8 +126,8 @@ func startSessionBus(t *testing.T) string {
 }
 
 // An alarm's notification reaches the desktop's notification server with urgency critical
-// (hint byte 2), the title and body as the alert view made them (notification_content: see
-// ui.TestAlertNotificationContent); an info alert's is not critical.
+// (hint byte 2) and the title and body that notification_content allows (none, sender, full;
+// never the alert's text); an info alert's is not critical.
 func TestAlertNotificationCriticalOnSessionBus(t *testing.T) {
 	addr := startSessionBus(t)
 	conn, err := dbus.Connect(addr)
@@ -139,23 +146,43 @@ func TestAlertNotificationCriticalOnSessionBus(t *testing.T) {
 
 	out, closeOut := alertOutputs(zerolog.Nop(), true)
 	t.Cleanup(closeOut)
-	alarmTitle, alarmBody := ui.T("alert.notify_title_alarm"), ui.T("alert.notify_none")
-	infoTitle, infoBody := ui.T("alert.notify_title_info")+": Übung", "Zug 1 – Hauptstr. 1"
-	if err := out.Notify(alarmTitle, alarmBody, true); err != nil {
-		t.Fatalf("alarm notification: %v", err)
-	}
-	if err := out.Notify(infoTitle, infoBody, false); err != nil {
-		t.Fatalf("info notification: %v", err)
-	}
-	calls := fake.take()
-	if len(calls) != 2 {
-		t.Fatalf("the server got %d Notify calls, want 2: %+v", len(calls), calls)
-	}
-	for i, want := range []struct {
+	info := alert.Info{Alert: alert.Alert{Keyword: "B3 Brand", Text: "Person im Gebäude", Address: "Hauptstr. 1", Priority: alert.PriorityAlarm}}
+	type want struct {
 		summary, body string
 		urgency       byte
-	}{{alarmTitle, alarmBody, 2}, {infoTitle, infoBody, 1}} {
+	}
+	var wants []want
+	for _, c := range []struct {
+		content  session.NotificationContent
+		critical bool
+		urgency  byte
+	}{
+		{session.NotifyNone, true, 2},
+		{session.NotifySender, true, 2},
+		{session.NotifyFull, true, 2},
+		{session.NotifyFull, false, 1}, // an info alert: normal urgency
+	} {
+		title, body := ui.AlertNotification(info, "Zug 1", c.critical, c.content, false)
+		if err := out.Notify(title, body, c.critical); err != nil {
+			t.Fatalf("%s critical=%v: %v", c.content, c.critical, err)
+		}
+		wants = append(wants, want{title, body, c.urgency})
+	}
+	if w := wants[0]; w.summary != ui.T("alert.notify_title_alarm") || w.body != ui.T("alert.notify_none") {
+		t.Errorf("notification_content none: %q %q", w.summary, w.body)
+	}
+	if w := wants[2]; !strings.Contains(w.summary, "B3 Brand") || !strings.Contains(w.body, "Hauptstr. 1") {
+		t.Errorf("notification_content full: %q %q", w.summary, w.body)
+	}
+	calls := fake.take()
+	if len(calls) != len(wants) {
+		t.Fatalf("the server got %d Notify calls, want %d: %+v", len(calls), len(wants), calls)
+	}
+	for i, want := range wants {
 		c := calls[i]
+		if strings.Contains(c.summary+c.body, "Person im Gebäude") {
+			t.Errorf("call %d: the alert text is in the notification", i)
+		}
 		if c.summary != want.summary || c.body != want.body {
 			t.Errorf("call %d: summary %q body %q, want %q %q", i, c.summary, c.body, want.summary, want.body)
 		}
