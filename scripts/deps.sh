@@ -28,6 +28,8 @@ apt_pkgs=(
 	poppler-utils
 	# exiftool: the media metadata test checks that no GPS/EXIF/XMP tag is left (session/media/strip)
 	libimage-exiftool-perl
+	# dbus-daemon: the alarm notification test runs a private session bus (cmd/bosmessenger)
+	dbus-daemon
 	# wine: the Windows registry policy test (internal/winetest)
 	wine wine64
 	# the real OS keyring test (internal/secretservice): a private session bus with gnome-keyring's

@@ -302,14 +302,21 @@ func (c *alertCenter) typedRune(r rune) bool {
 // notify sends the desktop notification of an alert, as the policy notification_content allows
 // (and nothing but "Alarmierung" while the app lock is on).
 func (c *alertCenter) notify(info alert.Info, room string, critical bool) {
-	title := T("alert.notify_title_alarm")
+	title, body := AlertNotification(info, room, critical, c.a.notes.content, c.a.notes.locked)
+	c.out.notify(title, body, critical)
+}
+
+// AlertNotification is the title and body of an alert's desktop notification: what content
+// (the policy notification_content) allows, nothing of the alert while locked (the app lock).
+func AlertNotification(info alert.Info, room string, critical bool, content session.NotificationContent, locked bool) (title, body string) {
+	title = T("alert.notify_title_alarm")
 	if !critical {
 		title = T("alert.notify_title_info")
 	}
-	body := T("alert.notify_none")
+	body = T("alert.notify_none")
 	switch {
-	case c.a.notes.locked || c.a.notes.content == session.NotifyNone:
-	case c.a.notes.content == session.NotifyFull:
+	case locked || content == session.NotifyNone:
+	case content == session.NotifyFull:
 		title = title + ": " + session.CleanName(info.Keyword)
 		body = session.CleanName(room)
 		if info.Address != "" {
@@ -318,7 +325,7 @@ func (c *alertCenter) notify(info alert.Info, room string, critical bool) {
 	default:
 		body = T("alert.notify_room", session.CleanName(room))
 	}
-	c.out.notify(title, body, critical)
+	return title, body
 }
 
 // AlertBanner is the quiet bar of an info alert above the main view.

@@ -162,8 +162,9 @@ func (l *AppLock) Stop() {
 }
 
 // trackInput counts the window's key input as activity, keeping the handlers set before. The
-// mouse is seen by the activity layer of the main view and the lists' scroll relays (activity.go),
-// which call App.input.
+// mouse is seen by the activity layer of the main view and the lists' scroll relays (activity.go)
+// and, over dialogs and pop-ups, by the shell's dialog window (dialog_activity.go), which call
+// App.input.
 func (l *AppLock) trackInput() {
 	c := l.w.Canvas()
 	prevKey, prevRune := c.OnTypedKey(), c.OnTypedRune()

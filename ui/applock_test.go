@@ -281,6 +281,20 @@ func TestAppLockShellWipesAfterMaxAttempts(t *testing.T) {
 	if !moved.After(after) {
 		t.Fatal("moving the mouse over the main view did not reset the idle time")
 	}
+	time.Sleep(10 * time.Millisecond)
+	a.ShowCreateRoom() // a dialog as the shell wires them: mouse work over it counts (dialog_activity.go)
+	q.drain()
+	if sh.w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no dialog for a new room")
+	}
+	cs := sh.w.Canvas().Size()
+	moveLikeDesktop(sh.w.Canvas(), fyne.NewPos(cs.Width/2, cs.Height/2))
+	l.mu.Lock()
+	overDialog := l.lastInput
+	l.mu.Unlock()
+	if !overDialog.After(moved) {
+		t.Fatal("moving the mouse over a dialog did not reset the idle time")
+	}
 	settings := false
 	a.ShowSettings = func() { settings = true }
 	l.Lock()

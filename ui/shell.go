@@ -46,6 +46,7 @@ type ShellConfig struct {
 type Shell struct {
 	ctx context.Context
 	w   fyne.Window
+	dw  fyne.Window // w for the main view and its dialogs: mouse over overlays counts (dialog_activity.go)
 	cfg ShellConfig
 	wg  sync.WaitGroup
 
@@ -72,6 +73,7 @@ func StartShell(ctx context.Context, w fyne.Window, cfg ShellConfig) *Shell {
 		cfg.OfflineAfter = cfg.SyncTimeout + 20*time.Second
 	}
 	sh := &Shell{ctx: ctx, w: w, cfg: cfg}
+	sh.dw = withDialogActivity(w, sh.dialogActivity)
 	bar := widget.NewProgressBarInfinite()
 	w.SetContent(container.NewCenter(container.NewVBox(widget.NewLabel(T("shell.opening")), bar)))
 	sh.goRun(func() {
@@ -134,7 +136,7 @@ func (sh *Shell) Wait() { sh.wg.Wait() }
 
 func (sh *Shell) start(s *session.Session) {
 	sh.login, sh.unlock = nil, nil
-	a := NewApp(sh.ctx, sh.w, s)
+	a := NewApp(sh.ctx, sh.dw, s)
 	sh.mu.Lock()
 	sh.s, sh.app = s, a
 	sh.mu.Unlock()
@@ -146,9 +148,19 @@ func (sh *Shell) start(s *session.Session) {
 	sh.mu.Lock()
 	sh.endSess = end
 	sh.mu.Unlock()
-	w := sh.w
+	w := sh.dw
 	sh.goRun(func() { _ = WatchVerifications(ctx, w, s) })
 	sh.goRun(func() { sh.syncLoop(ctx, s) })
+}
+
+// dialogActivity tells the app lock of mouse work over a dialog or pop-up (dialog_activity.go).
+func (sh *Shell) dialogActivity() {
+	sh.mu.Lock()
+	a := sh.app
+	sh.mu.Unlock()
+	if a != nil {
+		a.input()
+	}
 }
 
 // signedOut returns to the sign-in form after this device was signed out in the settings.
@@ -194,7 +206,7 @@ func (sh *Shell) rebuild() {
 	}
 	room := old.Current()
 	old.Stop()
-	a := NewApp(sh.ctx, sh.w, s)
+	a := NewApp(sh.ctx, sh.dw, s)
 	sh.mu.Lock()
 	sh.app = a
 	sh.mu.Unlock()
@@ -209,7 +221,7 @@ func (sh *Shell) rebuild() {
 }
 
 func (sh *Shell) restartView(s *session.Session, a *App) {
-	ctx, w := sh.ctx, sh.w
+	ctx, w := sh.ctx, sh.dw
 	a.SetAlertOutputs(sh.cfg.Alerts)
 	a.ShowCreateRoom = func() { ShowCreateRoom(ctx, w, s, a.OpenRoom) }
 	a.ShowStartDM = func() { ShowStartDM(ctx, w, s, a.OpenRoom) }
