@@ -23,15 +23,7 @@ func TestAlertInteropJS(t *testing.T) {
 	if _, _, err := js.Login(ctx(t), bob.Local, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Alarm JS", Encrypted: true,
-		Invite: []id.UserID{id.UserID(bob.UserID)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := js.Join(ctx(t), roomID.String()); err != nil {
-		t.Fatal(err)
-	}
-	waitJoined(t, sa, roomID, 2)
+	roomID := jsEncryptedRoom(t, sa, js, bob.UserID, "Alarm JS")
 	alertID := sendAlert(t, sa, roomID, alert.Alert{Keyword: "THL 1 Ölspur", Address: "B 96", Required: 1,
 		DeadlineTS: time.Now().Add(10 * time.Minute).UnixMilli()})
 	ev, err := js.WaitForEvent(ctx(t), roomID.String(), func(e jspeer.Event) bool { return e.EventID == alertID.String() })

@@ -113,15 +113,7 @@ func TestKeyBackupCreatedByJSRestoredByUs(t *testing.T) {
 			if err := js.BootstrapCrossSigning(ctx(t), testPassword); err != nil {
 				t.Fatal(err)
 			}
-			roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "JS-Sicherung", Encrypted: true,
-				Invite: []id.UserID{id.UserID(bob.UserID)}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := js.Join(ctx(t), roomID.String()); err != nil {
-				t.Fatal(err)
-			}
-			waitJoined(t, sa, roomID, 2)
+			roomID := jsEncryptedRoom(t, sa, js, bob.UserID, "JS-Sicherung")
 			mustSend(t, sa, roomID, "von Alice an JS")
 			if _, err := js.WaitForText(ctx(t), roomID.String(), "von Alice an JS"); err != nil {
 				t.Fatal(err)

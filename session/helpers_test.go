@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/store/storekey"
@@ -159,4 +160,20 @@ func countBody(events []session.TimelineEvent, body string) int {
 		}
 	}
 	return n
+}
+
+// jsEncryptedRoom creates an encrypted room named name on s, invites the matrix-js-sdk peer js
+// (logged in as userID), lets it join and waits until s sees both members.
+func jsEncryptedRoom(t *testing.T, s *session.Session, js *jspeer.Peer, userID, name string) id.RoomID {
+	t.Helper()
+	roomID, err := s.CreateRoom(ctx(t), session.CreateRoomOptions{Name: name, Encrypted: true,
+		Invite: []id.UserID{id.UserID(userID)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Join(ctx(t), roomID.String()); err != nil {
+		t.Fatal(err)
+	}
+	waitJoined(t, s, roomID, 2)
+	return roomID
 }

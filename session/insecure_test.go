@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"maunium.net/go/mautrix/id"
-
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -29,15 +27,7 @@ func TestExcludeInsecureDevices(t *testing.T) {
 	if _, _, err := js.Login(ctx(t), bob.Local, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Nur geprüfte Geräte", Encrypted: true,
-		Invite: []id.UserID{id.UserID(bob.UserID)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := js.Join(ctx(t), roomID.String()); err != nil {
-		t.Fatal(err)
-	}
-	waitJoined(t, sa, roomID, 2)
+	roomID := jsEncryptedRoom(t, sa, js, bob.UserID, "Nur geprüfte Geräte")
 	mustSend(t, sa, roomID, "nicht für ungeprüfte Geräte")
 	c, cancel := context.WithTimeout(ctx(t), 20*time.Second)
 	defer cancel()

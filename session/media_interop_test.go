@@ -7,11 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"maunium.net/go/mautrix/id"
-
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
-	"bosmessenger/session"
 	"bosmessenger/session/media/strip/striptest"
 )
 
@@ -26,15 +23,7 @@ func TestInteropImageInfoAndThumbnail(t *testing.T) {
 	if _, _, err := js.Login(ctx(t), bob.Local, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Fotos", Encrypted: true,
-		Invite: []id.UserID{id.UserID(bob.UserID)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := js.Join(ctx(t), roomID.String()); err != nil {
-		t.Fatal(err)
-	}
-	waitJoined(t, sa, roomID, 2)
+	roomID := jsEncryptedRoom(t, sa, js, bob.UserID, "Fotos")
 	photo := striptest.Fixture(t, t.TempDir(), "jpeg", 1200, 900, 0)
 	eventID := sentBy(t, sa)(sa.SendFilePath(ctx(t), roomID, photo, "image/jpeg"))
 

@@ -9,7 +9,6 @@ import (
 
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
-	"bosmessenger/session"
 	"bosmessenger/session/poll"
 )
 
@@ -40,15 +39,7 @@ func TestPollInteropJS(t *testing.T) {
 	if _, _, err := js.Login(ctx(t), bob.Local, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Umfrage JS", Encrypted: true,
-		Invite: []id.UserID{id.UserID(bob.UserID)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := js.Join(ctx(t), roomID.String()); err != nil {
-		t.Fatal(err)
-	}
-	waitJoined(t, sa, roomID, 2)
+	roomID := jsEncryptedRoom(t, sa, js, bob.UserID, "Umfrage JS")
 
 	pollID := sentBy(t, sa)(sa.CreatePoll(ctx(t), roomID, availability))
 	ev, err := js.WaitForEvent(ctx(t), roomID.String(), func(e jspeer.Event) bool { return e.EventID == pollID.String() })

@@ -23,15 +23,7 @@ func TestThreadsAndLocationInteropJS(t *testing.T) {
 	if _, _, err := js.LoginWithThreads(ctx(t), bob.Local, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Threads JS", Encrypted: true,
-		Invite: []id.UserID{id.UserID(bob.UserID)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := js.Join(ctx(t), roomID.String()); err != nil {
-		t.Fatal(err)
-	}
-	waitJoined(t, sa, roomID, 2)
+	roomID := jsEncryptedRoom(t, sa, js, bob.UserID, "Threads JS")
 	root := mustSend(t, sa, roomID, "Wer übernimmt Abschnitt Süd?")
 	if _, err := js.WaitForText(ctx(t), roomID.String(), "Wer übernimmt Abschnitt Süd?"); err != nil {
 		t.Fatal(err)

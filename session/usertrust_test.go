@@ -226,15 +226,7 @@ func TestWithheldRoomKeyReachesDeviceOnceCrossSigned(t *testing.T) {
 	if _, _, err := js.Login(ctx(t), bob.Local, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Nur geprüfte Geräte", Encrypted: true,
-		Invite: []id.UserID{id.UserID(bob.UserID)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := js.Join(ctx(t), roomID.String()); err != nil {
-		t.Fatal(err)
-	}
-	waitJoined(t, sa, roomID, 2)
+	roomID := jsEncryptedRoom(t, sa, js, bob.UserID, "Nur geprüfte Geräte")
 	before := mustSend(t, sa, roomID, "vor der Quersignierung")
 	c, cancel := context.WithTimeout(ctx(t), 20*time.Second)
 	defer cancel()

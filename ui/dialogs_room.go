@@ -234,7 +234,13 @@ func (f *createRoomForm) validate() (session.CreateRoomOptions, string) {
 }
 
 func (f *createRoomForm) setBusy(busy bool) {
-	for _, e := range []fyne.Disableable{f.name, f.topic, f.invite, f.encrypted, f.createBtn} {
+	setFormBusy(f.dlg, f.progress, busy, f.name, f.topic, f.invite, f.encrypted, f.createBtn)
+}
+
+// setFormBusy disables a form dialog's controls and shows its progress bar while it works (busy),
+// or enables them and hides the bar again, and re-lays out the dialog.
+func setFormBusy(d dialog.Dialog, progress *widget.ProgressBarInfinite, busy bool, controls ...fyne.Disableable) {
+	for _, e := range controls {
 		if busy {
 			e.Disable()
 		} else {
@@ -242,13 +248,13 @@ func (f *createRoomForm) setBusy(busy bool) {
 		}
 	}
 	if busy {
-		f.progress.Show()
-		f.progress.Start()
+		progress.Show()
+		progress.Start()
 	} else {
-		f.progress.Stop()
-		f.progress.Hide()
+		progress.Stop()
+		progress.Hide()
 	}
-	fitDialog(f.dlg, widthForm)
+	fitDialog(d, widthForm)
 }
 
 func (f *createRoomForm) submit() {

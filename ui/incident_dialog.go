@@ -155,21 +155,7 @@ func (f *incidentForm) validate() (session.IncidentRequest, string) {
 }
 
 func (f *incidentForm) setBusy(busy bool) {
-	for _, e := range []fyne.Disableable{f.template, f.keyword, f.address, f.text, f.createBtn} {
-		if busy {
-			e.Disable()
-		} else {
-			e.Enable()
-		}
-	}
-	if busy {
-		f.progress.Show()
-		f.progress.Start()
-	} else {
-		f.progress.Stop()
-		f.progress.Hide()
-	}
-	fitDialog(f.dlg, widthForm)
+	setFormBusy(f.dlg, f.progress, busy, f.template, f.keyword, f.address, f.text, f.createBtn)
 }
 
 // incidentFailureText explains an error of CreateIncident.
