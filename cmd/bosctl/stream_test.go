@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,7 +20,11 @@ import (
 )
 
 // runRSS runs bosctl on u's data dir like u.run and also returns the peak resident memory of the
-// process (getrusage of the child, in bytes).
+// process in bytes: the largest VmHWM read from /proc/PID/status while it runs. getrusage's
+// ru_maxrss cannot be used: Go starts children with vfork semantics, so at exec the child's
+// maxrss takes over the test process's own high-water mark (628 MB once parallel tests had
+// grown it), whatever bosctl itself used. It falls back to ru_maxrss only when the process ended
+// before the first reading.
 func (u *user) runRSS(args ...string) (result, int64) {
 	u.t.Helper()
 	args = append([]string{"--data", u.dir}, args...)
@@ -29,17 +34,61 @@ func (u *user) runRSS(args ...string) (result, int64) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		u.t.Fatalf("bosctl %s: %v", strings.Join(args, " "), err)
+	}
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var hwm int64
+		status := filepath.Join("/proc", strconv.Itoa(cmd.Process.Pid), "status")
+		for {
+			if v := vmHWM(status); v > hwm {
+				hwm = v
+			}
+			select {
+			case <-done:
+				peak <- hwm
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	sampled := <-peak
 	r := result{args: args, stdout: stdout.String(), stderr: stderr.String(), dur: time.Since(start)}
 	if cmd.ProcessState == nil {
 		u.t.Fatalf("bosctl %s: %v", strings.Join(args, " "), err)
 	}
 	r.code = cmd.ProcessState.ExitCode()
+	if sampled > 0 {
+		return r, sampled
+	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
 		u.t.Fatalf("no rusage for bosctl %s", strings.Join(args, " "))
 	}
 	return r, ru.Maxrss << 10 // Linux reports KiB
+}
+
+// vmHWM reads the peak resident set ("VmHWM: N kB") from a /proc/PID/status file, 0 when it
+// cannot (the process is gone, or a zombie without memory).
+func vmHWM(status string) int64 {
+	b, err := os.ReadFile(status)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 func sparseFile(t *testing.T, path string, size int64) string {
