@@ -5,7 +5,6 @@ import (
 	"image"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,7 +48,7 @@ func TestStripRemovesGPSExiftool(t *testing.T) {
 				t.Errorf("plan: removed %d, orientation %d", p.Removed, p.Orientation)
 			}
 			striptest.CheckClean(t, dst)
-			checkDecodes(t, dst, 64, 48)
+			striptest.CheckDecodes(t, dst, 64, 48)
 			// Stripping what is already stripped changes nothing.
 			again, p2 := stripFile(t, dst)
 			if p2.Changed() {
@@ -75,23 +74,7 @@ func TestStripKeepsOnlyOrientation(t *testing.T) {
 	if o := striptest.Tags(t, dst)["EXIF:Orientation"]; o == nil || !strings.Contains(o.(string), "90") {
 		t.Errorf("orientation tag %v, want Rotate 90 CW", o)
 	}
-	checkDecodes(t, dst, 40, 30)
-}
-
-func checkDecodes(t *testing.T, path string, w, h int) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatalf("%s does not decode: %v", filepath.Base(path), err)
-	}
-	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
-		t.Errorf("%s is %dx%d, want %dx%d", filepath.Base(path), b.Dx(), b.Dy(), w, h)
-	}
+	striptest.CheckDecodes(t, dst, 40, 30)
 }
 
 func TestStripUnsupportedAndPassThrough(t *testing.T) {

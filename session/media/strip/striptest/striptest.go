@@ -156,3 +156,21 @@ func CheckClean(t testing.TB, path string) {
 		}
 	}
 }
+
+// CheckDecodes fails t unless the image at path decodes (its format's decoder must be registered
+// in the test binary) and is w x h pixels.
+func CheckDecodes(t *testing.T, path string, w, h int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatalf("%s does not decode: %v", filepath.Base(path), err)
+	}
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+		t.Errorf("%s is %dx%d, want %dx%d", filepath.Base(path), b.Dx(), b.Dy(), w, h)
+	}
+}
