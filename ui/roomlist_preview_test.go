@@ -17,25 +17,13 @@ import (
 // canvasTexts returns the visible canvas texts under o (avatar initials).
 func canvasTexts(o fyne.CanvasObject) []string {
 	var out []string
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
+	walkVisible(o, func(o fyne.CanvasObject) bool {
+		t, ok := o.(*canvas.Text)
+		if ok {
+			out = append(out, t.Text)
 		}
-		switch v := o.(type) {
-		case *canvas.Text:
-			out = append(out, v.Text)
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
+		return ok
+	})
 	return out
 }
 

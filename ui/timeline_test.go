@@ -16,25 +16,13 @@ import (
 // richTexts returns the text of every visible RichText under o.
 func richTexts(o fyne.CanvasObject) []string {
 	var out []string
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
+	walkVisible(o, func(o fyne.CanvasObject) bool {
+		r, ok := o.(*widget.RichText)
+		if ok {
+			out = append(out, r.String())
 		}
-		switch v := o.(type) {
-		case *widget.RichText:
-			out = append(out, v.String())
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
+		return ok
+	})
 	return out
 }
 

@@ -15,26 +15,33 @@ import (
 // labels returns the texts of all visible labels under o.
 func labels(o fyne.CanvasObject) []string {
 	var out []string
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
+	walkVisible(o, func(o fyne.CanvasObject) bool {
+		l, ok := o.(*widget.Label)
+		if ok {
+			out = append(out, l.Text)
 		}
-		switch v := o.(type) {
-		case *widget.Label:
-			out = append(out, v.Text)
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
+		return ok
+	})
+	return out
+}
+
+// walkVisible calls visit for o and every visible object below it (container children and
+// widgets' rendered objects), depth first; below an object for which visit returns true it does
+// not descend.
+func walkVisible(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
+	if !o.Visible() || visit(o) {
+		return
+	}
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			walkVisible(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			walkVisible(c, visit)
 		}
 	}
-	walk(o)
-	return out
 }
 
 func hasLabel(o fyne.CanvasObject, text string) bool {
