@@ -379,7 +379,8 @@ func (p *Peer) WaitConnected(ctx context.Context) error {
 	}
 }
 
-// pcState maps pion's connection state; a disconnected connection counts as connecting again.
+// pcState maps pion's connection state; a disconnected connection counts as connecting again,
+// and a connection the other side closed closes the Peer.
 func (p *Peer) pcState(s webrtc.PeerConnectionState) {
 	switch s {
 	case webrtc.PeerConnectionStateConnecting, webrtc.PeerConnectionStateDisconnected:
@@ -389,7 +390,8 @@ func (p *Peer) pcState(s webrtc.PeerConnectionState) {
 	case webrtc.PeerConnectionStateFailed:
 		p.setState(StateFailed)
 	case webrtc.PeerConnectionStateClosed:
-		p.setState(StateClosed)
+		// The other side closed (DTLS close_notify): end sending and receiving too.
+		go func() { _ = p.Close() }()
 	}
 }
 

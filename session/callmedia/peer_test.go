@@ -135,7 +135,7 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 }
 
 // Two peers on loopback: 440 Hz one way, 660 Hz the other, each detector finds its tone,
-// packets are counted both ways, and Close ends both.
+// packets are counted both ways, and closing one side ends both.
 func TestPeerToneBothWays(t *testing.T) {
 	pr := connectPair(t, Config{Source: NewTone(440)}, Config{Source: NewTone(660)})
 	waitTone(t, pr.detB, 440)
@@ -152,21 +152,35 @@ func TestPeerToneBothWays(t *testing.T) {
 			t.Fatalf("%s: state %s", name, p.State())
 		}
 	}
-	for _, p := range []*Peer{pr.a, pr.b} {
-		if err := p.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Close(); err != nil {
-			t.Fatal("second close:", err)
-		}
+	// Closing a ends b too (DTLS close_notify), without b's Close.
+	if err := pr.a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pr.a.Close(); err != nil {
+		t.Fatal("second close:", err)
 	}
 	waitFor(t, "closed states", func() bool {
 		return pr.statesA.last() == StateClosed && pr.statesB.last() == StateClosed
 	})
+	if err := pr.b.WaitConnected(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("b after a closed: %v", err)
+	}
+	waitFor(t, "b's goroutines", func() bool {
+		select {
+		case <-pr.b.ev.done:
+			return true
+		default:
+			return false
+		}
+	})
+	if err := pr.b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	outB := pr.b.Stats().RTPPacketsOut
 	in, out := pr.a.Stats().RTPPacketsIn, pr.a.Stats().RTPPacketsOut
 	time.Sleep(200 * time.Millisecond)
-	if st := pr.a.Stats(); st.RTPPacketsIn != in || st.RTPPacketsOut != out {
-		t.Fatalf("media still flowing after Close: %+v", st)
+	if st := pr.a.Stats(); st.RTPPacketsIn != in || st.RTPPacketsOut != out || pr.b.Stats().RTPPacketsOut != outB {
+		t.Fatalf("media still flowing after Close: %+v, %+v", st, pr.b.Stats())
 	}
 	if _, err := pr.a.Offer(context.Background()); !errors.Is(err, ErrClosed) {
 		t.Fatalf("offer after close: %v", err)
