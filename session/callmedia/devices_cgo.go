@@ -196,6 +196,15 @@ func (r *pcmRing) readFull(pcm []int16) bool {
 	return true
 }
 
+// keepLatest drops all but the newest n samples.
+func (r *pcmRing) keepLatest(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if over := len(r.buf) - n; over > 0 {
+		r.buf = r.buf[:copy(r.buf, r.buf[over:])]
+	}
+}
+
 // readSome fills pcm with what there is and zeros after it; it never blocks long.
 func (r *pcmRing) readSome(pcm []int16) {
 	r.mu.Lock()
@@ -227,7 +236,8 @@ func bytesToPCM(b []byte, pcm []int16) []int16 {
 }
 
 // Microphone is an AudioSource from a capture device: ReadFrame blocks until the next 20 ms
-// are captured. Capture runs on while nobody reads; the oldest audio beyond 200 ms is dropped.
+// are captured. Capture runs on while nobody reads; the oldest audio beyond 200 ms is dropped,
+// and ReadFrame skips to the newest 60 ms.
 type Microphone struct {
 	dev    *malgo.Device
 	ring   *pcmRing
@@ -253,8 +263,13 @@ func (a *Audio) OpenMicrophone(id string) (*Microphone, error) {
 	return m, nil
 }
 
+// micBacklog is the most captured audio ReadFrame lets wait: older audio is dropped, so that
+// a reader that started late or stalled does not add its delay to the call for good.
+const micBacklog = 3 * FrameSamples
+
 // ReadFrame blocks until the next frame is captured; after Close it returns ErrClosed.
 func (m *Microphone) ReadFrame(pcm []int16) error {
+	m.ring.keepLatest(micBacklog)
 	if !m.ring.readFull(pcm) {
 		return ErrClosed
 	}

@@ -131,4 +131,9 @@ func TestPCMRingDropsOldest(t *testing.T) {
 	if got[0] != int16(deviceBuffer) {
 		t.Fatalf("after an oversized write the first sample is %d", got[0])
 	}
+	r.keepLatest(micBacklog)
+	r.readSome(got)
+	if got[0] != int16(2*deviceBuffer-micBacklog) {
+		t.Fatalf("after keepLatest the first sample is %d", got[0])
+	}
 }
