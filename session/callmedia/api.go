@@ -86,6 +86,7 @@ func (s State) String() string {
 type Stats struct {
 	RTPPacketsIn, RTPPacketsOut, BytesIn uint64
 	VideoPacketsIn                       uint64    // RTP packets of a received video track
+	PacketsLost                          uint64    // audio packets missing in the sequence (concealed)
 	ConnectedAt                          time.Time // zero until connected
 	AudioLevel                           float64   // 0..1, RMS of the last received frames
 }

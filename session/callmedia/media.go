@@ -6,6 +6,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
+	"github.com/thesyncim/gopus"
 )
 
 // maxConceal is the most lost packets in a row that the decoder conceals (PLC); longer gaps
@@ -105,6 +106,7 @@ func (p *Peer) receiveAudio(tr *webrtc.TrackRemote) {
 		return
 	}
 	out := make([]int16, maxFrameDecode)
+	fec := make([]float32, FrameSamples)
 	pending := make([]int16, 0, FrameSamples+maxFrameDecode*(maxConceal+1))
 	var last uint16
 	started := false
@@ -115,16 +117,16 @@ func (p *Peer) receiveAudio(tr *webrtc.TrackRemote) {
 		}
 		p.pktsIn.Add(1)
 		p.bytesIn.Add(uint64(len(pkt.Payload)))
+		if testHookDropIn != nil && testHookDropIn(pkt.SequenceNumber) {
+			continue // counted as received, then lost: a test of concealment
+		}
 		if started {
-			gap := int16(pkt.SequenceNumber - last - 1)
+			gap := int(int16(pkt.SequenceNumber - last - 1))
 			if gap < 0 { // late or duplicate
 				continue
 			}
-			for i := 0; i < int(gap) && i < maxConceal; i++ {
-				if n, err := dec.DecodeInt16(nil, out[:FrameSamples]); err == nil {
-					pending = append(pending, out[:n]...)
-				}
-			}
+			p.lost.Add(uint64(gap))
+			pending = conceal(dec, gap, pkt.Payload, pending, out, fec)
 		}
 		last, started = pkt.SequenceNumber, true
 		if len(pkt.Payload) == 0 {
@@ -141,6 +143,31 @@ func (p *Peer) receiveAudio(tr *webrtc.TrackRemote) {
 		}
 		pending = pending[:copy(pending, pending[k:])]
 	}
+}
+
+// testHookDropIn lets tests lose received audio packets.
+var testHookDropIn func(seq uint16) bool
+
+// conceal fills a gap of lost 20 ms packets: the last one from the in-band FEC of next (the
+// packet after the gap) where the sender put it there, the others (at most maxConceal) by
+// the decoder's loss concealment.
+func conceal(dec *gopus.Decoder, gap int, next []byte, pending, out []int16, fec []float32) []int16 {
+	if gap <= 0 {
+		return pending
+	}
+	for range min(gap-1, maxConceal) {
+		if n, err := dec.DecodeInt16(nil, out[:FrameSamples]); err == nil {
+			pending = append(pending, out[:n]...)
+		}
+	}
+	n, err := dec.DecodeWithFEC(next, fec[:FrameSamples], true)
+	if err != nil {
+		return pending
+	}
+	for _, v := range fec[:n] {
+		pending = append(pending, int16(max(-32768, min(32767, math.Round(float64(v)*32768)))))
+	}
+	return pending
 }
 
 // received measures a decoded frame and hands it to the sink.

@@ -40,6 +40,7 @@ type Peer struct {
 
 	muted                             atomic.Bool
 	pktsIn, pktsOut, bytesIn, videoIn atomic.Uint64
+	lost                              atomic.Uint64
 	level                             atomic.Uint64 // math.Float64bits of the received level
 }
 
@@ -440,6 +441,7 @@ func (p *Peer) Stats() Stats {
 		RTPPacketsOut:  p.pktsOut.Load(),
 		BytesIn:        p.bytesIn.Load(),
 		VideoPacketsIn: p.videoIn.Load(),
+		PacketsLost:    p.lost.Load(),
 		ConnectedAt:    at,
 		AudioLevel:     p.audioLevel(),
 	}

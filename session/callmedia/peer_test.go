@@ -199,3 +199,24 @@ func TestPeerMute(t *testing.T) {
 	pr.a.SetMuted(false)
 	waitTone(t, pr.detB, 440)
 }
+
+// Lost packets (every 7th, and a burst of 3 every 50) are counted and concealed (FEC for the
+// last of a gap, loss concealment before it): the tone still comes through at its level.
+func TestPeerPacketLoss(t *testing.T) {
+	testHookDropIn = func(seq uint16) bool { return seq%7 == 0 || seq%50 < 3 }
+	t.Cleanup(func() { testHookDropIn = nil })
+	pr := connectPair(t, Config{Source: NewTone(440)}, Config{})
+	waitTone(t, pr.detB, 440)
+	waitFor(t, "losses", func() bool { return pr.b.Stats().PacketsLost >= 20 })
+	st := pr.b.Stats()
+	if st.PacketsLost > st.RTPPacketsIn/3 || st.AudioLevel < 0.2 {
+		t.Fatalf("stats %+v", st)
+	}
+	frames := pr.detB.Frames()
+	waitFor(t, "frames", func() bool { return pr.detB.Frames() >= frames+50 })
+	// Every 20 ms of the sender reached the sink, concealed or not.
+	in, det := pr.b.Stats().RTPPacketsIn, pr.detB.Frames()
+	if d := int(in) - det; d < -5 || d > 5 {
+		t.Fatalf("%d packets in, %d frames out", in, det)
+	}
+}
