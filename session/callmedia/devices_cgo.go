@@ -214,6 +214,21 @@ func (r *pcmRing) readSome(pcm []int16) {
 	clear(pcm[n:])
 }
 
+// readPrebuffered is readSome for playback with a jitter buffer: after the ring ran dry it
+// gives silence until prebuffer samples wait; *starving holds that state between calls.
+func (r *pcmRing) readPrebuffered(pcm []int16, prebuffer int, starving *bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if *starving && len(r.buf) < prebuffer {
+		clear(pcm)
+		return
+	}
+	n := min(len(pcm), len(r.buf))
+	r.take(pcm[:n])
+	clear(pcm[n:])
+	*starving = n < len(pcm)
+}
+
 func (r *pcmRing) take(pcm []int16) {
 	copy(pcm, r.buf)
 	r.buf = r.buf[:copy(r.buf, r.buf[len(pcm):])]
@@ -291,8 +306,12 @@ func (m *Microphone) Close() error {
 	return nil
 }
 
+// speakerPrebuffer is the jitter buffer of a Speaker: after running dry it waits for 40 ms.
+const speakerPrebuffer = 2 * FrameSamples
+
 // Speaker is an AudioSink to a playback device. Frames wait in a buffer of at most 200 ms
-// (the oldest are dropped); when it runs dry the speaker plays silence.
+// (the oldest are dropped); when it runs dry the speaker plays silence until 40 ms are there
+// again, so that network jitter does not chop every frame.
 type Speaker struct {
 	dev    *malgo.Device
 	ring   *pcmRing
@@ -305,12 +324,13 @@ type Speaker struct {
 func (a *Audio) OpenSpeaker(id string) (*Speaker, error) {
 	s := &Speaker{ring: newPCMRing()}
 	var scratch []int16
+	starving := true // only the device's thread touches it
 	dev, err := a.openDevice(malgo.Playback, id, func(out, _ []byte, frames uint32) {
 		if cap(scratch) < int(frames) {
 			scratch = make([]int16, frames)
 		}
 		pcm := scratch[:frames]
-		s.ring.readSome(pcm)
+		s.ring.readPrebuffered(pcm, speakerPrebuffer, &starving)
 		for i, v := range pcm {
 			binary.LittleEndian.PutUint16(out[2*i:], uint16(v))
 		}

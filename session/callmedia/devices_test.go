@@ -137,3 +137,36 @@ func TestPCMRingDropsOldest(t *testing.T) {
 		t.Fatalf("after keepLatest the first sample is %d", got[0])
 	}
 }
+
+// A speaker's jitter buffer: silence until 40 ms wait, then playback until it runs dry.
+func TestPCMRingPrebuffer(t *testing.T) {
+	r := newPCMRing()
+	starving := true
+	out := make([]int16, 480)
+	ones := make([]int16, FrameSamples)
+	for i := range ones {
+		ones[i] = 1
+	}
+	r.write(ones)
+	r.readPrebuffered(out, speakerPrebuffer, &starving)
+	if out[0] != 0 || !starving || len(r.buf) != FrameSamples {
+		t.Fatal("played before the jitter buffer filled")
+	}
+	r.write(ones)
+	for range 4 {
+		r.readPrebuffered(out, speakerPrebuffer, &starving)
+		if out[0] != 1 || out[len(out)-1] != 1 || starving {
+			t.Fatalf("not playing: %d %v", out[0], starving)
+		}
+	}
+	r.write(ones[:100])
+	r.readPrebuffered(out, speakerPrebuffer, &starving)
+	if out[99] != 1 || out[100] != 0 || !starving {
+		t.Fatal("running dry")
+	}
+	r.write(ones)
+	r.readPrebuffered(out, speakerPrebuffer, &starving)
+	if out[0] != 0 {
+		t.Fatal("played again before the jitter buffer refilled")
+	}
+}
