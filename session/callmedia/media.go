@@ -24,15 +24,15 @@ func (p *Peer) sendLoop() {
 	pcm := make([]int16, FrameSamples)
 	silence := make([]int16, FrameSamples)
 	buf := make([]byte, maxOpusPacket)
-	src := p.cfg.Source
+	failed := -1 // generation of the source whose ReadFrame failed: silence until SetSource
 	timer := time.NewTimer(0)
 	<-timer.C
 	start, n := time.Now(), 0
 	for {
 		frame := silence
-		if src != nil {
+		if src, gen := p.source(); src != nil && gen != failed {
 			if err := src.ReadFrame(pcm); err != nil {
-				src = nil // the source ended: silence from now on
+				failed = gen
 			} else {
 				frame = pcm
 			}
@@ -173,8 +173,8 @@ func conceal(dec *gopus.Decoder, gap int, next []byte, pending, out []int16, fec
 // received measures a decoded frame and hands it to the sink.
 func (p *Peer) received(frame []int16) {
 	p.level.Store(math.Float64bits(frameLevel(frame)))
-	if p.cfg.Sink != nil {
-		p.cfg.Sink.WriteFrame(frame)
+	if sink := p.sink(); sink != nil {
+		sink.WriteFrame(frame)
 	}
 }
 

@@ -32,6 +32,7 @@ type Peer struct {
 	connectedAt time.Time
 	closed      bool
 	sending     bool
+	sourceGen   int
 	onState     func(State)
 	onCand      func(*Candidate)
 	localCands  []*Candidate // before OnLocalCandidate; a nil entry ends gathering
@@ -423,6 +424,35 @@ func (p *Peer) setState(s State) {
 			f(s)
 		}
 	})
+}
+
+// SetSource switches what is sent (nil = silence) on a running call, as when the user picks
+// another microphone; the old source is not closed.
+func (p *Peer) SetSource(src AudioSource) {
+	p.mu.Lock()
+	p.cfg.Source = src
+	p.sourceGen++
+	p.mu.Unlock()
+}
+
+// SetSink switches where received audio goes (nil = discard); the old sink is not closed.
+func (p *Peer) SetSink(sink AudioSink) {
+	p.mu.Lock()
+	p.cfg.Sink = sink
+	p.mu.Unlock()
+}
+
+// source is the current source and its generation (counting SetSource calls).
+func (p *Peer) source() (AudioSource, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cfg.Source, p.sourceGen
+}
+
+func (p *Peer) sink() AudioSink {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cfg.Sink
 }
 
 // SetMuted sends silence instead of the source while muted.

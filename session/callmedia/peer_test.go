@@ -190,7 +190,8 @@ func TestPeerToneBothWays(t *testing.T) {
 	}
 }
 
-// Muting sends silence: the other side's level falls to nothing and its detector to 0 Hz.
+// Muting sends silence: the other side's level falls to nothing and its detector to 0 Hz;
+// SetSource and SetSink switch devices on the running call.
 func TestPeerMute(t *testing.T) {
 	pr := connectPair(t, Config{Source: NewTone(440)}, Config{})
 	waitTone(t, pr.detB, 440)
@@ -198,6 +199,11 @@ func TestPeerMute(t *testing.T) {
 	waitFor(t, "silence", func() bool { return pr.detB.DominantHz() == 0 && pr.b.Stats().AudioLevel < 0.01 })
 	pr.a.SetMuted(false)
 	waitTone(t, pr.detB, 440)
+	// Another source and sink on the running call (a device change).
+	det := NewToneDetector()
+	pr.a.SetSource(NewTone(880))
+	pr.b.SetSink(det)
+	waitTone(t, det, 880)
 }
 
 // Lost packets (every 7th, and a burst of 3 every 50) are counted and concealed (FEC for the
