@@ -4,8 +4,11 @@ package callmedia
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/gen2brain/malgo"
 )
 
 func openNull(t *testing.T) *Audio {
@@ -168,5 +171,16 @@ func TestPCMRingPrebuffer(t *testing.T) {
 	r.readPrebuffered(out, speakerPrebuffer, &starving)
 	if out[0] != 0 {
 		t.Fatal("played again before the jitter buffer refilled")
+	}
+}
+
+// An audio system that is not there (WASAPI on Linux) is ErrNoAudioDevice, as a machine
+// without PulseAudio and ALSA is.
+func TestOpenAudioWithoutSystem(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("WASAPI exists off Linux")
+	}
+	if _, err := openAudio([]malgo.Backend{malgo.BackendWasapi}); !errors.Is(err, ErrNoAudioDevice) {
+		t.Fatalf("open: %v", err)
 	}
 }
