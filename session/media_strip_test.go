@@ -60,7 +60,7 @@ func TestSendImageStripsMetadata(t *testing.T) {
 	for _, c := range []struct {
 		format, mime string
 		orientation  int
-	}{{"jpeg", "image/jpeg", 0}, {"png", "image/png", 0}, {"webp", "image/webp", 0}, {"jpeg", "image/jpeg", 6}} {
+	}{{"jpeg", "image/jpeg", 0}, {"png", "image/png", 0}, {"webp", "image/webp", 0}, {"gif", "image/gif", 0}, {"jpeg", "image/jpeg", 6}} {
 		t.Run(c.format, func(t *testing.T) {
 			src := striptest.Fixture(t, t.TempDir(), c.format, 96, 64, c.orientation)
 			ev, got := send(t, sa, src, c.mime)

@@ -36,7 +36,7 @@ func (s *Session) mediaInfo(ctx context.Context, o *outgoing, encrypted bool) (*
 		}
 	}
 	switch o.format {
-	case strip.JPEG, strip.PNG, strip.WebP:
+	case strip.JPEG, strip.PNG, strip.WebP, strip.GIF:
 	default:
 		if o.mimeType != "image/gif" {
 			return info, nil
