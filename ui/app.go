@@ -107,9 +107,9 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.rooms.OnSelected = a.OpenRoom
 	a.rooms.OnScrolled = a.input
 	a.rooms.OnFirstShown = func(n int) { Trace("ready rooms=%d", n) }
-	avatars := &roomAvatars{imgs: map[string]image.Image{}, // roomavatar.go
-		load:   func(room id.RoomID) (image.Image, error) { return s.RoomAvatar(a.ctx, room, roomAvatarPx) },
-		loaded: func() { a.rooms.list.Refresh(); a.header.RefreshAvatar() }}
+	avatars := newRoomAvatars( // roomavatar.go
+		func(room id.RoomID) (image.Image, error) { return s.RoomAvatar(a.ctx, room, roomAvatarPx) },
+		func() { a.rooms.list.Refresh(); a.header.RefreshAvatar() })
 	a.rooms.Avatar = avatars.get
 	a.search = widget.NewEntry()
 	a.search.SetPlaceHolder(T("rooms.search"))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image"
+	"time"
 
 	"maunium.net/go/mautrix/id"
 
@@ -18,6 +19,15 @@ type roomAvatars struct {
 	load   func(id.RoomID) (image.Image, error) // runs on a goroutine of its own
 	imgs   map[string]image.Image               // by room ID and mxc URI; nil: loading, failed or none
 	loaded func()                               // a picture arrived: show it
+	retry  time.Duration                        // after a failed load (offline), asked again after this
+}
+
+// avatarRetry is how long a room's avatar that failed to load (offline, say) shows its initial
+// before it is asked for again.
+const avatarRetry = time.Minute
+
+func newRoomAvatars(load func(id.RoomID) (image.Image, error), loaded func()) *roomAvatars {
+	return &roomAvatars{load: load, loaded: loaded, imgs: map[string]image.Image{}, retry: avatarRetry}
 }
 
 // get returns the room's picture if it is loaded, and starts loading it if not; nil without one.
@@ -35,8 +45,11 @@ func (l *roomAvatars) get(r session.RoomSummary) image.Image {
 	l.imgs[key] = nil
 	go func() {
 		img, err := l.load(r.ID)
+		if err != nil && l.retry > 0 { // the initial stays for now; the next row bound asks again
+			time.AfterFunc(l.retry, func() { do(func() { delete(l.imgs, key) }) })
+		}
 		if err != nil || img == nil {
-			return // the initial stays
+			return
 		}
 		do(func() {
 			l.imgs[key] = img

@@ -2,14 +2,18 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -67,4 +71,34 @@ func TestFlowRoomAvatar(t *testing.T) {
 	}
 	a.OpenRoom(room)
 	q.until(t, "the avatar in the header", func() bool { return len(pictures(a.Header().View())) == 1 })
+}
+
+// A room avatar that failed to load (offline) is asked for again after the retry time, not at
+// every row bound before that.
+func TestRoomAvatarRetriesAfterFailure(t *testing.T) {
+	q := useTestUIQueue(t)
+	var calls atomic.Int32
+	var fail atomic.Bool
+	fail.Store(true)
+	pic := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	l := newRoomAvatars(func(id.RoomID) (image.Image, error) {
+		calls.Add(1)
+		if fail.Load() {
+			return nil, errors.New("offline")
+		}
+		return pic, nil
+	}, func() {})
+	l.retry = 50 * time.Millisecond
+	r := session.RoomSummary{ID: "!a:x", AvatarURL: "mxc://x/a"}
+	if l.get(r) != nil {
+		t.Fatal("a picture before loading")
+	}
+	q.until(t, "the failed load", func() bool { return calls.Load() == 1 })
+	l.get(r) // before the retry time: not asked again
+	q.drain()
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("asked %d times before the retry time", n)
+	}
+	fail.Store(false)
+	q.until(t, "the picture after the retry", func() bool { return l.get(r) == pic })
 }
