@@ -112,4 +112,3 @@ func (s *Session) RemoveKeyword(ctx context.Context, kw string) error {
 	_, err = s.fetchPushRules(ctx)
 	return err
 }
-
