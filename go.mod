@@ -6,6 +6,7 @@ require (
 	codeberg.org/go-pdf/fpdf v0.12.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/blevesearch/snowballstem v0.9.0
+	github.com/buckket/go-blurhash v1.1.0
 	github.com/gen2brain/beeep v0.11.3
 	github.com/gen2brain/malgo v0.11.24
 	github.com/go-jose/go-jose/v4 v4.1.9

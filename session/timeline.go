@@ -149,6 +149,10 @@ type MessageFile struct {
 	Height    int    `json:"height,omitempty"`
 	MXC       string `json:"mxc,omitempty"`
 	Encrypted bool   `json:"encrypted,omitempty"` // the file is encrypted (key in the event)
+	// DurationMS is a video's or audio's length from its info, in milliseconds (0: unknown).
+	DurationMS int64 `json:"duration_ms,omitempty"`
+	// Blurhash is an image's placeholder from its info (session.BlurhashImage decodes it).
+	Blurhash string `json:"blurhash,omitempty"`
 }
 
 // Bounds of the server requests one Timeline call makes: a GUI must not wait long for them.
@@ -216,6 +220,8 @@ type msgContent struct {
 		Size     float64 `json:"size"`
 		W        float64 `json:"w"`
 		H        float64 `json:"h"`
+		Duration float64 `json:"duration"`             // milliseconds (video, audio)
+		Blurhash string  `json:"xyz.amorgan.blurhash"` // as Element sends it
 	} `json:"info"`
 	RelatesTo struct {
 		RelType       string `json:"rel_type"`
@@ -634,7 +640,7 @@ func fileInfo(kind string, c *msgContent) *MessageFile {
 		return nil
 	}
 	f := &MessageFile{Name: c.Body, MimeType: c.Info.MimeType, Size: int64(c.Info.Size), Width: int(c.Info.W),
-		Height: int(c.Info.H), MXC: c.URL}
+		Height: int(c.Info.H), MXC: c.URL, DurationMS: int64(max(c.Info.Duration, 0)), Blurhash: c.Info.Blurhash}
 	if c.FileName != "" {
 		f.Name = c.FileName
 	}

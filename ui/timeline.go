@@ -405,8 +405,13 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	if m.Kind == "image" && m.EventID != "" && t.Thumbnail != nil {
 		if img := t.Thumbnail(m.EventID); img != nil {
 			b := img.Bounds()
-			r.image.Image = img
+			r.image.Image, r.image.ScaleMode = img, canvas.ImageScaleFastest
 			r.image.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
+			r.image.Show()
+			r.image.Refresh()
+		} else if ph, size := blurPlaceholder(m.File); ph != nil { // mediarow.go: while it loads
+			r.image.Image, r.image.ScaleMode = ph, canvas.ImageScaleSmooth
+			r.image.SetMinSize(size)
 			r.image.Show()
 			r.image.Refresh()
 		}
@@ -459,11 +464,7 @@ func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
 		if m.File != nil && m.File.Name != "" {
 			name = m.File.Name
 		}
-		size := ""
-		if m.File != nil && m.File.Size > 0 {
-			size = " (" + humanSize(m.File.Size) + ")"
-		}
-		return italic(T(fileKey(m.Kind), name) + size)
+		return italic(T(fileKey(m.Kind), name) + fileDetails(m.File)) // mediarow.go
 	case session.KindLocation:
 		return locationSegments(m)
 	case "emote":
