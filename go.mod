@@ -16,6 +16,7 @@ require (
 	github.com/nicksnyder/go-i18n/v2 v2.5.1
 	github.com/rs/zerolog v1.35.1
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+	github.com/thesyncim/gopus v0.1.2
 	github.com/zalando/go-keyring v0.2.8
 	go.mau.fi/util v0.11.0
 	golang.org/x/crypto v0.59.0
