@@ -59,25 +59,32 @@ func (s *Session) SendVoice(ctx context.Context, roomID id.RoomID, clip *voice.C
 	if err != nil {
 		return "", err
 	}
+	o.content = func(c *event.MessageEventContent) any { return voiceMessage(c, clip) }
+	return s.sendStream(ctx, roomID, o)
+}
+
+// voiceMessage completes the message of an uploaded clip (c: url or file, info with mimetype
+// and size) to a voice message.
+func voiceMessage(c *event.MessageEventContent, clip *voice.Clip) *voiceContent {
 	body := VoiceBody(clip.Duration)
 	waveform := clip.Waveform
 	if waveform == nil {
 		waveform = []int{}
 	}
-	o.content = func(c *event.MessageEventContent) any {
-		c.MsgType, c.Body = event.MsgAudio, body
-		c.Info.Duration = clip.DurationMS()
-		c.MSC1767Audio = &event.MSC1767Audio{Duration: clip.DurationMS(), Waveform: waveform}
-		c.MSC3245Voice = &event.MSC3245Voice{}
-		file := &msc1767File{Name: VoiceFileName, MimeType: c.Info.MimeType, Size: c.Info.Size}
-		if c.File != nil {
-			file.File = c.File
-		} else {
-			file.URL = c.URL
-		}
-		return &voiceContent{MessageEventContent: c, Text: body, File: file}
+	c.MsgType, c.Body = event.MsgAudio, body
+	if c.Info == nil {
+		c.Info = &event.FileInfo{MimeType: voice.MimeType, Size: len(clip.Ogg)}
 	}
-	return s.sendStream(ctx, roomID, o)
+	c.Info.Duration = clip.DurationMS()
+	c.MSC1767Audio = &event.MSC1767Audio{Duration: clip.DurationMS(), Waveform: waveform}
+	c.MSC3245Voice = &event.MSC3245Voice{}
+	file := &msc1767File{Name: VoiceFileName, MimeType: c.Info.MimeType, Size: c.Info.Size}
+	if c.File != nil {
+		file.File = c.File
+	} else {
+		file.URL = c.URL
+	}
+	return &voiceContent{MessageEventContent: c, Text: body, File: file}
 }
 
 // voiceOf reads the voice message parts of a message content: nil unless it is m.audio marked
