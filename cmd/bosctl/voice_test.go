@@ -73,6 +73,19 @@ func TestSendVoice(t *testing.T) {
 		t.Fatalf("downloaded voice message at %.0f Hz, want 523", hz)
 	}
 
+	// play: the tone comes back as its frequency (null audio backend; played in real time).
+	r := mustOK(t, bosctl(t, runOpts{env: []string{"BOSCTL_SILENT_AUDIO=1"}}, "--data", b.dir, "play", toneID, "--json"))
+	var played struct {
+		DurationMS int     `json:"duration_ms"`
+		DetectedHz float64 `json:"detected_hz"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &played); err != nil {
+		t.Fatalf("play: %v %v", r, err)
+	}
+	if played.DurationMS < 1500 || played.DurationMS > 1530 || math.Abs(played.DetectedHz-523) > 10 {
+		t.Fatalf("play: %+v", played)
+	}
+
 	notOgg := filepath.Join(t.TempDir(), "notiz.ogg")
 	if err := os.WriteFile(notOgg, []byte("kein Ton"), 0o600); err != nil {
 		t.Fatal(err)
