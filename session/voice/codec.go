@@ -39,38 +39,14 @@ func (c *Clip) DurationMS() int { return int(c.Duration.Milliseconds()) }
 // Encode turns mono PCM at SampleRate into an Ogg/Opus clip (20 ms frames, voice tuning,
 // Bitrate); the end is padded with silence to whole frames.
 func Encode(pcm []float32) (*Clip, error) {
-	enc, err := gopus.NewEncoder(gopus.EncoderConfig{SampleRate: SampleRate, Channels: 1, Application: gopus.ApplicationVoIP})
+	e, err := newStreamEncoder()
 	if err != nil {
-		return nil, fmt.Errorf("failed to start the Opus encoder: %w", err)
+		return nil, err
 	}
-	if err := enc.SetBitrate(Bitrate); err != nil {
-		return nil, fmt.Errorf("failed to set the Opus bitrate: %w", err)
+	if err := e.write(pcm); err != nil {
+		return nil, err
 	}
-	var buf bytes.Buffer
-	w, err := ogg.NewWriter(&buf, SampleRate, 1)
-	if err != nil {
-		return nil, fmt.Errorf("failed to start the Ogg stream: %w", err)
-	}
-	frame := make([]float32, frameSize)
-	packet := make([]byte, 4000)
-	// The encoder delays by its lookahead (the pre-skip the decoder drops): silence after the
-	// end flushes the last samples out.
-	padded := append(pcm[:len(pcm):len(pcm)], make([]float32, ogg.DefaultPreSkip)...)
-	for off := 0; off < len(padded); off += frameSize {
-		n := copy(frame, padded[off:])
-		clear(frame[n:])
-		m, err := enc.Encode(frame, packet)
-		if err != nil {
-			return nil, fmt.Errorf("failed to encode audio: %w", err)
-		}
-		if err := w.WritePacket(packet[:m], frameSize); err != nil {
-			return nil, fmt.Errorf("failed to write the Ogg stream: %w", err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("failed to finish the Ogg stream: %w", err)
-	}
-	return &Clip{Ogg: buf.Bytes(), Duration: samplesDuration(len(pcm)), Waveform: Waveform(pcm, WaveformPoints)}, nil
+	return e.finish()
 }
 
 // Decode turns an Ogg/Opus file (mono or stereo, as Element and others record it) into mono PCM

@@ -14,6 +14,7 @@ var (
 	ErrUnsupported = errors.New("audio devices are not available in this build")
 	ErrEmpty       = errors.New("nothing was recorded")
 	ErrNotStarted  = errors.New("the recording was not started")
+	ErrOverrun     = errors.New("the encoder fell behind the recording; audio was lost")
 )
 
 // Source delivers captured audio: after Start it calls push with mono samples at SampleRate,
@@ -23,21 +24,33 @@ type Source interface {
 	Stop()
 }
 
+// backlog is how many captured blocks may wait for the encoder (a device delivers about 100 per
+// second: several seconds of a stalled machine).
+const backlog = 2048
+
 // Recorder records one voice message from a Source (the microphone: NewMic) up to a maximum
-// length; Stop encodes it, Cancel throws it away. Its methods are safe from any goroutine.
+// length, encoding while it records (memory does not grow with the samples); Stop returns the
+// clip, Cancel throws it away. Its methods are safe from any goroutine; a Recorder records once.
 type Recorder struct {
 	src Source
 	max int // samples
 
 	mu      sync.Mutex
-	pcm     []float32
 	running bool
+	started bool
+	n       int     // samples taken
+	level   float32 // peak of the last block
+	lost    bool    // a block found the backlog full
 	full    chan struct{}
+	blocks  chan []float32
+	done    chan struct{}
+	enc     *streamEncoder
+	encErr  error
 }
 
 // NewRecorder returns a recorder of src that stops taking audio after max (MaxDuration when 0).
 func NewRecorder(src Source, max time.Duration) *Recorder {
-	if max <= 0 {
+	if max <= 0 || max > MaxDuration {
 		max = MaxDuration
 	}
 	return &Recorder{src: src, max: int(max.Seconds() * SampleRate), full: make(chan struct{})}
@@ -46,35 +59,55 @@ func NewRecorder(src Source, max time.Duration) *Recorder {
 // Start begins recording.
 func (r *Recorder) Start() error {
 	r.mu.Lock()
-	if r.running {
+	if r.started {
 		r.mu.Unlock()
 		return nil
 	}
-	r.running, r.pcm = true, r.pcm[:0]
+	enc, err := newStreamEncoder()
+	if err != nil {
+		r.mu.Unlock()
+		return err
+	}
+	r.started, r.running, r.enc = true, true, enc
+	r.blocks, r.done = make(chan []float32, backlog), make(chan struct{})
+	go r.encode(r.blocks, r.done)
 	r.mu.Unlock()
 	if err := r.src.Start(r.push); err != nil {
-		r.mu.Lock()
-		r.running = false
-		r.mu.Unlock()
+		r.end()
 		return err
 	}
 	return nil
 }
 
+func (r *Recorder) encode(blocks <-chan []float32, done chan<- struct{}) {
+	defer close(done)
+	for b := range blocks {
+		if err := r.enc.write(b); err != nil && r.encErr == nil {
+			r.encErr = err // read after done is closed
+		}
+	}
+}
+
 func (r *Recorder) push(samples []float32) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.running || len(r.pcm) >= r.max {
+	if !r.running || r.n >= r.max {
 		return
 	}
-	room := r.max - len(r.pcm)
-	r.pcm = append(r.pcm, samples[:min(len(samples), room)]...)
-	if len(r.pcm) >= r.max {
-		select {
-		case <-r.full:
-		default:
-			close(r.full)
-		}
+	samples = samples[:min(len(samples), r.max-r.n)]
+	r.n += len(samples)
+	peak := float32(0)
+	for _, v := range samples {
+		peak = max(peak, v, -v)
+	}
+	r.level = peak
+	select {
+	case r.blocks <- append([]float32(nil), samples...):
+	default:
+		r.lost = true
+	}
+	if r.n >= r.max {
+		close(r.full)
 	}
 }
 
@@ -82,19 +115,14 @@ func (r *Recorder) push(samples []float32) {
 func (r *Recorder) Elapsed() time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return samplesDuration(len(r.pcm))
+	return samplesDuration(r.n)
 }
 
-// Level is the loudness of the last 50 ms, 0..1 (for a level meter).
+// Level is the loudness of the last captured block, 0..1 (for a level meter).
 func (r *Recorder) Level() float64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	tail := r.pcm[max(0, len(r.pcm)-SampleRate/20):]
-	peak := float32(0)
-	for _, v := range tail {
-		peak = max(peak, v, -v)
-	}
-	return float64(min(peak, 1))
+	return float64(min(r.level, 1))
 }
 
 // Full is closed when the maximum length is reached (the caller then stops and sends).
@@ -107,36 +135,42 @@ func (r *Recorder) Recording() bool {
 	return r.running
 }
 
-// Stop ends the recording and encodes it (ErrEmpty when nothing came in).
+// Stop ends the recording and returns it encoded (ErrEmpty when nothing came in).
 func (r *Recorder) Stop() (*Clip, error) {
-	pcm, err := r.end()
-	if err != nil {
-		return nil, err
+	if !r.end() {
+		return nil, ErrNotStarted
 	}
-	if len(pcm) == 0 {
+	switch {
+	case r.encErr != nil:
+		return nil, r.encErr
+	case r.lost:
+		return nil, ErrOverrun
+	case r.n == 0:
 		return nil, ErrEmpty
 	}
-	return Encode(pcm)
+	return r.enc.finish()
 }
 
 // Cancel ends the recording and throws it away.
-func (r *Recorder) Cancel() {
-	_, _ = r.end()
-	r.mu.Lock()
-	r.pcm = nil
-	r.mu.Unlock()
-}
+func (r *Recorder) Cancel() { r.end() }
 
-func (r *Recorder) end() ([]float32, error) {
+// end stops the source and the encoder; false when the recorder was not running.
+func (r *Recorder) end() bool {
 	r.mu.Lock()
 	if !r.running {
 		r.mu.Unlock()
-		return nil, ErrNotStarted
+		return false
 	}
 	r.mu.Unlock()
-	r.src.Stop()
+	r.src.Stop() // no push after this
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	if !r.running { // a concurrent end won
+		r.mu.Unlock()
+		return false
+	}
 	r.running = false
-	return r.pcm, nil
+	close(r.blocks)
+	r.mu.Unlock()
+	<-r.done
+	return true
 }

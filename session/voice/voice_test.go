@@ -68,8 +68,11 @@ func TestWaveformFollowsLoudness(t *testing.T) {
 	if len(w) != 10 || w[0] != 0 || w[9] != voice.WaveformMax {
 		t.Fatalf("waveform %v", w)
 	}
-	if got := voice.Waveform(make([]float32, 1000), 100); len(got) != 100 || got[50] != 0 {
+	if got := voice.Waveform(make([]float32, 24000), 100); len(got) != 100 || got[50] != 0 {
 		t.Fatalf("silence: %v", got)
+	}
+	if got := voice.Waveform(voice.Tone(300, 0.01), 100); len(got) != 2 { // 5 ms blocks
+		t.Fatalf("10 ms: %v", got)
 	}
 	if r := voice.Resample([]int{0, 1024}, 4); r[0] != 0 || r[3] != 1024 {
 		t.Fatalf("resample %v", r)
@@ -92,8 +95,8 @@ func TestRecorderMaxLengthAndCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if clip.DurationMS() != 300 {
-		t.Fatalf("recorded %d ms, want 300 (the maximum)", clip.DurationMS())
+	if clip.DurationMS() != 300 || len(clip.Waveform) != 60 {
+		t.Fatalf("recorded %d ms with %d waveform values, want 300 (the maximum) and 60", clip.DurationMS(), len(clip.Waveform))
 	}
 	pcm, err := voice.Decode(clip.Ogg)
 	if err != nil {
