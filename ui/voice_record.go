@@ -34,9 +34,10 @@ type VoiceRecorder struct {
 	OnSend  func(*voice.Clip)
 	OnError func(error)
 
-	mu   sync.Mutex // guards rec and stop (read by the ticker goroutine)
-	rec  *voice.Recorder
-	stop chan struct{}
+	mu     sync.Mutex // guards rec and stop (read by the ticker goroutine)
+	rec    *voice.Recorder
+	stop   chan struct{}
+	ticked chan struct{} // closed when the ticker goroutine has ended
 }
 
 func newVoiceRecorder() *VoiceRecorder {
@@ -75,14 +76,17 @@ func (v *VoiceRecorder) Toggle() {
 		v.fail(err)
 		return
 	}
-	stop := make(chan struct{})
+	stop, ticked := make(chan struct{}), make(chan struct{})
 	v.mu.Lock()
-	v.rec, v.stop = rec, stop
+	v.rec, v.stop, v.ticked = rec, stop, ticked
 	v.mu.Unlock()
 	v.elapsed.SetText(T("voice.recording", clock(0)))
 	v.bar.Show()
 	v.Mic.SetIcon(theme.MediaStopIcon())
-	go v.tick(rec, stop)
+	go func() {
+		defer close(ticked)
+		v.tick(rec, stop)
+	}()
 }
 
 // tick updates the elapsed time and sends the recording when it reached the maximum length.
@@ -120,11 +124,12 @@ func (v *VoiceRecorder) current() *voice.Recorder {
 // detach takes the running recording off the recorder (no widgets touched).
 func (v *VoiceRecorder) detach() *voice.Recorder {
 	v.mu.Lock()
-	rec, stop := v.rec, v.stop
-	v.rec, v.stop = nil, nil
+	rec, stop, ticked := v.rec, v.stop, v.ticked
+	v.rec, v.stop, v.ticked = nil, nil, nil
 	v.mu.Unlock()
 	if stop != nil {
 		close(stop)
+		<-ticked // do() only queues: the goroutine ends at once
 	}
 	return rec
 }

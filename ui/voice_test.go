@@ -2,6 +2,7 @@ package ui
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +31,11 @@ func TestVoiceRecorderBar(t *testing.T) {
 	if !v.Recording() || !v.bar.Visible() || v.Elapsed() != "● Aufnahme 0:00" {
 		t.Fatalf("after the microphone button: recording %v, bar %v, %q", v.Recording(), v.bar.Visible(), v.Elapsed())
 	}
-	q.until(t, "a second recorded", func() bool { return v.Elapsed() == "● Aufnahme 0:01" })
+	q.until(t, "a second recorded", func() bool { return v.current().Elapsed() >= time.Second })
+	q.until(t, "the bar shows it", func() bool { return v.Elapsed() != "● Aufnahme 0:00" })
+	if !strings.HasPrefix(v.Elapsed(), "● Aufnahme 0:0") {
+		t.Fatalf("bar %q", v.Elapsed())
+	}
 	test.Tap(v.send)
 	q.until(t, "the recording handed over", func() bool { return len(got) == 1 })
 	if v.Recording() || v.bar.Visible() {
@@ -93,7 +98,7 @@ func TestFlowVoiceMessage(t *testing.T) {
 	rec := a.VoiceRecorder()
 	rec.NewSource = func() voice.Source { return voice.NewToneSource(440) }
 	test.Tap(rec.Mic)
-	q.until(t, "a second recorded", func() bool { return rec.Elapsed() == "● Aufnahme 0:01" })
+	q.until(t, "a second recorded", func() bool { return rec.current().Elapsed() >= time.Second })
 	test.Tap(rec.send)
 	var sent id.EventID
 	q.until(t, "own voice message sent and shown", func() bool {
