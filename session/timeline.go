@@ -95,6 +95,7 @@ type Message struct {
 	Mentioned     bool         `json:"mentioned,omitempty"` // mentions us (user ID, display name or m.mentions)
 	File          *MessageFile `json:"file,omitempty"`      // media messages
 	Location      *Location    `json:"location,omitempty"`  // Kind location
+	Voice         *VoiceInfo   `json:"voice,omitempty"`     // Kind audio marked as a voice message (MSC3245)
 
 	// Thread: the summary of the thread this message is the root of (nil without replies);
 	// ThreadRoot: the root of the thread this message is a reply in.
@@ -586,6 +587,10 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	}
 	if f := fileInfo(m.Kind, final); f != nil {
 		m.File = f
+	}
+	if m.Kind == KindAudio && !m.Edited {
+		_, raw := effective(e)
+		m.Voice = voiceOf(raw)
 	}
 	if m.Kind == KindLocation {
 		m.Location = locationOf(final, e.TS)

@@ -70,6 +70,7 @@ type App struct {
 
 	thread *ThreadPanel    // the open thread beside the timeline (thread_app.go)
 	locBtn *LocationButton // the composer's location action (location.go)
+	voice  *appVoice       // voice messages: recording and playback (voice_app.go)
 
 	mu         sync.Mutex // guards cur, limit: read by the engine goroutines
 	cur        id.RoomID
@@ -165,6 +166,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.composer.Entry.Shortcuts = a.Shortcut
 	a.buildActions()
 	a.buildThreads()
+	a.buildVoice()
 	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.relayout(); a.focusComposer() })
 	a.status = widget.NewLabel("")
 	a.status.Importance = widget.DangerImportance
@@ -195,6 +197,7 @@ func (a *App) SetForeground(on bool) { a.notes.foreground = on }
 func (a *App) Stop() {
 	a.cancel()
 	a.alerts.out.stopSound()
+	a.stopVoice()
 }
 
 // View is the main view's canvas object (with the blocking view of BOS mode).
@@ -464,6 +467,7 @@ func (a *App) OpenRoom(room id.RoomID) {
 	a.selected = nil
 	a.actions.Hide()
 	a.composer.CancelReplyEdit()
+	a.voice.rec.Cancel() // a recording belongs to the room it was started in
 	defer a.relayout()
 	a.members = nil
 	for _, r := range a.rooms.All() {

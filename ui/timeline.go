@@ -55,6 +55,10 @@ type Timeline struct {
 	// OnVote votes on a poll (answer IDs); OnEndPoll asks to end one (poll_view.go).
 	OnVote    func(m session.Message, answers []string)
 	OnEndPoll func(m session.Message)
+	// OnPlayVoice plays or pauses a voice message; VoicePlaying tells whether one plays now
+	// (voice_view.go).
+	OnPlayVoice  func(m session.Message)
+	VoicePlaying func(id.EventID) bool
 }
 
 // NewTimeline builds an empty timeline for the user me.
@@ -285,6 +289,7 @@ type messageRow struct {
 	thread    *widget.Button // the thread summary (thread.go), hidden without replies
 	status    *widget.Label
 	poll      *pollCard
+	voice     *voiceCard
 	box       *fyne.Container
 	msg       session.Message // what the row shows now
 }
@@ -324,7 +329,8 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.head = head
 	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
 	r.poll = newPollCard(t)
-	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, container.NewHBox(r.image), r.reactions, r.thread, r.status)
+	r.voice = newVoiceCard(t)
+	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, r.voice.view, container.NewHBox(r.image), r.reactions, r.thread, r.status)
 	t.rows[r.box] = r
 	return r.box
 }
@@ -400,7 +406,8 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	r.body.Segments = t.segments(m)
 	r.body.Refresh()
 	r.poll.set(m)
-	r.body.Hidden = m.Kind == session.KindPoll
+	r.voice.set(m)
+	r.body.Hidden = m.Kind == session.KindPoll || m.Voice != nil
 	r.image.Hide()
 	if m.Kind == "image" && m.EventID != "" && t.Thumbnail != nil {
 		if img := t.Thumbnail(m.EventID); img != nil {
