@@ -22,6 +22,7 @@ func main() {
 	flag.IntVar(&cfg.limit, "limit", 50, "timeline limit of matrix-js-sdk's initial sync (initialSyncLimit)")
 	flag.StringVar(&cfg.cacheDir, "cache", "", "seeded server's data dir (default: the test cache, keyed by the data set)")
 	flag.StringVar(&cfg.bosctl, "bosctl", "", "bosctl binary (default: built from this module)")
+	flag.StringVar(&cfg.base, "base", "", "a second bosctl binary (e.g. of the main branch) measured in the same rounds, for before/after")
 	seedOnly := flag.Bool("seed-only", false, "only seed (or check) the cached server, then exit")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -16,7 +16,7 @@ import (
 // config is the command line.
 type config struct {
 	rooms, messages, runs, limit int
-	cacheDir, bosctl             string
+	cacheDir, bosctl, base       string
 }
 
 // sample is one measured login to a complete room list.
@@ -66,44 +66,41 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		sdkVersion, filepath.Base(script), cfg.limit)
 	fmt.Fprintf(out, "bosctl: login, sync --once, rooms --json (three processes, times summed, peak RSS the largest); every room listed with its name and last message\n")
 
-	var jsRuns, ourRuns []sample
+	type client struct {
+		name    string
+		measure func(context.Context, int) (sample, error)
+		runs    []sample
+	}
+	clients := []*client{{name: "matrix-js-sdk", measure: js.measure}, {name: "bosctl", measure: ours.measure}}
+	if cfg.base != "" {
+		base := &bosctlClient{bin: cfg.base, srv: srv, tmp: tmp}
+		clients = append(clients, &client{name: "bosctl-base", measure: base.measure})
+		fmt.Fprintf(out, "bosctl-base: %s, measured the same way in the same rounds\n", cfg.base)
+	}
 	for i := range cfg.runs {
-		first, second := measureJS, measureOurs
-		if i%2 == 1 {
-			first, second = measureOurs, measureJS // alternate who goes first: load drifts hit both
-		}
-		for _, which := range []int{first, second} {
-			var s sample
-			var err error
-			name := "matrix-js-sdk"
-			if which == measureJS {
-				s, err = js.measure(ctx, cfg.rooms)
-				jsRuns = append(jsRuns, s)
-			} else {
-				name = "bosctl"
-				s, err = ours.measure(ctx, cfg.rooms)
-				ourRuns = append(ourRuns, s)
-			}
+		for k := range clients {
+			c := clients[(i+k)%len(clients)] // rotate who goes first: load drifts hit all alike
+			s, err := c.measure(ctx, cfg.rooms)
 			if err != nil {
-				return fmt.Errorf("failed in run %d (%s): %w", i+1, name, err)
+				return fmt.Errorf("failed in run %d (%s): %w", i+1, c.name, err)
 			}
-			fmt.Fprintf(out, "run %d %-13s %6d ms (login %4d ms) peak RSS %6.1f MB  %s\n", i+1, name,
+			c.runs = append(c.runs, s)
+			fmt.Fprintf(out, "run %d %-13s %6d ms (login %4d ms) peak RSS %6.1f MB  %s\n", i+1, c.name,
 				s.total.Milliseconds(), s.login.Milliseconds(), s.rssMB, s.detail)
 		}
 	}
-	jt, jl, jr := medians(jsRuns)
-	ot, ol, or := medians(ourRuns)
-	fmt.Fprintf(out, "median matrix-js-sdk: %d ms (login %d ms), peak RSS %.1f MB\n", jt.Milliseconds(), jl.Milliseconds(), jr)
-	fmt.Fprintf(out, "median bosctl:        %d ms (login %d ms), peak RSS %.1f MB\n", ot.Milliseconds(), ol.Milliseconds(), or)
-	fmt.Fprintf(out, "ratio time (bosctl / matrix-js-sdk): %.2f (goal at most 0.5)\n", float64(ot)/float64(jt))
-	fmt.Fprintf(out, "ratio peak RSS (bosctl / matrix-js-sdk): %.2f (goal at most 0.7)\n", or/jr)
+	jt, _, jr := medians(clients[0].runs)
+	for _, c := range clients {
+		t, l, r := medians(c.runs)
+		fmt.Fprintf(out, "median %-14s %d ms (login %d ms), peak RSS %.1f MB\n", c.name+":", t.Milliseconds(), l.Milliseconds(), r)
+	}
+	for _, c := range clients[1:] {
+		t, _, r := medians(c.runs)
+		fmt.Fprintf(out, "ratio time (%s / matrix-js-sdk): %.2f (goal at most 0.5)\n", c.name, float64(t)/float64(jt))
+		fmt.Fprintf(out, "ratio peak RSS (%s / matrix-js-sdk): %.2f (goal at most 0.7)\n", c.name, r/jr)
+	}
 	return nil
 }
-
-const (
-	measureJS = iota
-	measureOurs
-)
 
 // medians of the total time, the login and the peak RSS.
 func medians(runs []sample) (total, login time.Duration, rss float64) {
