@@ -116,6 +116,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 			afterCryptoSync(len(resp.ToDevice.Events))
 		}
 	}
+	s.ensurePushRules(ctx) // before the ingest: it counts unread encrypted events with the rules
 	dec := s.decryptTimelines(ctx, &resp)
 	refused := s.filterInvites(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}
@@ -134,9 +135,6 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		return SyncStats{}, fmt.Errorf("failed to store sync response: %w", err)
 	}
 	s.bus.notify()
-	// After the store transaction: the initial sync usually brings m.push_rules itself, and only
-	// when it did not is there a request to make.
-	s.ensurePushRules(ctx)
 	s.fillAlertGaps(ctx, in.gapAlerts)
 	s.rejectInvites(ctx, refused)
 	if s.e2ee != nil {

@@ -29,7 +29,7 @@ var commands = map[string]command{}
 
 func init() {
 	for name, c := range map[string]command{
-		"login":       {"login --homeserver URL_OR_SERVER_NAME --user USER  (password from BOSCTL_PASSWORD or stdin)", cmdLogin},
+		"login":       {"login --homeserver URL_OR_SERVER_NAME --user USER [--sync]  (password from BOSCTL_PASSWORD or stdin; --sync: then sync --once)", cmdLogin},
 		"whoami":      {"whoami [--json]", cmdWhoami},
 		"logout":      {"logout", cmdLogout},
 		"rooms":       {"rooms [--json]", cmdRooms},

@@ -51,4 +51,15 @@ func TestSyncOnceTwoPhases(t *testing.T) {
 	if m := regexp.MustCompile(`^synced: \d+ rooms, (\d+) events\n$`).FindStringSubmatch(r.stdout); m == nil || m[1] == "0" {
 		t.Fatalf("sync --once --full after phase 1 printed %q, want the back-filled events", r.stdout)
 	}
+
+	// login --sync: the initial sync in the login's process.
+	fourth := &user{t: t, srv: srv, local: a.local, id: a.id, dir: t.TempDir()}
+	pw := testPassword
+	r = mustOK(t, bosctl(t, runOpts{password: &pw}, "--data", fourth.dir, "login", "--sync", "--homeserver", srv.URL, "--user", a.local))
+	if !regexp.MustCompile(`^Logged in as \S+ \(device \S+\) on \S+\nsynced: 1 rooms, \d+ events\n$`).MatchString(r.stdout) {
+		t.Fatalf("login --sync printed %q", r.stdout)
+	}
+	if room := fourth.rooms()[roomID]; room.LastMessage == nil || room.LastMessage.Body != "Meldung 8" {
+		t.Fatalf("room list after login --sync: %+v", room)
+	}
 }

@@ -116,6 +116,30 @@ func (c *bosctlClient) measure(ctx context.Context, rooms int) (sample, error) {
 		detail: fmt.Sprintf("(sync --once %d ms %.0f MB, rooms %d ms; %s)", sync.wall.Milliseconds(), sync.rssMB, list.wall.Milliseconds(), strings.TrimSpace(string(sync.stdout)))}, nil
 }
 
+// measureOneProcess is the same milestone in one process: `bosctl login --sync` (login, then the
+// initial sync as sync --once), the room list then checked with rooms --json outside the timing.
+func (c *bosctlClient) measureOneProcess(ctx context.Context, rooms int) (sample, error) {
+	dir, err := os.MkdirTemp(c.tmp, "acct-")
+	if err != nil {
+		return sample{}, err
+	}
+	defer os.RemoveAll(dir)
+	login, err := c.run(ctx, "login", "--sync", "--data", dir, "--homeserver", c.srv.URL, "--user", c.srv.User)
+	if err != nil {
+		return sample{}, err
+	}
+	defer func() { _, _ = c.run(context.WithoutCancel(ctx), "logout", "--data", dir) }()
+	list, err := c.run(ctx, "rooms", "--json", "--data", dir)
+	if err != nil {
+		return sample{}, err
+	}
+	if err := checkRooms(list.stdout, rooms); err != nil {
+		return sample{}, err
+	}
+	lines := strings.Split(strings.TrimSpace(string(login.stdout)), "\n")
+	return sample{total: login.wall, rssMB: login.rssMB, detail: "(" + lines[len(lines)-1] + ")"}, nil
+}
+
 // checkRooms fails unless the list holds exactly the seeded rooms, each joined, named and with a
 // last message.
 func checkRooms(out []byte, want int) error {

@@ -28,6 +28,8 @@ func TestBenchCompareTinySeed(t *testing.T) {
 		`(?m)^median bosctl: +\d+ ms \(login \d+ ms\), peak RSS \d+\.\d MB$`,
 		`(?m)^ratio time \(bosctl / matrix-js-sdk\): \d+\.\d\d `,
 		`(?m)^ratio peak RSS \(bosctl / matrix-js-sdk\): \d+\.\d\d `,
+		`(?m)^run 1 bosctl-1proc +\d+ ms`,
+		`(?m)^ratio time \(bosctl-1proc / matrix-js-sdk\): \d+\.\d\d `,
 	} {
 		if !regexp.MustCompile(re).Match(out.Bytes()) {
 			t.Errorf("output lacks %s:\n%s", re, out.String())

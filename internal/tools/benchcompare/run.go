@@ -65,13 +65,15 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "matrix-js-sdk %s: node %s, Rust crypto, initialSyncLimit %d, until sync state PREPARED and every room has its name and a last event\n",
 		sdkVersion, filepath.Base(script), cfg.limit)
 	fmt.Fprintf(out, "bosctl: login, sync --once, rooms --json (three processes, times summed, peak RSS the largest); every room listed with its name and last message\n")
+	fmt.Fprintf(out, "bosctl-1proc: login --sync (one process: login, then the initial sync as sync --once); the room list checked afterwards with rooms --json, not timed\n")
 
 	type client struct {
 		name    string
 		measure func(context.Context, int) (sample, error)
 		runs    []sample
 	}
-	clients := []*client{{name: "matrix-js-sdk", measure: js.measure}, {name: "bosctl", measure: ours.measure}}
+	clients := []*client{{name: "matrix-js-sdk", measure: js.measure}, {name: "bosctl", measure: ours.measure},
+		{name: "bosctl-1proc", measure: ours.measureOneProcess}}
 	if cfg.base != "" {
 		base := &bosctlClient{bin: cfg.base, srv: srv, tmp: tmp}
 		clients = append(clients, &client{name: "bosctl-base", measure: base.measure})
@@ -85,14 +87,14 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 				return fmt.Errorf("failed in run %d (%s): %w", i+1, c.name, err)
 			}
 			c.runs = append(c.runs, s)
-			fmt.Fprintf(out, "run %d %-13s %6d ms (login %4d ms) peak RSS %6.1f MB  %s\n", i+1, c.name,
-				s.total.Milliseconds(), s.login.Milliseconds(), s.rssMB, s.detail)
+			fmt.Fprintf(out, "run %d %-13s %6d ms (login %s) peak RSS %6.1f MB  %s\n", i+1, c.name,
+				s.total.Milliseconds(), loginMS(s.login), s.rssMB, s.detail)
 		}
 	}
 	jt, _, jr := medians(clients[0].runs)
 	for _, c := range clients {
 		t, l, r := medians(c.runs)
-		fmt.Fprintf(out, "median %-14s %d ms (login %d ms), peak RSS %.1f MB\n", c.name+":", t.Milliseconds(), l.Milliseconds(), r)
+		fmt.Fprintf(out, "median %-14s %d ms (login %s), peak RSS %.1f MB\n", c.name+":", t.Milliseconds(), loginMS(l), r)
 	}
 	for _, c := range clients[1:] {
 		t, _, r := medians(c.runs)
@@ -100,6 +102,14 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		fmt.Fprintf(out, "ratio peak RSS (%s / matrix-js-sdk): %.2f (goal at most 0.7)\n", c.name, r/jr)
 	}
 	return nil
+}
+
+// loginMS formats the login part ("-" when the client does not measure it apart).
+func loginMS(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
 }
 
 // medians of the total time, the login and the peak RSS.
