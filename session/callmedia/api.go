@@ -33,6 +33,7 @@ type Config struct {
 	LoopbackOnly bool        // tests: gather and accept only 127.0.0.1 candidates, no mDNS
 	Source       AudioSource // nil = silence
 	Sink         AudioSink   // nil = discard
+	ReceiveVideo bool        // offer to receive the other side's video (counted in Stats)
 }
 
 // AudioSource delivers the audio to send: ReadFrame fills pcm (FrameSamples long) and may block
