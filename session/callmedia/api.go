@@ -19,6 +19,7 @@ var (
 	ErrClosed        = errors.New("call media closed")
 	ErrBadSDP        = errors.New("invalid session description")
 	ErrState         = errors.New("wrong negotiation state")
+	ErrGlare         = errors.New("offer crossed an own pending offer")
 )
 
 // ICEServer is one STUN or TURN server, as /voip/turnServer lists them.
@@ -34,6 +35,9 @@ type Config struct {
 	Source       AudioSource // nil = silence
 	Sink         AudioSink   // nil = discard
 	ReceiveVideo bool        // offer to receive the other side's video (counted in Stats)
+	// ICEFailTimeout is how long ICE may go without connectivity (checking or disconnected)
+	// before the peer fails with ErrICEFailed; 0 = pion's default (5 s + 25 s).
+	ICEFailTimeout time.Duration
 }
 
 // AudioSource delivers the audio to send: ReadFrame fills pcm (FrameSamples long) and may block

@@ -35,6 +35,7 @@ type Peer struct {
 	onState     func(State)
 	onCand      func(*Candidate)
 	localCands  []*Candidate // before OnLocalCandidate; a nil entry ends gathering
+	gathered    bool         // the end of gathering was the last local candidate
 	remoteCands []webrtc.ICECandidateInit
 
 	muted                             atomic.Bool
@@ -64,11 +65,17 @@ func NewPeer(cfg Config) (*Peer, error) {
 		p.ev.close()
 		return nil, err
 	}
+	if testHookNewPeer != nil {
+		testHookNewPeer(p)
+	}
 	pc.OnICECandidate(p.localCandidate)
 	pc.OnConnectionStateChange(p.pcState)
 	pc.OnTrack(p.remoteTrack)
 	return p, nil
 }
+
+// testHookNewPeer lets tests add tracks (a video sender) to a new peer.
+var testHookNewPeer func(*Peer)
 
 // newAPI builds pion's API: default codecs and interceptors (NACK, RTCP reports, TWCC), and in
 // loopback mode only IPv4 loopback candidates and no mDNS.
@@ -82,6 +89,10 @@ func newAPI(cfg Config) (*webrtc.API, error) {
 		return nil, fmt.Errorf("failed to register interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}
+	if t := cfg.ICEFailTimeout; t > 0 {
+		keepAlive := min(2*time.Second, t/6)
+		se.SetICETimeouts(t/3, t-t/3, keepAlive)
+	}
 	if cfg.LoopbackOnly {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetInterfaceFilter(func(name string) bool { return strings.HasPrefix(name, "lo") })
@@ -141,7 +152,7 @@ func (p *Peer) Offer(ctx context.Context) (string, error) {
 	if err := p.pc.SetLocalDescription(offer); err != nil {
 		return "", fmt.Errorf("failed to set local offer: %w", err)
 	}
-	p.setState(StateConnecting)
+	p.negotiating()
 	return p.pc.LocalDescription().SDP, nil
 }
 
@@ -171,16 +182,15 @@ func (p *Peer) Renegotiate(ctx context.Context) (string, error) {
 }
 
 // HandleOffer answers an offer: the first one (Answer) or a renegotiation (m.call.negotiate).
-// When an own offer is pending (glare), it is rolled back first: the caller of HandleOffer is
-// the polite side.
+// pion cannot roll back an own pending offer, so an offer that crosses one (glare) fails with
+// ErrGlare and changes nothing: the signalling layer avoids glare by letting only one side
+// renegotiate at a time.
 func (p *Peer) HandleOffer(ctx context.Context, offerSDP string) (string, error) {
 	if err := p.check(ctx); err != nil {
 		return "", err
 	}
 	if p.pc.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
-		if err := p.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback}); err != nil {
-			return "", fmt.Errorf("failed to roll back own offer: %w", err)
-		}
+		return "", fmt.Errorf("failed to answer offer: %w", ErrGlare)
 	}
 	if err := p.setRemote(webrtc.SDPTypeOffer, offerSDP); err != nil {
 		return "", fmt.Errorf("failed to set offer: %w", err)
@@ -192,7 +202,7 @@ func (p *Peer) HandleOffer(ctx context.Context, offerSDP string) (string, error)
 	if err := p.pc.SetLocalDescription(answer); err != nil {
 		return "", fmt.Errorf("failed to set local answer: %w", err)
 	}
-	p.setState(StateConnecting)
+	p.negotiating()
 	return p.pc.LocalDescription().SDP, nil
 }
 
@@ -215,6 +225,16 @@ func (p *Peer) setRemote(typ webrtc.SDPType, sdp string) error {
 		}
 	}
 	return nil
+}
+
+// negotiating moves a new peer to StateConnecting (a renegotiation changes no state).
+func (p *Peer) negotiating() {
+	p.mu.Lock()
+	fresh := p.state == StateNew
+	p.mu.Unlock()
+	if fresh {
+		p.setState(StateConnecting)
+	}
 }
 
 func (p *Peer) check(ctx context.Context) error {
@@ -304,6 +324,10 @@ func (p *Peer) localCandidate(ic *webrtc.ICECandidate) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if c == nil && p.gathered { // pion repeats the end on renegotiations
+		return
+	}
+	p.gathered = c == nil
 	if p.onCand == nil {
 		p.localCands = append(p.localCands, c)
 		return
