@@ -11,7 +11,8 @@ import (
 
 // Two matrix-js-sdk MatrixCalls in two headless Chromiums call each other across two federated
 // Dendrites, inside a network namespace with only lo: in a plain room alice calls bob and bob
-// hangs up, in an encrypted room bob calls alice and bob hangs up again (the caller's side).
+// hangs up, in an encrypted room bob calls alice and bob hangs up again (the caller's side);
+// then alice calls bob, who rejects.
 // Each side must connect, receive the other's tone (energy from getStats() and the dominant
 // frequency from an FFT of the played audio) and see the other's hangup.
 func TestBrowserToBrowserCall(t *testing.T) {
@@ -24,6 +25,7 @@ func TestBrowserToBrowserCall(t *testing.T) {
 	tone := map[*jscall.Peer]float64{alice: 440, bob: 660}
 	server := map[*jscall.Peer]string{alice: a.ServerName, bob: b.ServerName}
 
+	var plainRoom string
 	for _, tc := range []struct {
 		name           string
 		encrypted      bool
@@ -35,6 +37,9 @@ func TestBrowserToBrowserCall(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			roomID := sharedRoom(t, tc.caller, tc.callee, server[tc.caller], tc.encrypted)
+			if !tc.encrypted {
+				plainRoom = roomID
+			}
 			ctx := ctxT(t, 90*time.Second)
 			callID, err := tc.caller.PlaceCall(ctx, roomID)
 			if err != nil {
@@ -78,4 +83,35 @@ func TestBrowserToBrowserCall(t *testing.T) {
 			}
 		})
 	}
+
+	// A rejected call ends on both sides, the caller's with the remote party's hangup.
+	t.Run("rejected", func(t *testing.T) {
+		if plainRoom == "" {
+			t.Fatal("no room from the plain call")
+		}
+		ctx := ctxT(t, 90*time.Second)
+		callID, err := alice.PlaceCall(ctx, plainRoom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rejected, err := bob.WaitIncomingAndReject(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rejected != callID {
+			t.Fatalf("bob rejected call %s, want %s", rejected, callID)
+		}
+		h, err := alice.WaitHangup(ctx, callID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Party != "remote" {
+			t.Fatalf("alice saw hangup %+v, want one by the remote party", h)
+		}
+		for _, p := range []*jscall.Peer{alice, bob} {
+			if err := p.WaitState(ctx, callID, jscall.StateEnded); err != nil {
+				t.Fatalf("%s: %v", p.UserID, err)
+			}
+		}
+	})
 }

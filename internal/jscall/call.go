@@ -85,6 +85,13 @@ func (p *Peer) WaitIncomingAndAnswer(ctx context.Context) (string, error) {
 	return callID, err
 }
 
+// WaitIncomingAndReject waits for an incoming call, rejects it and returns its ID.
+func (p *Peer) WaitIncomingAndReject(ctx context.Context) (string, error) {
+	var callID string
+	err := p.call(ctx, "reject", nil, &callID)
+	return callID, err
+}
+
 // Hangup ends the current call (reason user_hangup).
 func (p *Peer) Hangup(ctx context.Context) error {
 	return p.call(ctx, "hangup", nil, nil)

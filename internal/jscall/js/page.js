@@ -182,6 +182,14 @@ window.bos = {
     return call.callId;
   },
 
+  // reject waits for an incoming call and rejects it (m.call.reject).
+  async reject({ timeout_ms }) {
+    const call = await waitFor("an incoming call", timeout_ms, () => st.incoming.shift());
+    attach(call);
+    call.reject();
+    return call.callId;
+  },
+
   async hangup() {
     if (!st.call) throw new Error("no call");
     st.call.hangup("user_hangup", false);
