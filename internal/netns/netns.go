@@ -3,9 +3,11 @@
 // candidates on every interface) can reach nothing but 127.0.0.0/8 of that namespace.
 //
 // Enter re-executes the test binary for the one calling test under
-// `unshare --net sh -c 'ip link set lo up && exec ...'` (adding --map-root-user when not root)
-// and reports the child's result as the test's own; inside the namespace it returns true and
-// the test runs. It needs unshare (util-linux) and ip (iproute2); without them, or when the
+// `unshare --net --pid --fork --kill-child sh -c 'ip link set lo up && exec ...'` (adding
+// --map-root-user when not root) and reports the child's result as the test's own; inside the
+// namespace it returns true and the test runs. The test binary is the first process of a PID
+// namespace too: when it ends, however it ends (a timeout panic, a kill), the kernel kills
+// everything it started, so no homeserver or browser outlives the test. It needs unshare (util-linux) and ip (iproute2); without them, or when the
 // kernel refuses the namespace, the test fails: it never skips.
 package netns
 
@@ -79,7 +81,7 @@ func Command(t *testing.T) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to find the test binary: %w", err)
 	}
-	args := []string{"--net"}
+	args := []string{"--net", "--pid", "--fork", "--kill-child"}
 	if os.Geteuid() != 0 {
 		args = append(args, "--map-root-user")
 	}

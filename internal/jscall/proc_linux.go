@@ -1,3 +1,5 @@
+//go:build linux
+
 package jscall
 
 import (
@@ -6,9 +8,9 @@ import (
 )
 
 // setProcAttr puts the driver into its own process group, so that Close can end the browser
-// it started too.
+// it started too, and has the kernel kill it if the test binary dies first.
 func setProcAttr(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
 
 // killGroup kills the driver's process group (the driver and its Chromium).
