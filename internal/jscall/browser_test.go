@@ -16,6 +16,9 @@ import (
 // Each side must connect, receive the other's tone (energy from getStats() and the dominant
 // frequency from an FFT of the played audio) and see the other's hangup.
 func TestBrowserToBrowserCall(t *testing.T) {
+	// Installing needs the network: before entering the namespace (the child finds both ready).
+	jscall.Install(t)
+	testserver.BinDir(t)
 	if !netns.Enter(t) {
 		return
 	}
