@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
@@ -34,6 +35,7 @@ type TimelineEvent struct {
 	GeoURI           string          `json:"geo_uri,omitempty"`     // a location's geo: URI (m.location)
 	Redacted         bool            `json:"redacted,omitempty"`
 	Damaged          bool            `json:"damaged,omitempty"` // the stored event could not be read (tampered or corrupted): no content
+	Call             *CallSummary    `json:"call,omitempty"`    // a call invite: the call's history line (Body holds its text)
 	Content          json.RawMessage `json:"-"`
 }
 
@@ -112,6 +114,7 @@ func (s *Session) History(ctx context.Context, roomID id.RoomID, limit int) ([]T
 			for i, e := range events {
 				out[i] = viewEvent(e)
 			}
+			summariseHistoryCalls(out, time.Now())
 			return out, nil
 		}
 		if _, err := s.Backfill(ctx, roomID, max(limit-len(events), 20)); err != nil {

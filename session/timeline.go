@@ -122,6 +122,7 @@ type Message struct {
 	// Status is set when the message is a unit's FMS status (de.bos.status).
 	Status *alert.UnitStatus `json:"status,omitempty"`
 	Poll   *poll.Results     `json:"poll,omitempty"` // Kind "poll": the poll with its results (polls.go)
+	Call   *CallSummary      `json:"call,omitempty"` // Kind "call": a call's history line (callhistory.go)
 }
 
 // Quote is the event a message replies to. Sender and Body are empty when it is not stored.
@@ -489,7 +490,7 @@ func buildWindow(tx *store.Tx, room *store.Room, me string, limit int, thread st
 	if err := foldPolls(tx, room.ID, id.UserID(me), out, events, outgoing); err != nil {
 		return nil, 0, err
 	}
-	return out, stored, nil
+	return foldCalls(out, events, stored, time.Now()), stored, nil
 }
 
 func (b *timelineBuilder) fillQuote(q *Quote, window []Message, inWindow map[string]int, quoted map[string]*store.Event) {
