@@ -13,6 +13,7 @@ package netns
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -86,7 +87,7 @@ func Command(t *testing.T) (*exec.Cmd, error) {
 		args = append(args, "--map-root-user")
 	}
 	args = append(args, "--", "sh", "-c", `"$0" link set lo up && exec "$@"`, ip, self,
-		"-test.run", runPattern(t.Name()), "-test.count=1", "-test.v=true")
+		"-test.run", runPattern(t.Name(), runFlag()), "-test.count=1", "-test.v=true")
 	ctx := context.Background()
 	if d, ok := t.Deadline(); ok {
 		args = append(args, "-test.timeout", time.Until(d).Round(time.Second).String())
@@ -100,13 +101,25 @@ func Command(t *testing.T) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// runPattern matches exactly the test (or subtest) name.
-func runPattern(name string) string {
+// runPattern matches exactly the test (or subtest) name, followed by the subtest levels below
+// it of the parent's -test.run pattern (so that -run 'TestX/plain' still selects only plain).
+func runPattern(name, parent string) string {
 	parts := strings.Split(name, "/")
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
+	if levels := strings.Split(parent, "/"); len(levels) > len(parts) {
+		parts = append(parts, levels[len(parts):]...)
+	}
 	return strings.Join(parts, "/")
+}
+
+// runFlag is this binary's -test.run pattern.
+func runFlag() string {
+	if f := flag.Lookup("test.run"); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }
 
 // OnlyLoopback returns an error unless lo is the only network interface and it is up.
