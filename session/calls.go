@@ -52,7 +52,7 @@ func (s *Session) callManager() *call.Manager {
 	s.calls.once.Do(func() {
 		s.calls.peers = map[string]*callmedia.Peer{}
 		s.calls.mgr = call.NewManager(call.Options{Me: s.account.UserID, PartyID: string(s.account.DeviceID),
-			Send: s.sendCallEvent, OnChange: s.callChanged, ErrDisabled: ErrCallsDisabled,
+			Send: s.sendCallEvent, OnChange: s.callChanged, ErrDisabled: ErrCallsDisabled, Lifetime: s.cfg.CallInviteLifetime,
 			Disabled: func() bool { return s.cfg.DisableCalls }})
 	})
 	return s.calls.mgr

@@ -60,6 +60,8 @@ type Config struct {
 	NotificationContent NotificationContent
 	DisableChatExport   bool // the incident export is refused (ErrChatExportDisabled)
 	DisableCalls        bool // policy disable_calls: no calls (ErrCallsDisabled), invites ignored
+	// CallInviteLifetime is how long our call invites ring (0: 60 s, as Element).
+	CallInviteLifetime time.Duration
 
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration

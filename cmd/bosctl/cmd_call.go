@@ -176,9 +176,11 @@ func followCall(ctx context.Context, s *session.Session, sub *session.Subscripti
 		nctx, cancel := context.WithCancel(ctx)
 		next := make(chan error, 1)
 		go func() { _, err := sub.Next(nctx); next <- err }()
+		consumed := false
 		select {
 		case <-ended:
 		case err := <-next:
+			consumed = true
 			if err != nil && ctx.Err() == nil {
 				cancel()
 				return info, err
@@ -193,6 +195,8 @@ func followCall(ctx context.Context, s *session.Session, sub *session.Subscripti
 			return info, errors.Join(errors.New("interrupted"), ctx.Err())
 		}
 		cancel()
-		<-next
+		if !consumed {
+			<-next
+		}
 	}
 }

@@ -308,3 +308,60 @@ func TestCallMediaFailure(t *testing.T) {
 		t.Fatal("no ice_failed hangup")
 	}
 }
+
+// renegMedia is a fakeMedia that renegotiates.
+type renegMedia struct {
+	*fakeMedia
+	offers, answers int
+}
+
+func (r *renegMedia) Renegotiate(ctx context.Context) (string, error) {
+	r.offers++
+	return "reoffer", nil
+}
+func (r *renegMedia) HandleOffer(ctx context.Context, offer string) (string, error) {
+	r.answers++
+	return "reanswer", nil
+}
+
+// TestCallRenegotiate: a new offer on a connected call goes out as m.call.negotiate, the other
+// side answers it with a negotiate of type answer, which the first side applies.
+func TestCallRenegotiate(t *testing.T) {
+	n := newNet(t)
+	a, b := n.add(alice, "ADEV", nil), n.add(bob, "BDEV", nil)
+	var ra, rb *renegMedia
+	fa := func() (Media, error) { ra = &renegMedia{fakeMedia: &fakeMedia{name: "a"}}; return ra, nil }
+	fb := func() (Media, error) { rb = &renegMedia{fakeMedia: &fakeMedia{name: "b"}}; return rb, nil }
+	c, err := a.m.Place(context.Background(), room, bob, fa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitIncoming(t, b)
+	bc, _ := b.m.Call(in.CallID)
+	if err := bc.Answer(context.Background(), fb); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, a.m, in.CallID, StateConnected)
+	if err := c.Renegotiate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n.count(bob, event.CallNegotiate) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	var neg event.CallNegotiateEventContent
+	_ = json.Unmarshal(n.find(bob, event.CallNegotiate), &neg)
+	if neg.Description.Type != event.CallDataTypeAnswer || neg.Description.SDP != "reanswer" {
+		t.Fatalf("negotiate answer %+v", neg)
+	}
+	for time.Now().Before(deadline) {
+		ra.mu.Lock()
+		sdp := ra.remoteSDP
+		ra.mu.Unlock()
+		if sdp == "reanswer" {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("the renegotiation answer was not applied")
+}
