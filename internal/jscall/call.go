@@ -25,8 +25,21 @@ type Stats struct {
 	TotalAudioEnergy float64  `json:"total_audio_energy"`
 	AudioLevel       float64  `json:"audio_level"`
 	BytesSent        int64    `json:"bytes_sent"`
-	DominantHz       float64  `json:"dominant_hz"` // strongest frequency of the received audio (FFT), 0 without audio
-	DominantDB       *float64 `json:"dominant_db"` // its level in dBFS
+	DominantHz       float64  `json:"dominant_hz"`      // strongest frequency of the received audio (FFT), 0 without audio
+	DominantDB       *float64 `json:"dominant_db"`      // its level in dBFS
+	ConnectionState  string   `json:"connection_state"` // RTCPeerConnection.connectionState
+	ICEState         string   `json:"ice_state"`        // iceConnectionState
+	DTLSState        string   `json:"dtls_state"`       // of the transport in getStats()
+}
+
+// SDP returns the current call's local and remote session descriptions (for debugging).
+func (p *Peer) SDP(ctx context.Context) (local, remote string, err error) {
+	var res struct {
+		Local  string `json:"local"`
+		Remote string `json:"remote"`
+	}
+	err = p.call(ctx, "sdp", nil, &res)
+	return res.Local, res.Remote, err
 }
 
 // Login logs the page's client in (user is a localpart or user ID), initialises the Rust crypto

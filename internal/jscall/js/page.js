@@ -190,6 +190,12 @@ window.bos = {
     return call.callId;
   },
 
+  // sdp returns the current call's local and remote session descriptions (for debugging).
+  async sdp() {
+    const pc = st.call?.peerConn;
+    return { local: pc?.localDescription?.sdp ?? "", remote: pc?.remoteDescription?.sdp ?? "" };
+  },
+
   async hangup() {
     if (!st.call) throw new Error("no call");
     st.call.hangup("user_hangup", false);
@@ -211,11 +217,19 @@ window.bos = {
       bytes_sent: 0,
       dominant_hz: 0,
       dominant_db: null,
+      connection_state: "",
+      ice_state: "",
+      dtls_state: "",
     };
     const pc = call?.peerConn;
+    if (pc) {
+      out.connection_state = pc.connectionState;
+      out.ice_state = pc.iceConnectionState;
+    }
     if (pc && pc.connectionState !== "closed") {
       const report = await pc.getStats();
       report.forEach((s) => {
+        if (s.type === "transport") out.dtls_state = s.dtlsState || "";
         if (s.type === "inbound-rtp" && s.kind === "audio") {
           out.bytes_received += s.bytesReceived || 0;
           out.packets_received += s.packetsReceived || 0;
