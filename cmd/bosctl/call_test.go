@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +99,15 @@ func TestCallBosctl(t *testing.T) {
 			}
 		})
 	}
+	t.Run("disable_calls", func(t *testing.T) {
+		policy := filepath.Join(t.TempDir(), "policy.json")
+		if err := os.WriteFile(policy, []byte(`{"managed": {"disable_calls": true}}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		off := runOpts{env: []string{"BOSMESSENGER_POLICY=" + policy}}
+		mustFail(t, bosctl(t, off, "--data", disp.dir, "call", "!nirgends:127.0.0.1"), 1, "disable_calls")
+		mustFail(t, bosctl(t, off, "--data", unit.dir, "call", "--answer", "--timeout", "1s"), 1, "disable_calls")
+	})
 	t.Run("wrong tone", func(t *testing.T) {
 		roomID := disp.createRoom("--name", "Ton", "--plain", "--invite", unit.id)
 		joinFederated(t, unit, roomID)

@@ -80,6 +80,9 @@ func cmdCall(ctx context.Context, a *args) error {
 		opts.Source = callmedia.NewTone(tone)
 	}
 	return withSession(ctx, a, func(s *session.Session) error {
+		if err := s.CheckCalls(); err != nil {
+			return err
+		}
 		seq, err := s.LastSeq(ctx)
 		if err != nil {
 			return err

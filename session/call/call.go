@@ -19,6 +19,7 @@ type Call struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	inbox   chan func()
+	stopped chan struct{} // closed when loop returns
 	factory MediaFactory
 
 	mu   sync.Mutex // guards info for readers on other goroutines
@@ -58,6 +59,7 @@ func (c *Call) Media() Media {
 }
 
 func (c *Call) loop() {
+	defer close(c.stopped)
 	for {
 		select {
 		case f := <-c.inbox:
@@ -89,6 +91,14 @@ func (c *Call) do(ctx context.Context, f func() error) error {
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-c.stopped:
+		// The loop has stopped: f ran to its end before, or never will.
+		select {
+		case err := <-res:
+			return err
+		default:
+			return fmt.Errorf("%w: the call has ended", ErrState)
+		}
 	}
 }
 
@@ -233,7 +243,7 @@ func (c *Call) Hangup(reason string) error {
 	if c.Info().State == StateEnded {
 		return nil
 	}
-	return c.do(c.m.ctx, func() error {
+	err := c.do(c.m.ctx, func() error {
 		switch c.info.State {
 		case StateEnded:
 			return nil
@@ -244,6 +254,10 @@ func (c *Call) Hangup(reason string) error {
 		}
 		return nil
 	})
+	if err != nil && c.Info().State == StateEnded {
+		return nil // it ended meanwhile
+	}
+	return err
 }
 
 func (c *Call) hangup(reason string) {

@@ -240,7 +240,7 @@ func (m *Manager) invite(ev Event, head event.BaseCallEventContent) {
 
 func (m *Manager) newCall(info Info, media MediaFactory) *Call {
 	ctx, cancel := context.WithCancel(m.ctx)
-	c := &Call{m: m, info: info, factory: media, ctx: ctx, cancel: cancel, inbox: make(chan func(), 512),
+	c := &Call{m: m, info: info, factory: media, ctx: ctx, cancel: cancel, inbox: make(chan func(), 512), stopped: make(chan struct{}),
 		remote: map[string][]event.CallCandidate{}}
 	if info.InviteAt.IsZero() {
 		c.info.InviteAt = m.opt.Now()
