@@ -39,6 +39,9 @@ apt_pkgs=(
 	wixl osslsigncode lintian dpkg-dev zip xz-utils openssl
 	# opusenc/opusdec (libopus): the Opus quality test of call media against gopus (session/callmedia)
 	opus-tools
+	# call interop tests (internal/jscall, internal/netns): matrix-js-sdk's MatrixCall in headless
+	# Chromium, run inside a network namespace with only lo (unshare from util-linux, ip)
+	chromium iproute2 util-linux
 )
 # Node only where there is none: never replace an installed one.
 if ! command -v node >/dev/null 2>&1; then
@@ -92,4 +95,8 @@ bash scripts/install-dendrite.sh
 # internal/jspeer/js/package-lock.json, installed into the test cache (fast when present).
 echo "deps: matrix-js-sdk peer (npm ci into the test cache)"
 go test -tags goolm -count=1 -run '^TestInstall$' ./internal/jspeer
+# The browser call peer: puppeteer-core, esbuild and matrix-js-sdk pinned by
+# internal/jscall/js/package-lock.json, and the page bundle, into the test cache.
+echo "deps: browser call peer (npm ci and esbuild into the test cache)"
+go test -tags goolm -count=1 -run '^TestInstall$' ./internal/jscall
 echo "deps: done"
