@@ -2,6 +2,7 @@ package callmedia
 
 import (
 	"errors"
+	"io"
 	"time"
 )
 
@@ -38,6 +39,10 @@ type Config struct {
 	// ICEFailTimeout is how long ICE may go without connectivity (checking or disconnected)
 	// before the peer fails with ErrICEFailed; 0 = pion's default (5 s + 25 s).
 	ICEFailTimeout time.Duration
+	// PionLog receives pion's own warnings and errors (its log lines can name ICE credentials,
+	// so never a shared log); nil discards them. They used to go to stderr, which broke
+	// bosctl's quiet output at every hangup.
+	PionLog io.Writer
 }
 
 // AudioSource delivers the audio to send: ReadFrame fills pcm (FrameSamples long) and may block

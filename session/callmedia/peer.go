@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -86,11 +88,12 @@ func newAPI(cfg Config) (*webrtc.API, error) {
 	if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, fmt.Errorf("failed to register codecs: %w", err)
 	}
+	logs := pionLoggers(cfg.PionLog)
 	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, ir, webrtc.WithInterceptorLoggerFactory(logs)); err != nil {
 		return nil, fmt.Errorf("failed to register interceptors: %w", err)
 	}
-	se := webrtc.SettingEngine{}
+	se := webrtc.SettingEngine{LoggerFactory: logs}
 	if t := cfg.ICEFailTimeout; t > 0 {
 		keepAlive := min(2*time.Second, t/6)
 		se.SetICETimeouts(t/3, t-t/3, keepAlive)
@@ -496,4 +499,14 @@ func (p *Peer) Close() error {
 		return fmt.Errorf("failed to close peer connection: %w", err)
 	}
 	return nil
+}
+
+// pionLoggers is the logger factory of pion and its interceptors: warnings and errors to w, or
+// nowhere when w is nil (pion's default writes to stderr).
+func pionLoggers(w io.Writer) logging.LoggerFactory {
+	f := &logging.DefaultLoggerFactory{DefaultLogLevel: logging.LogLevelWarn, ScopeLevels: map[string]logging.LogLevel{}, Writer: w}
+	if w == nil {
+		f.Writer, f.DefaultLogLevel = io.Discard, logging.LogLevelDisabled
+	}
+	return f
 }
