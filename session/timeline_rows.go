@@ -30,6 +30,8 @@ type TimelineDelta struct {
 	Echoes bool
 	// Members: names or avatars may have changed; rows show them.
 	Members bool
+
+	seen map[id.EventID]bool // Changed as a set
 }
 
 // Empty tells whether the delta touches nothing.
@@ -40,7 +42,7 @@ func (d TimelineDelta) Empty() bool {
 // TimelineChanges reads a batch of changes (from Subscription.Next) for the main timeline of
 // roomID: which rows are new and which rows changed. It looks up only the events the batch names.
 func (s *Session) TimelineChanges(ctx context.Context, roomID id.RoomID, batch []Change) (TimelineDelta, error) {
-	var d TimelineDelta
+	d := TimelineDelta{seen: map[id.EventID]bool{}}
 	var added, decrypted []string
 	for _, c := range batch {
 		if c.RoomID != roomID && c.RoomID != "" {
@@ -80,9 +82,13 @@ func (s *Session) TimelineChanges(ctx context.Context, roomID id.RoomID, batch [
 		if err != nil {
 			return err
 		}
+		isAdded := make(map[string]bool, len(added))
+		for _, e := range added {
+			isAdded[e] = true
+		}
 		var redactions []string
 		for _, e := range events {
-			isNew := slices.Contains(added, e.EventID)
+			isNew := isAdded[e.EventID]
 			if isNew && e.Sender == me {
 				d.Echoes = true // an echo may have become this stored row
 			}
@@ -124,7 +130,8 @@ func (s *Session) TimelineChanges(ctx context.Context, roomID id.RoomID, batch [
 }
 
 func (d *TimelineDelta) changed(ev string) {
-	if e := id.EventID(ev); !slices.Contains(d.Changed, e) {
+	if e := id.EventID(ev); !d.seen[e] {
+		d.seen[e] = true
 		d.Changed = append(d.Changed, e)
 	}
 }

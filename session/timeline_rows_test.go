@@ -20,12 +20,16 @@ func changesAfter(t testing.TB, s *Session, seq int64) ([]Change, int64) {
 	t.Helper()
 	var out []Change
 	err := s.db.Read(context.Background(), func(tx *store.Tx) error {
-		list, err := tx.ChangesSince(seq, 10000)
-		for _, c := range list {
-			out = append(out, fromStore(c))
-			seq = c.Seq
+		for {
+			list, err := tx.ChangesSince(seq, 10000)
+			if err != nil || len(list) == 0 {
+				return err
+			}
+			for _, c := range list {
+				out = append(out, fromStore(c))
+				seq = c.Seq
+			}
 		}
-		return err
 	})
 	if err != nil {
 		t.Fatal(err)
