@@ -164,13 +164,15 @@ func (t *Timeline) ApplyRows(added, changed []session.Message, echoes []session.
 	if setEchoes {
 		tail = shown(echoes)
 	}
-	all := make([]session.Message, 0, t.nStored+len(add)+len(tail))
-	all = append(append(append(all, t.all[:t.nStored]...), add...), tail...)
-	heights := make([]float32, len(all))
-	copy(heights, t.heights[:t.nStored])
+	// The stored rows stay where they are (no copy of a large room); the few echoes move behind
+	// the added rows.
+	tail = slices.Clone(tail)
+	tailHeights := make([]float32, len(tail))
 	if !setEchoes {
-		copy(heights[t.nStored+len(add):], t.heights[t.nStored:])
+		copy(tailHeights, t.heights[t.nStored:])
 	}
+	all := append(append(t.all[:t.nStored], add...), tail...)
+	heights := append(append(t.heights[:t.nStored], make([]float32, len(add))...), tailHeights...)
 	t.all, t.msgs, t.heights = all, all, heights
 	t.nStored += len(add)
 	t.list.Refresh()
