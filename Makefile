@@ -11,7 +11,7 @@ BENCH    ?= .
 FUZZTIME ?= 20s
 WINENV   := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc
 
-.PHONY: deps build build-windows mobile-check lint test fuzz bench gui-bench demo clean
+.PHONY: deps build build-windows mobile-check lint test fuzz bench gui-bench bench-compare demo clean
 
 deps:
 	bash scripts/deps.sh
@@ -83,6 +83,13 @@ bench:
 # (session/seed_guibench.go), which production builds never contain.
 gui-bench:
 	$(GO) test -tags $(TAGS),guibench -run '^$$' -bench GUI -benchtime 5x -timeout 40m ./cmd/bosmessenger
+
+# Login to a complete room list, matrix-js-sdk (internal/jspeer) against bosctl, interleaved, fresh
+# device each run; prints medians and the time and peak-RSS ratios (docs/PERFORMANCE.md). Seeds a
+# Dendrite with 200 rooms x 50 messages first (cached; cold about 6 minutes on a quiet machine).
+# Flags: BENCH_COMPARE_FLAGS='-runs 5 -rooms 200 -messages 50 -limit 50'.
+bench-compare:
+	$(GO) run -tags $(TAGS) ./internal/tools/benchcompare $(BENCH_COMPARE_FLAGS)
 
 demo: deps build
 	bash scripts/demo.sh

@@ -37,6 +37,8 @@ apt_pkgs=(
 	dbus-daemon gnome-keyring libsecret-tools
 	# packaging (make package): MSI, Authenticode, .deb checks, zip; smoke tests of the MSI under wine
 	wixl osslsigncode lintian dpkg-dev zip xz-utils openssl
+	# opusenc/opusdec (libopus): the Opus quality test of call media against gopus (session/callmedia)
+	opus-tools
 )
 # Node only where there is none: never replace an installed one.
 if ! command -v node >/dev/null 2>&1; then

@@ -145,3 +145,9 @@ func (e *exactReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// ReadAll reads the whole file (exactly Size bytes; for small files such as a voice message
+// that is parsed before it is sent).
+func (a *AttachmentFile) ReadAll() ([]byte, error) {
+	return io.ReadAll(a.reader())
+}

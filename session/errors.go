@@ -97,3 +97,7 @@ var ErrInvalidNotificationLevel = errors.New("invalid notification level")
 // ErrTransferCancelled: an upload or download was cancelled (its context, see WithProgress); an
 // upload sent no message, a download wrote no file.
 var ErrTransferCancelled = errors.New("the transfer was cancelled")
+
+// ErrInvalidKeyword: a notification keyword that is empty, too long or has a character push
+// rule IDs cannot hold (/, \, control characters).
+var ErrInvalidKeyword = errors.New("invalid notification keyword")

@@ -29,3 +29,13 @@ func (s *Session) CrossSigningSeedsForTest() [][]byte { return s.e2ee.CrossSigni
 // SetAfterCryptoSyncForTest sets a hook that runs between the E2EE processing of each sync
 // response and its store transaction (nil removes it).
 func SetAfterCryptoSyncForTest(hook func(toDevice int)) { afterCryptoSync = hook }
+
+// StoredTimelineLenForTest is how many timeline events the store holds for a room (without paging
+// from the server, unlike History and Timeline).
+func (s *Session) StoredTimelineLenForTest(ctx context.Context, roomID string) (n int, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) (err error) { n, err = tx.TimelineLen(roomID); return err })
+	return n, err
+}
+
+// FirstSyncLimitForTest is the timeline limit of the initial sync (phase 1).
+const FirstSyncLimitForTest = firstSyncLimit

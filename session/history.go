@@ -34,6 +34,7 @@ type TimelineEvent struct {
 	GeoURI           string          `json:"geo_uri,omitempty"`     // a location's geo: URI (m.location)
 	Redacted         bool            `json:"redacted,omitempty"`
 	Damaged          bool            `json:"damaged,omitempty"` // the stored event could not be read (tampered or corrupted): no content
+	Voice            *VoiceInfo      `json:"voice,omitempty"`   // a voice message's length and waveform (MSC3245)
 	Content          json.RawMessage `json:"-"`
 }
 
@@ -66,6 +67,9 @@ func viewEvent(e *store.Event) TimelineEvent {
 		if te.Body == "" {
 			te.Body = c.Text
 		}
+	}
+	if te.MsgType == "m.audio" && !te.Redacted {
+		te.Voice = voiceOf(te.Content)
 	}
 	if te.MsgType == "m.location" && !te.Redacted {
 		if l := locationOf(parseContent(te.Content), e.TS); l != nil {

@@ -126,6 +126,9 @@ func (s *Session) sendStream(ctx context.Context, roomID id.RoomID, o *outgoing)
 	}
 	content := attachmentContent(name, o.mimeType, size, uri, file)
 	content.Info = info
+	if o.content != nil {
+		return s.Enqueue(ctx, roomID, "m.room.message", o.content(content))
+	}
 	return s.Enqueue(ctx, roomID, "m.room.message", content)
 }
 

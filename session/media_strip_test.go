@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "golang.org/x/image/webp" // the downloaded WebP is decoded
@@ -60,7 +61,7 @@ func TestSendImageStripsMetadata(t *testing.T) {
 	for _, c := range []struct {
 		format, mime string
 		orientation  int
-	}{{"jpeg", "image/jpeg", 0}, {"png", "image/png", 0}, {"webp", "image/webp", 0}, {"jpeg", "image/jpeg", 6}} {
+	}{{"jpeg", "image/jpeg", 0}, {"png", "image/png", 0}, {"webp", "image/webp", 0}, {"gif", "image/gif", 0}, {"jpeg", "image/jpeg", 6}} {
 		t.Run(c.format, func(t *testing.T) {
 			src := striptest.Fixture(t, t.TempDir(), c.format, 96, 64, c.orientation)
 			ev, got := send(t, sa, src, c.mime)
@@ -77,6 +78,12 @@ func TestSendImageStripsMetadata(t *testing.T) {
 			}
 			if i := content.Info; i.MimeType != c.mime || i.Size != int(st.Size()) || i.Width != w || i.Height != h || content.MsgType != event.MsgImage {
 				t.Errorf("info %+v, want %s, %d bytes, %dx%d", i, c.mime, st.Size(), w, h)
+			}
+			// A blurhash as Element sends it, which decodes to a placeholder of the image's shape.
+			if !strings.Contains(string(ev.Content), `"xyz.amorgan.blurhash"`) {
+				t.Errorf("no xyz.amorgan.blurhash in %s", ev.Content)
+			} else if img := session.BlurhashImage(content.Info.AnoaBlurhash, w, h); img == nil || (img.Bounds().Dx() > img.Bounds().Dy()) != (w > h) {
+				t.Errorf("blurhash %q does not decode to a %dx%d placeholder", content.Info.AnoaBlurhash, w, h)
 			}
 		})
 	}

@@ -25,7 +25,7 @@ const (
 )
 
 // mediaInfo is the message's info: size and MIME type, and for an image its displayed width and
-// height (EXIF orientation applied) and a thumbnail, uploaded encrypted with its own key in an
+// height (EXIF orientation applied), a blurhash and a thumbnail, uploaded encrypted with its own key in an
 // encrypted room (thumbnail_file) or plain (thumbnail_url). A thumbnail that cannot be made is
 // left out; only a failed upload of a made one is an error.
 func (s *Session) mediaInfo(ctx context.Context, o *outgoing, encrypted bool) (*event.FileInfo, error) {
@@ -36,7 +36,7 @@ func (s *Session) mediaInfo(ctx context.Context, o *outgoing, encrypted bool) (*
 		}
 	}
 	switch o.format {
-	case strip.JPEG, strip.PNG, strip.WebP:
+	case strip.JPEG, strip.PNG, strip.WebP, strip.GIF:
 	default:
 		if o.mimeType != "image/gif" {
 			return info, nil
@@ -50,10 +50,18 @@ func (s *Session) mediaInfo(ctx context.Context, o *outgoing, encrypted bool) (*
 	if o.orientation >= 5 { // rotated by 90° one way or the other
 		info.Width, info.Height = cfg.Height, cfg.Width
 	}
-	if o.size <= thumbMinSource || o.size > MaxThumbnailSource || float64(cfg.Width)*float64(cfg.Height) > MaxImagePixels {
+	if o.size > MaxThumbnailSource || float64(cfg.Width)*float64(cfg.Height) > MaxImagePixels {
 		return info, nil
 	}
-	thumb, mimeType, w, h, err := makeSendThumbnail(o)
+	src, _, err := image.Decode(o.open())
+	if err != nil {
+		return info, nil
+	}
+	info.AnoaBlurhash = imageBlurhash(src, o.orientation) // blurhash.go
+	if o.size <= thumbMinSource {
+		return info, nil
+	}
+	thumb, mimeType, w, h, err := makeSendThumbnail(o, src)
 	if err != nil || int64(len(thumb)) > o.size*9/10 {
 		return info, nil
 	}
@@ -78,13 +86,9 @@ func (s *Session) mediaInfo(ctx context.Context, o *outgoing, encrypted bool) (*
 	return info, nil
 }
 
-// makeSendThumbnail decodes the image, scales it to fit 800×600 and turns it upright: PNG for a
+// makeSendThumbnail scales the decoded image src to fit 800×600 and turns it upright: PNG for a
 // PNG (transparency), JPEG otherwise.
-func makeSendThumbnail(o *outgoing) (data []byte, mimeType string, w, h int, err error) {
-	src, _, err := image.Decode(o.open())
-	if err != nil {
-		return nil, "", 0, 0, err
-	}
+func makeSendThumbnail(o *outgoing, src image.Image) (data []byte, mimeType string, w, h int, err error) {
 	// Scaled first, then turned: turning the small image is cheap.
 	b := src.Bounds()
 	sw, sh := b.Dx(), b.Dy()

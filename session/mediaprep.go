@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 
+	"maunium.net/go/mautrix/event"
+
 	"bosmessenger/session/media/strip"
 	"bosmessenger/session/policy"
 )
@@ -53,6 +55,8 @@ type outgoing struct {
 	check          func() error // after the upload; may still refuse to send the message
 	format         strip.Format
 	orientation    int // EXIF orientation kept in a JPEG (0: none)
+	// content, if set, completes the message before it is queued (a voice message's keys)
+	content func(*event.MessageEventContent) any
 }
 
 // prepareOutgoing removes image metadata from the size bytes of r when removal is on (see package

@@ -29,8 +29,9 @@ type RoomSummary struct {
 	NotifyCount    int         `json:"unread"`
 	HighlightCount int         `json:"highlights"`
 	LastActivity   int64       `json:"last_activity_ts"`
-	IsSpace        bool        `json:"is_space,omitempty"` // an m.space room (a filter, not a chat)
-	Spaces         []id.RoomID `json:"spaces,omitempty"`   // spaces that list this room as a child
+	AvatarURL      string      `json:"avatar_url,omitempty"` // m.room.avatar's mxc URI (RoomAvatar fetches it)
+	IsSpace        bool        `json:"is_space,omitempty"`   // an m.space room (a filter, not a chat)
+	Spaces         []id.RoomID `json:"spaces,omitempty"`     // spaces that list this room as a child
 	// LastMessage previews the newest message (Rooms only; nil when the stored window has none).
 	LastMessage *LastMessage `json:"last_message,omitempty"`
 }
@@ -76,7 +77,7 @@ func (s *Session) Room(ctx context.Context, roomID id.RoomID) (sum RoomSummary, 
 func summarise(tx *store.Tx, r *store.Room, me string) (RoomSummary, error) {
 	sum := RoomSummary{ID: id.RoomID(r.ID), Name: r.Name, Topic: r.Topic, Alias: r.Alias, Membership: r.Membership,
 		Encrypted: r.Encryption != "", IsDirect: r.IsDirect, JoinedCount: r.JoinedCount, InvitedCount: r.InvitedCount,
-		NotifyCount: r.NotifyCount, HighlightCount: r.HighlightCount, LastActivity: r.LastActivityTS}
+		NotifyCount: r.NotifyCount, HighlightCount: r.HighlightCount, LastActivity: r.LastActivityTS, AvatarURL: r.Avatar}
 	var err error
 	if sum.IsSpace, sum.Spaces, err = spaceInfo(tx, r.ID); err != nil {
 		return sum, err

@@ -26,6 +26,17 @@ var syncFilter = json.RawMessage(`{
 	"presence": {"not_types": ["*"]}
 }`)
 
+// firstSyncLimit is the timeline limit of the initial sync (phase 1 of two): the newest few events
+// of every room, enough for the room list (name, unread counts, last message) to be complete at
+// once. The rest of each room's window, up to timelineLimit, is back-filled afterwards (phase 2,
+// BackfillInitial). The server answers the initial sync with limit 50 in about twice the time.
+const firstSyncLimit = 5
+
+// firstSyncFilter is syncFilter with firstSyncLimit, sent inline (no filter upload before the
+// first sync: one round trip less on the way to the room list).
+var firstSyncFilter = `{"room":{"state":{"lazy_load_members":true},"timeline":{"limit":` +
+	strconv.Itoa(firstSyncLimit) + `,"lazy_load_members":true}},"presence":{"not_types":["*"]}}`
+
 // SyncStats describes one processed sync response.
 type SyncStats struct {
 	Rooms     int
@@ -68,13 +79,13 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 	if err != nil {
 		return SyncStats{}, err
 	}
-	if filterID == "" {
+	if since == "" {
+		timeout = 0
+		filterID = firstSyncFilter // phase 1: short timelines; the filter is uploaded with the next sync
+	} else if filterID == "" {
 		if filterID, err = s.uploadFilter(ctx); err != nil {
 			return SyncStats{}, err
 		}
-	}
-	if since == "" {
-		timeout = 0
 	}
 	query := map[string]string{"filter": filterID, "timeout": strconv.FormatInt(timeout.Milliseconds(), 10)}
 	if since != "" {
@@ -105,14 +116,20 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 			afterCryptoSync(len(resp.ToDevice.Events))
 		}
 	}
-	s.ensurePushRules(ctx)
+	s.ensurePushRules(ctx) // before the ingest: it counts unread encrypted events with the rules
 	dec := s.decryptTimelines(ctx, &resp)
 	refused := s.filterInvites(ctx, &resp)
 	in := &ingester{me: s.account.UserID.String(), log: s.log}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		*in = ingester{tx: tx, me: in.me, log: in.log, decrypted: dec, joined: &s.joined,
 			alerts: &alertIngest{live: since != "", window: s.ackWindow(), now: time.Now()}}
-		return in.apply(&resp)
+		if err := in.apply(&resp); err != nil {
+			return err
+		}
+		if since == "" {
+			return tx.SetValue(store.KeyBackfillPending, "1") // phase 2 follows (BackfillInitial)
+		}
+		return nil
 	})
 	if err != nil {
 		return SyncStats{}, fmt.Errorf("failed to store sync response: %w", err)
@@ -139,8 +156,12 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		}
 		s.requestMissingKeys(ctx, dec)
 	}
-	if err := s.indexSearch(ctx, syncIndexBatches); err != nil {
-		s.log.Warn().Err(err).Msg("Updating the search index failed")
+	// Not after the initial sync: indexing its messages (about 0.5 ms each) would hold up the room
+	// list; the next syncs index them (syncIndexBatches at a time), and Search indexes all first.
+	if since != "" {
+		if err := s.indexSearch(ctx, syncIndexBatches); err != nil {
+			s.log.Warn().Err(err).Msg("Updating the search index failed")
+		}
 	}
 	stats := SyncStats{Rooms: len(resp.Rooms.Join) + len(resp.Rooms.Invite) + len(resp.Rooms.Leave),
 		Events: in.events, Malformed: in.malformed, Initial: since == ""}
@@ -197,10 +218,15 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 		defer close(acked)
 		s.alertAckLoop(sendCtx)
 	}()
+	backfilled := make(chan struct{})
+	backfillStarted := false
 	defer func() {
 		stopSending()
 		<-sent
 		<-acked
+		if backfillStarted {
+			<-backfilled
+		}
 	}()
 	backoff := s.cfg.MinBackoff
 	synced := false
@@ -213,6 +239,10 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 			if errors.Is(err, ErrSessionTerminated) {
 				stopSending() // nothing may use the store while it is wiped
 				<-sent
+				if backfillStarted {
+					<-backfilled
+					backfillStarted = false
+				}
 				return s.terminated(err)
 			}
 			s.log.Warn().Err(err).Dur("backoff", backoff).Msg("Sync failed, retrying")
@@ -227,6 +257,16 @@ func (s *Session) Run(ctx context.Context, timeout time.Duration, onSync func(Sy
 		backoff = s.cfg.MinBackoff
 		s.pruneDaily(ctx, !synced) // local retention: after the first sync, then daily
 		synced = true
+		if !backfillStarted {
+			// Phase 2 of the initial sync (or its rest after a restart), beside the live sync.
+			backfillStarted = true
+			go func() {
+				defer close(backfilled)
+				if _, err := s.BackfillInitial(sendCtx); err != nil && sendCtx.Err() == nil {
+					s.log.Warn().Err(err).Msg("Back-filling the timelines failed")
+				}
+			}()
+		}
 		if onSync != nil {
 			onSync(stats)
 		}

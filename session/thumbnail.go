@@ -30,7 +30,7 @@ var ErrNotAnImage = errors.New("not a displayable image")
 // Thumbnail downloads an image attachment (decrypting it if needed) and scales it to fit in
 // maxPx × maxPx. Thumbnails are kept in memory only (never on disk: they are message content).
 func (s *Session) Thumbnail(ctx context.Context, eventID id.EventID, maxPx int) (image.Image, error) {
-	key := thumbKey{eventID, maxPx}
+	key := thumbKey{string(eventID), maxPx}
 	if img, ok := s.thumbs().get(key); ok {
 		return img, nil
 	}
@@ -81,9 +81,10 @@ func makeThumbnail(data []byte, maxPx int) (image.Image, error) {
 	return orient(dst, o), nil
 }
 
+// thumbKey names a cached image: an event ID (Thumbnail) or an mxc URI (RoomAvatar), and its size.
 type thumbKey struct {
-	ev id.EventID
-	px int
+	key string
+	px  int
 }
 
 // thumbCache is a small LRU of decoded thumbnails.
@@ -94,10 +95,12 @@ type thumbCache struct {
 	imgs  map[thumbKey]image.Image
 }
 
-const thumbCacheSize = 64
+const thumbCacheSize = 128 // previews and room avatars
 
 var thumbCaches sync.Map // *Session -> *thumbCache
 
+// thumbs is the session's cache of previews (Thumbnail) and room avatars (RoomAvatar), dropped
+// when the session closes or is wiped.
 func (s *Session) thumbs() *thumbCache {
 	c, _ := thumbCaches.LoadOrStore(s, &thumbCache{order: list.New(), items: map[thumbKey]*list.Element{}, imgs: map[thumbKey]image.Image{}})
 	return c.(*thumbCache)

@@ -22,6 +22,8 @@ type msgContent struct {
 		Size     float64 `json:"size"`
 		W        float64 `json:"w"`
 		H        float64 `json:"h"`
+		Duration float64 `json:"duration"`             // milliseconds (video, audio)
+		Blurhash string  `json:"xyz.amorgan.blurhash"` // as Element sends it
 	} `json:"info"`
 	RelatesTo struct {
 		RelType       string `json:"rel_type"`

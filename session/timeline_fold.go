@@ -140,6 +140,10 @@ func (b *timelineBuilder) message(e *store.Event, c *msgContent, rels []pendingR
 	if f := fileInfo(m.Kind, final); f != nil {
 		m.File = f
 	}
+	if m.Kind == KindAudio && !m.Edited {
+		_, raw := effective(e)
+		m.Voice = voiceOf(raw)
+	}
 	if m.Kind == KindLocation {
 		m.Location = locationOf(final, e.TS)
 		if m.Location == nil {
@@ -193,7 +197,7 @@ func fileInfo(kind string, c *msgContent) *MessageFile {
 		return nil
 	}
 	f := &MessageFile{Name: c.Body, MimeType: c.Info.MimeType, Size: int64(c.Info.Size), Width: int(c.Info.W),
-		Height: int(c.Info.H), MXC: c.URL}
+		Height: int(c.Info.H), MXC: c.URL, DurationMS: int64(max(c.Info.Duration, 0)), Blurhash: c.Info.Blurhash}
 	if c.FileName != "" {
 		f.Name = c.FileName
 	}

@@ -88,6 +88,7 @@ type Message struct {
 	Mentioned     bool         `json:"mentioned,omitempty"` // mentions us (user ID, display name or m.mentions)
 	File          *MessageFile `json:"file,omitempty"`      // media messages
 	Location      *Location    `json:"location,omitempty"`  // Kind location
+	Voice         *VoiceInfo   `json:"voice,omitempty"`     // Kind audio marked as a voice message (MSC3245)
 
 	// Thread: the summary of the thread this message is the root of (nil without replies);
 	// ThreadRoot: the root of the thread this message is a reply in.
@@ -142,4 +143,8 @@ type MessageFile struct {
 	Height    int    `json:"height,omitempty"`
 	MXC       string `json:"mxc,omitempty"`
 	Encrypted bool   `json:"encrypted,omitempty"` // the file is encrypted (key in the event)
+	// DurationMS is a video's or audio's length from its info, in milliseconds (0: unknown).
+	DurationMS int64 `json:"duration_ms,omitempty"`
+	// Blurhash is an image's placeholder from its info (session.BlurhashImage decodes it).
+	Blurhash string `json:"blurhash,omitempty"`
 }

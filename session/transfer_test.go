@@ -108,6 +108,16 @@ func TestTransferProgressAndCancel(t *testing.T) {
 	if err := json.Unmarshal(video.Content, &vc); err != nil || video.MsgType != "m.video" || vc.Info.Duration != 12345 {
 		t.Fatalf("video: %s, duration %d ms, %v", video.MsgType, vc.Info.Duration, err)
 	}
+	// The receiver's timeline carries it for the row's "Video: einsatz.mp4 (0:12, …)".
+	msgs, err = sb.Timeline(ctx(t), roomID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.EventID == videoID && (m.File == nil || m.File.DurationMS != 12345) {
+			t.Errorf("timeline video file %+v, want duration 12345 ms", m.File)
+		}
+	}
 
 	// Saving: cancelled half-way, no file and no partial file; then complete, with progress.
 	saveDir := t.TempDir()

@@ -15,6 +15,9 @@ const (
 	KeyNextBatch   = "next_batch"
 	KeyFilterID    = "filter_id"
 	KeyAppLock     = "app_lock_state" // the app lock's state (hash, failures), see session/applock
+	// KeyBackfillPending is set by the initial sync (phase 1, short timelines) until the back-fill
+	// of the rooms' timelines (phase 2, session/backfill.go) has finished.
+	KeyBackfillPending = "initial_backfill_pending"
 )
 
 // SetValue seals and stores an account value; an empty value deletes it.

@@ -70,6 +70,7 @@ type App struct {
 
 	thread *ThreadPanel    // the open thread beside the timeline (thread_app.go)
 	locBtn *LocationButton // the composer's location action (location.go)
+	voice  *appVoice       // voice messages: recording and playback (voice_app.go)
 
 	mu         sync.Mutex // guards cur: read by the engine goroutines
 	cur        id.RoomID
@@ -87,6 +88,8 @@ type App struct {
 	OnRemoteWiped func()
 
 	searchView *SearchView // the open (or last) search across all rooms (searchview.go)
+
+	uploads *fyne.Container // placeholder rows of files being sent (uploadrow.go)
 }
 
 // NewApp builds the main view for a signed-in session; Start begins following the engine.
@@ -104,6 +107,10 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.rooms.OnSelected = a.OpenRoom
 	a.rooms.OnScrolled = a.input
 	a.rooms.OnFirstShown = func(n int) { Trace("ready rooms=%d", n) }
+	avatars := newRoomAvatars( // roomavatar.go
+		func(room id.RoomID) (image.Image, error) { return s.RoomAvatar(a.ctx, room, roomAvatarPx) },
+		func() { a.rooms.list.Refresh(); a.header.RefreshAvatar() })
+	a.rooms.Avatar = avatars.get
 	a.search = widget.NewEntry()
 	a.search.SetPlaceHolder(T("rooms.search"))
 	a.search.OnChanged = func(string) { a.applyFilter() }
@@ -129,6 +136,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 		nil, nil, nil, a.rooms.View())
 
 	a.header = NewHeader()
+	a.header.Avatar = avatars.get
 	a.header.OnMembers = func() { a.callRoom(a.ShowMembers) }
 	a.header.OnInvite = func() { a.callRoom(a.ShowInvite) }
 	a.header.OnSettings = func() { a.callRoom(a.ShowRoomSettings) }
@@ -157,6 +165,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.composer.Entry.Shortcuts = a.Shortcut
 	a.buildActions()
 	a.buildThreads()
+	a.buildVoice()
 	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.relayout(); a.focusComposer() })
 	a.status = widget.NewLabel("")
 	a.status.Importance = widget.DangerImportance
@@ -164,8 +173,9 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.status.Hide()
 	a.fms = NewFMSPanel()
 	a.fms.OnSet = a.showSetStatus
+	a.uploads = container.NewVBox() // placeholder rows of files being sent (uploadrow.go)
 	right := container.NewBorder(container.NewVBox(a.header.View(), a.fms.View(), a.find.view, widget.NewSeparator()),
-		container.NewVBox(a.actions, a.composer.View()), nil, nil, a.timeline.View())
+		container.NewVBox(a.uploads, a.actions, a.composer.View()), nil, nil, a.timeline.View())
 	a.right = right
 	split := container.NewHSplit(left, container.New(threadLayout{}, right, a.thread.View()))
 	split.Offset = 0.28
@@ -186,6 +196,7 @@ func (a *App) SetForeground(on bool) { a.notes.foreground = on }
 func (a *App) Stop() {
 	a.cancel()
 	a.alerts.out.stopSound()
+	a.stopVoice()
 }
 
 // View is the main view's canvas object (with the blocking view of BOS mode).
@@ -454,6 +465,7 @@ func (a *App) OpenRoom(room id.RoomID) {
 	a.selected = nil
 	a.actions.Hide()
 	a.composer.CancelReplyEdit()
+	a.voice.rec.Cancel() // a recording belongs to the room it was started in
 	defer a.relayout()
 	a.members = nil
 	for _, r := range a.rooms.All() {

@@ -32,35 +32,34 @@ func (a *App) chooseFile() {
 	d.Show()
 }
 
-// SendFiles uploads files into the shown room, one after the other, with a dialog that shows each
-// file's progress and cancels with "Abbrechen" (the file being sent and those after it: nothing
-// is sent for them). Files over the size limit are refused before reading them.
+// SendFiles uploads files into the shown room, one after the other. Each file has a placeholder
+// row under the timeline (uploadrow.go) with its progress and "Abbrechen", which cancels that file
+// (nothing is sent for it). Files over the size limit are refused before reading them.
 func (a *App) SendFiles(uris []fyne.URI) {
 	room := a.Current()
 	if room == "" || len(uris) == 0 {
 		return
 	}
-	prog := a.newTransferDialog(T("attach.sending"))
-	prog.d.Show()
+	names := make([]string, len(uris))
+	for i, u := range uris {
+		names[i] = u.Name()
+	}
+	rows := a.addUploadRows(names)
 	go func() {
 		var failed []string
-		for _, u := range uris {
-			if prog.ctx.Err() != nil {
-				break
+		for i, u := range uris {
+			row := rows[i]
+			if row.ctx.Err() == nil {
+				do(row.started)
+				if err := a.sendFile(row.ctx, room, u); err != nil && !errors.Is(err, session.ErrTransferCancelled) && row.ctx.Err() == nil {
+					failed = append(failed, T("attach.failed", names[i], fileError(err, a.s.MaxUploadBytes())))
+				}
 			}
-			name := u.Name()
-			do(func() { prog.label.SetText(name); prog.bar.SetValue(0) })
-			prog.shown.Store(-1)
-			if err := a.sendFile(prog.ctx, room, u); err != nil && !errors.Is(err, session.ErrTransferCancelled) {
-				failed = append(failed, T("attach.failed", name, fileError(err, a.s.MaxUploadBytes())))
-			}
+			do(func() { a.removeUploadRow(row) })
 		}
-		do(func() {
-			prog.close()
-			if len(failed) > 0 {
-				dialog.ShowError(errors.New(strings.Join(failed, "\n")), a.w)
-			}
-		})
+		if len(failed) > 0 {
+			do(func() { dialog.ShowError(errors.New(strings.Join(failed, "\n")), a.w) })
+		}
 	}()
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"hash/fnv"
+	"image"
 	"image/color"
 	"strings"
 	"unicode"
@@ -34,20 +35,44 @@ func initial(name string) string {
 	return "?"
 }
 
-// avatar is a coloured circle with the user's initial; no image is fetched from the network.
+// avatar is a coloured circle with the user's or room's initial, or a picture over it (a room's
+// avatar, loaded by the engine). Its view's objects (avatarParts relies on the order): a stack of
+// the circle, the centred initial and the picture.
 type avatar struct {
 	circle *canvas.Circle
 	text   *canvas.Text
+	img    *canvas.Image // hidden without a picture
 	view   *fyne.Container
 }
 
 func newAvatar(size float32) *avatar {
-	a := &avatar{circle: canvas.NewCircle(color.Transparent), text: canvas.NewText("", color.White)}
+	a := &avatar{circle: canvas.NewCircle(color.Transparent), text: canvas.NewText("", color.White), img: canvas.NewImageFromImage(nil)}
 	a.text.Alignment = fyne.TextAlignCenter
 	a.text.TextStyle.Bold = true
 	a.text.TextSize = size * 0.5
-	a.view = container.NewGridWrap(fyne.NewSize(size, size), container.NewStack(a.circle, container.NewCenter(a.text)))
+	a.img.FillMode = canvas.ImageFillContain
+	a.img.ScaleMode = canvas.ImageScaleSmooth
+	a.img.CornerRadius = size / 2 // round, as the initials
+	a.img.Hide()
+	a.view = container.NewGridWrap(fyne.NewSize(size, size), container.NewStack(a.circle, container.NewCenter(a.text), a.img))
 	return a
+}
+
+// avatarParts finds the parts of an avatar's view made by newAvatar.
+func avatarParts(view *fyne.Container) *avatar {
+	stack := view.Objects[0].(*fyne.Container)
+	return &avatar{view: view, circle: stack.Objects[0].(*canvas.Circle),
+		text: stack.Objects[1].(*fyne.Container).Objects[0].(*canvas.Text), img: stack.Objects[2].(*canvas.Image)}
+}
+
+// setPicture shows pic over the initials; nil shows the initials.
+func (a *avatar) setPicture(pic image.Image) {
+	if a.img.Image == pic && a.img.Visible() == (pic != nil) {
+		return
+	}
+	a.img.Image = pic
+	a.img.Hidden = pic == nil
+	a.img.Refresh()
 }
 
 func (a *avatar) set(user, name string) {

@@ -58,6 +58,7 @@ type Composer struct {
 	typing bool
 	menu   *widget.PopUpMenu
 	lead   *fyne.Container // attach and further actions left of the entry
+	top    *fyne.Container // the reply/edit bar and further bars above the entry
 }
 
 // NewComposer builds an empty composer.
@@ -81,12 +82,16 @@ func NewComposer() *Composer {
 		}
 	})
 	c.lead = container.NewHBox(attach, c.pollBtn)
-	c.view = container.NewBorder(c.bar, nil, c.lead, c.send, c.Entry)
+	c.top = container.NewVBox(c.bar)
+	c.view = container.NewBorder(c.top, nil, c.lead, c.send, c.Entry)
 	return c
 }
 
 // AddAction puts another button beside the attach button (the location action).
 func (c *Composer) AddAction(o fyne.CanvasObject) { c.lead.Add(o) }
+
+// AddBar puts another bar above the entry (the voice recording bar).
+func (c *Composer) AddBar(o fyne.CanvasObject) { c.top.Add(o) }
 
 // View is the composer's canvas object.
 func (c *Composer) View() fyne.CanvasObject { return c.view }

@@ -345,9 +345,13 @@ func TestFlowMessaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.SendFiles([]fyne.URI{storage.NewFileURI(path)})
+	if len(a.uploads.Objects) != 1 { // its placeholder row under the timeline (uploadrow.go)
+		t.Fatalf("%d upload rows while sending one file", len(a.uploads.Objects))
+	}
 	img := bobSees("file", func(m session.Message) bool {
 		return m.Kind == "image" && m.File != nil && m.File.Name == "lagekarte.png"
 	})
+	q.until(t, "the upload row gone", func() bool { return len(a.uploads.Objects) == 0 })
 	att, err := bs.DownloadFile(ctx, img.EventID)
 	if err != nil || !bytes.Equal(att.Data, data) {
 		t.Fatalf("download: %v, %d bytes", err, len(att.Data))

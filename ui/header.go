@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"image"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -19,6 +21,11 @@ type Header struct {
 	exportBtn                 *widget.Button
 	acceptBtn, rejectBtn      *widget.Button
 	view                      *fyne.Container
+	avatar                    *avatar
+	room                      *session.RoomSummary // shown now (nil: none)
+
+	// Avatar returns a room's avatar picture if it is loaded (and starts loading it if not).
+	Avatar func(session.RoomSummary) image.Image
 
 	// Actions the app wires in.
 	OnMembers, OnInvite, OnSettings, OnLeave, OnAccept, OnReject func()
@@ -50,7 +57,10 @@ func NewHeader() *Header {
 	h.rejectBtn = widget.NewButtonWithIcon(T("header.reject"), theme.CancelIcon(), call(&h.OnReject))
 	sub := container.NewBorder(nil, nil, container.NewHBox(h.enc, h.members), nil, h.topic)
 	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.membersBtn, h.inviteBtn, h.exportBtn, h.settingsBtn, h.leaveBtn)
-	h.view = container.NewBorder(nil, nil, nil, buttons, container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), h.name, sub))
+	h.avatar = newAvatar(roomAvatarSize)
+	h.avatar.view.Hide()
+	h.view = container.NewBorder(nil, nil, container.NewCenter(h.avatar.view), buttons,
+		container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), h.name, sub))
 	h.Set(nil)
 	return h
 }
@@ -66,6 +76,9 @@ func (h *Header) Set(r *session.RoomSummary) {
 		b.Hidden = !joined
 	}
 	h.acceptBtn.Hidden, h.rejectBtn.Hidden = !invite, !invite
+	h.room = r
+	h.avatar.view.Hidden = r == nil
+	h.RefreshAvatar()
 	if r == nil {
 		h.name.SetText(T("header.no_room"))
 		h.topic.SetText("")
@@ -85,6 +98,18 @@ func (h *Header) Set(r *session.RoomSummary) {
 	}
 	h.members.SetText(T("header.member_count", r.JoinedCount))
 	h.view.Refresh()
+}
+
+// RefreshAvatar shows the shown room's avatar picture (once loaded) or its initial.
+func (h *Header) RefreshAvatar() {
+	if h.room == nil {
+		return
+	}
+	var pic image.Image
+	if h.Avatar != nil {
+		pic = h.Avatar(*h.room)
+	}
+	setRoomAvatar(h.avatar, *h.room, pic) // roomlist_preview.go
 }
 
 // Texts returns name, topic, encryption and member labels (for tests).

@@ -9,9 +9,13 @@ import (
 )
 
 // Plural messages ("1 Mitglied", "2 Mitglieder") pick their form by CLDR's plural rules as
-// go-i18n implements them, the library behind Fyne's lang package. Fyne's lang itself is not
-// used: its localizer follows the system locale and cannot switch at run time, while the app
-// switches the language in its settings (SetLang) and the tests set it.
+// go-i18n implements them, the library behind Fyne's lang package. Fyne's lang itself (v2.7.1)
+// is not used: its one global localizer is chosen from the system locale (go-locale: LANGUAGE,
+// LC_ALL, LC_MESSAGES, LANG on Unix, GetUserDefaultLocaleName on Windows, the user defaults on
+// macOS) with no exported way to pick another, while the app switches the language in its
+// settings (SetLang, at run time) and tests render both languages side by side (Translate).
+// It also falls back to English where we fall back to German (DefaultLang), and lang.L takes
+// text/template data where our texts take printf arguments.
 
 // plurals holds every language's plural messages: key, plural form to text (assets.Plurals).
 var plurals = mustPlurals()

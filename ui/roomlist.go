@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"image"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,9 @@ type RoomList struct {
 	OnSelected func(id.RoomID)
 	// OnScrolled runs when the user scrolls the list with the mouse wheel or touchpad.
 	OnScrolled func()
+	// Avatar returns a room's avatar picture if it is loaded (and starts loading it if not); nil
+	// shows the initial.
+	Avatar func(session.RoomSummary) image.Image
 	// OnFirstShown runs once, when the list shows rooms for the first time.
 	OnFirstShown func(n int)
 	shown        bool
@@ -94,7 +98,7 @@ func NewRoomList(rooms []session.RoomSummary) *RoomList {
 				preview.Hidden = line == ""
 				preview.SetText(line)
 			}
-			setRoomAvatar(av, r)
+			setRoomAvatar(av, r, rl.avatarOf(r))
 			if enc.Hidden == r.Encrypted {
 				enc.Hidden = !r.Encrypted
 				enc.Refresh()

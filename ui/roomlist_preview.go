@@ -1,8 +1,9 @@
 package ui
 
 import (
+	"image"
+
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -14,8 +15,8 @@ import (
 // roomAvatarSize is the side of a room's avatar in the room list.
 const roomAvatarSize = 32
 
-// A room list row: the room's avatar (initials on a colour picked from the room ID; the engine
-// fetches no avatar images), the name with the last message's preview under it, and on the right
+// A room list row: the room's avatar (its picture, loaded by the engine, over its initial on a
+// colour picked from the room ID), the name with the last message's preview under it, and on the right
 // the encryption marker and the unread badge.
 
 // newRoomRow builds the template of a room list row. Objects (updateRoomRow relies on the order):
@@ -42,9 +43,7 @@ func rowParts(o fyne.CanvasObject) (name, preview, enc, unread *widget.Label, av
 	column, left, right := row.Objects[0].(*fyne.Container), row.Objects[1].(*fyne.Container), row.Objects[2].(*fyne.Container)
 	name, preview = column.Objects[0].(*widget.Label), column.Objects[1].(*widget.Label)
 	enc, unread = right.Objects[0].(*widget.Label), right.Objects[1].(*widget.Label)
-	grid := left.Objects[0].(*fyne.Container)
-	stack := grid.Objects[0].(*fyne.Container)
-	av = &avatar{view: grid, circle: stack.Objects[0].(*canvas.Circle), text: stack.Objects[1].(*fyne.Container).Objects[0].(*canvas.Text)}
+	av = avatarParts(left.Objects[0].(*fyne.Container))
 	return
 }
 
@@ -68,8 +67,10 @@ func previewLine(lm *session.LastMessage) string {
 	return sender + ": " + body
 }
 
-// setRoomAvatar shows the room's initial on its colour, touching the canvas only on a change.
-func setRoomAvatar(av *avatar, r session.RoomSummary) {
+// setRoomAvatar shows the room's avatar picture (pic; nil while it loads or without one) over
+// its initial on its colour, touching the canvas only on a change.
+func setRoomAvatar(av *avatar, r session.RoomSummary, pic image.Image) {
+	av.setPicture(pic)
 	colour, letter := userColour(string(r.ID)), initial(session.CleanName(r.Name))
 	if av.circle.FillColor == colour && av.text.Text == letter {
 		return

@@ -33,6 +33,7 @@ const (
 	settingsTabAccount = iota
 	settingsTabDevices
 	settingsTabSecurity
+	settingsTabNotifications
 	settingsTabAppearance
 )
 
@@ -56,13 +57,15 @@ type settingsView struct {
 	textSize *widget.Slider
 	sizeText *widget.Label
 
+	keywords *keywordsView // Benachrichtigungen (keywords_view.go)
+
 	rebuilt func(*settingsView) // tests: the dialog that replaced this one after a language switch
 }
 
 // ShowSettings shows the settings dialog with the tabs Konto (account: user and device ID, sign
 // out), Geräte (own devices: verify, rename, sign out), Sicherheit (this device's verification,
-// key backup, key sharing) and Darstellung (language, theme, text size). With a nil session (not
-// signed in yet) only Darstellung is shown. Preference changes apply at once (ApplyPrefs).
+// key backup, key sharing), Benachrichtigungen (keywords) and Darstellung (language, theme, text
+// size). With a nil session (not signed in yet) only Darstellung is shown. Preference changes apply at once (ApplyPrefs).
 func ShowSettings(ctx context.Context, w fyne.Window, s *session.Session, prefs *Prefs, hooks SettingsHooks) {
 	newSettingsView(ctx, w, s, prefs, hooks, -1).show()
 }
@@ -79,6 +82,8 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.account"), theme.AccountIcon(), sv.accountTab()))
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.devices"), theme.ComputerIcon(), sv.devices.View()))
 		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.security"), theme.VisibilityOffIcon(), sv.security.View()))
+		sv.keywords = newKeywordsView(sv.ctx, w, s) // keywords_view.go
+		sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.notifications"), theme.MailComposeIcon(), sv.keywords.View()))
 	}
 	sv.tabs.Append(container.NewTabItemWithIcon(T("settings.tab.appearance"), theme.ColorPaletteIcon(), sv.appearanceTab()))
 	var managed *container.TabItem
@@ -121,6 +126,7 @@ func (sv *settingsView) show() {
 	if sv.s != nil {
 		sv.devices.reload()
 		sv.security.reload()
+		sv.keywords.reload()
 	}
 }
 

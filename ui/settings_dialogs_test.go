@@ -198,7 +198,7 @@ func TestSettingsDevicesThroughDendrite(t *testing.T) {
 	dv.onDialog = func(d dialog.Dialog) { dlg = d }
 	sv.show()
 	q.until(t, "devices and security state", func() bool { return loads >= 1 && secLoads >= 1 })
-	if len(sv.tabs.Items) != 5 || sv.tabs.SelectedIndex() != settingsTabDevices { // account, devices, security, appearance, about
+	if len(sv.tabs.Items) != 6 || sv.tabs.SelectedIndex() != settingsTabDevices { // account, devices, security, notifications, appearance, about
 		t.Fatalf("tabs: %d, selected %d", len(sv.tabs.Items), sv.tabs.SelectedIndex())
 	}
 	me, other := first.Account().DeviceID, second.Account().DeviceID

@@ -61,6 +61,10 @@ type Timeline struct {
 	// OnVote votes on a poll (answer IDs); OnEndPoll asks to end one (poll_view.go).
 	OnVote    func(m session.Message, answers []string)
 	OnEndPoll func(m session.Message)
+	// OnPlayVoice plays or pauses a voice message; VoicePlaying tells whether one plays now
+	// (voice_view.go).
+	OnPlayVoice  func(m session.Message)
+	VoicePlaying func(id.EventID) bool
 }
 
 // NewTimeline builds an empty timeline for the user me.
@@ -304,6 +308,7 @@ type messageRow struct {
 	thread    *widget.Button // the thread summary (thread.go), hidden without replies
 	status    *widget.Label
 	poll      *pollCard
+	voice     *voiceCard
 	box       *fyne.Container
 	msg       session.Message // what the row shows now
 }
@@ -343,7 +348,8 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.head = head
 	// Labels carry their own inner padding; the rows pack them closer so more messages fit.
 	r.poll = newPollCard(t)
-	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, container.NewHBox(r.image), r.reactions, r.thread, r.status)
+	r.voice = newVoiceCard(t)
+	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, r.voice.view, container.NewHBox(r.image), r.reactions, r.thread, r.status)
 	return newRowView(r)
 }
 
@@ -419,13 +425,19 @@ func (t *Timeline) fill(r *messageRow, m session.Message, prev *session.Message)
 	r.body.Segments = t.segments(m)
 	r.body.Refresh()
 	r.poll.set(m)
-	r.body.Hidden = m.Kind == session.KindPoll
+	r.voice.set(m)
+	r.body.Hidden = m.Kind == session.KindPoll || m.Voice != nil
 	r.image.Hide()
 	if m.Kind == "image" && m.EventID != "" && t.Thumbnail != nil {
 		if img := t.Thumbnail(m.EventID); img != nil {
 			b := img.Bounds()
-			r.image.Image = img
+			r.image.Image, r.image.ScaleMode = img, canvas.ImageScaleFastest
 			r.image.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
+			r.image.Show()
+			r.image.Refresh()
+		} else if ph, size := blurPlaceholder(m.File); ph != nil { // mediarow.go: while it loads
+			r.image.Image, r.image.ScaleMode = ph, canvas.ImageScaleSmooth
+			r.image.SetMinSize(size)
 			r.image.Show()
 			r.image.Refresh()
 		}
@@ -478,11 +490,7 @@ func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
 		if m.File != nil && m.File.Name != "" {
 			name = m.File.Name
 		}
-		size := ""
-		if m.File != nil && m.File.Size > 0 {
-			size = " (" + humanSize(m.File.Size) + ")"
-		}
-		return italic(T(fileKey(m.Kind), name) + size)
+		return italic(T(fileKey(m.Kind), name) + fileDetails(m.File)) // mediarow.go
 	case session.KindLocation:
 		return locationSegments(m)
 	case "emote":

@@ -39,6 +39,15 @@ func cmdLogin(ctx context.Context, a *args) error {
 	defer s.Close()
 	acc := s.Account()
 	fmt.Fprintf(a.stdout, "Logged in as %s (device %s) on %s\n", acc.UserID, acc.DeviceID, acc.Homeserver)
+	if a.bool("sync") {
+		// The initial sync in the same process (as sync --once: returns when the room list is
+		// complete), without a second process start and store unlock.
+		st, err := s.SyncOnce(ctx, 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "synced: %d rooms, %d events\n", st.Rooms, st.Events)
+	}
 	return nil
 }
 

@@ -46,12 +46,25 @@ func cmdSync(ctx context.Context, a *args) error {
 	if _, err := a.positional(0); err != nil {
 		return err
 	}
-	once := a.bool("once")
+	once, full := a.bool("once"), a.bool("full")
+	if full && !once {
+		return usageError{"--full goes with --once (a running sync back-fills by itself)"}
+	}
 	return withSession(ctx, a, func(s *session.Session) error {
 		if once {
+			// The first sync of an account is phase 1: it returns when the room list is complete
+			// (every room with name, unread counts, last message); older messages page in on demand
+			// (messages, export) or with --full, which back-fills every room's timeline first.
 			st, err := s.SyncOnce(ctx, 0)
 			if err != nil {
 				return err
+			}
+			if full {
+				if n, err := s.BackfillInitial(ctx); err != nil {
+					return err
+				} else {
+					st.Events += n
+				}
 			}
 			if err := s.FlushQueue(ctx); err != nil {
 				return err

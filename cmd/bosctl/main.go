@@ -29,11 +29,11 @@ var commands = map[string]command{}
 
 func init() {
 	for name, c := range map[string]command{
-		"login":       {"login --homeserver URL_OR_SERVER_NAME --user USER  (password from BOSCTL_PASSWORD or stdin)", cmdLogin},
+		"login":       {"login --homeserver URL_OR_SERVER_NAME --user USER [--sync]  (password from BOSCTL_PASSWORD or stdin; --sync: then sync --once)", cmdLogin},
 		"whoami":      {"whoami [--json]", cmdWhoami},
 		"logout":      {"logout", cmdLogout},
 		"rooms":       {"rooms [--json]", cmdRooms},
-		"sync":        {"sync [--once]", cmdSync},
+		"sync":        {"sync [--once [--full]]  (--once returns when the room list is complete; --full back-fills older messages too)", cmdSync},
 		"create-room": {"create-room --name NAME [--topic T] [--encrypted|--plain] [--invite @user:server]...  (encrypted unless --plain)", cmdCreateRoom},
 		"dm":          {"dm @user:server [--plain]", cmdDM},
 		"invite":      {"invite ROOM_ID @user:server", cmdInvite},

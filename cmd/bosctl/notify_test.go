@@ -63,3 +63,32 @@ func TestNotifyCommand(t *testing.T) {
 		t.Fatalf("notify with a bad level: %v", r)
 	}
 }
+
+// keywords add WORD writes a content push rule: a message with the word highlights in an
+// encrypted room; keywords lists, keywords remove deletes; a word with / is a usage error.
+func TestKeywordsCommand(t *testing.T) {
+	t.Parallel()
+	srv := sharedServer(t)
+	a, b := loggedIn(t, srv, "alice"), loggedIn(t, srv, "bob")
+	roomID := a.createRoom("--name", "Stichworte", "--encrypted", "--invite", b.id)
+	b.ok("join", roomID)
+	a.ok("sync", "--once")
+	b.ok("sync", "--once")
+	if got := b.ok("keywords").stdout; got != "" {
+		t.Fatalf("keywords of a new account: %q", got)
+	}
+	if got := b.ok("keywords", "add", "Gefahrgut").stdout; got != "Gefahrgut\n" {
+		t.Fatalf("keywords add printed %q", got)
+	}
+	a.send(roomID, "Achtung gefahrgut auf der A2")
+	b.ok("sync", "--once")
+	if unread, hl := b.roomCounts(roomID); unread != 1 || hl != 1 {
+		t.Fatalf("after the keyword: unread %d, highlights %d; want 1, 1", unread, hl)
+	}
+	if got := b.ok("keywords", "remove", "Gefahrgut").stdout; got != "" {
+		t.Fatalf("keywords remove printed %q", got)
+	}
+	if r := b.run("keywords", "add", "a/b"); r.code != 2 || !strings.Contains(r.stderr, "invalid notification keyword") {
+		t.Fatalf("keywords add a/b: %v", r)
+	}
+}

@@ -39,3 +39,18 @@ func (p *Peer) Download(ctx context.Context, content map[string]any) ([]byte, er
 	}
 	return data, nil
 }
+
+// SendVoice sends an Ogg/Opus file as a voice message with the content Element Web builds
+// for one (m.audio with the MSC1767 text, file and audio blocks and the MSC3245 marker);
+// waveform holds amplitudes 0..1 as Element's recorder gives them.
+func (p *Peer) SendVoice(ctx context.Context, roomID string, ogg []byte, durationMS int, waveform []float64) (eventID string, err error) {
+	var res struct {
+		EventID string `json:"event_id"`
+	}
+	args := map[string]any{"room_id": roomID, "duration": durationMS, "waveform": waveform,
+		"data": base64.StdEncoding.EncodeToString(ogg)}
+	if err := p.call(ctx, "send_voice", args, &res); err != nil {
+		return "", fmt.Errorf("failed to send a voice message into %s: %w", roomID, err)
+	}
+	return res.EventID, nil
+}

@@ -2,6 +2,7 @@ package strip
 
 import (
 	"bytes"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -63,5 +64,13 @@ func FuzzStripPNG(f *testing.F) {
 func FuzzStripWebP(f *testing.F) {
 	seed(f, 2, 2)
 	f.Add([]byte("RIFF\x04\x00\x00\x00WEBP"))
+	f.Fuzz(fuzzStrip)
+}
+
+func FuzzStripGIF(f *testing.F) {
+	var g bytes.Buffer
+	_ = gif.Encode(&g, testImage(3, 3), nil)
+	f.Add(g.Bytes())
+	f.Add([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00!\xfe\x02hi\x00!\xff\x0bXMP DataXMP\x01x\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"))
 	f.Fuzz(fuzzStrip)
 }

@@ -1,13 +1,14 @@
 // Package strip removes metadata (EXIF with its GPS position, XMP, IPTC, comments, text chunks)
-// from JPEG, PNG and WebP images before they are sent, without re-encoding the image data.
+// from JPEG, PNG, WebP and GIF images before they are sent, without re-encoding the image data.
 //
 // Strip reads the file through an io.ReaderAt and returns a Plan: which byte ranges of the
 // original to send, plus a few small rewritten headers. The Plan's Reader streams the result, so
 // memory use does not depend on the file's size (only single metadata segments of at most 64 KiB
 // are read into memory). Kept is a whitelist: what is needed to show the image correctly stays
 // (JPEG: JFIF APP0, the ICC profile, Adobe APP14; PNG: critical and colour/animation chunks;
-// WebP: image, alpha, animation and ICC chunks); everything else, including unknown segments and
-// data after the image's end marker, is dropped.
+// WebP: image, alpha, animation and ICC chunks; GIF: images, colour tables, graphic control and
+// plain text extensions, the loop count); everything else, including comments, XMP, unknown
+// segments and data after the image's end marker, is dropped.
 //
 // JPEG orientation: a photo taken upright on a phone is often stored sideways with an EXIF
 // orientation tag. Dropping that tag would show the photo rotated, and applying it would mean
@@ -17,7 +18,7 @@
 //
 // HEIC, HEIF, AVIF and TIFF (including camera RAW files) carry EXIF in formats this package does
 // not rewrite: Strip returns ErrUnsupported for them, and the caller decides (the session refuses
-// to send them while stripping is on). Other files (documents, GIF, audio, video) are returned
+// to send them while stripping is on). Other files (documents, audio, video) are returned
 // unchanged with Format None.
 package strip
 
@@ -37,6 +38,7 @@ const (
 	JPEG Format = "jpeg" // image/jpeg
 	PNG  Format = "png"  // image/png
 	WebP Format = "webp" // image/webp
+	GIF  Format = "gif"  // image/gif
 	HEIF Format = "heif" // HEIC, HEIF, AVIF: not supported
 	TIFF Format = "tiff" // TIFF and TIFF-based RAW: not supported
 )
@@ -45,7 +47,7 @@ const (
 var (
 	// ErrUnsupported: the file is an image format whose metadata Strip cannot remove.
 	ErrUnsupported = errors.New("removing metadata from this image format is not supported")
-	// ErrMalformed: the file claims to be a JPEG, PNG or WebP but its structure is broken.
+	// ErrMalformed: the file claims to be a JPEG, PNG, WebP or GIF but its structure is broken.
 	ErrMalformed = errors.New("malformed image")
 )
 
@@ -113,6 +115,8 @@ func Detect(head []byte) Format {
 		return PNG
 	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
 		return WebP
+	case bytes.HasPrefix(head, []byte("GIF87a")) || bytes.HasPrefix(head, []byte("GIF89a")):
+		return GIF
 	case bytes.HasPrefix(head, []byte("II*\x00")) || bytes.HasPrefix(head, []byte("MM\x00*")):
 		return TIFF
 	case len(head) >= 12 && string(head[4:8]) == "ftyp" && heifBrands[string(head[8:12])]:
@@ -142,6 +146,8 @@ func Strip(r io.ReaderAt, size int64) (*Plan, error) {
 		err = stripPNG(p, r, size)
 	case WebP:
 		err = stripWebP(p, r, size)
+	case GIF:
+		err = stripGIF(p, r, size)
 	case HEIF, TIFF:
 		return nil, fmt.Errorf("%w (%s)", ErrUnsupported, p.Format)
 	default:

@@ -3,6 +3,7 @@ package strip
 import (
 	"bytes"
 	"image"
+	"image/gif"
 	"io"
 	"os"
 	"strings"
@@ -40,7 +41,7 @@ func stripFile(t *testing.T, path string) (string, *Plan) {
 
 func TestStripRemovesGPSExiftool(t *testing.T) {
 	dir := t.TempDir()
-	for _, format := range []string{"jpeg", "png", "webp"} {
+	for _, format := range []string{"jpeg", "png", "webp", "gif"} {
 		t.Run(format, func(t *testing.T) {
 			src := striptest.Fixture(t, dir, format, 64, 48, 0)
 			dst, p := stripFile(t, src)
@@ -49,6 +50,9 @@ func TestStripRemovesGPSExiftool(t *testing.T) {
 			}
 			striptest.CheckClean(t, dst)
 			striptest.CheckDecodes(t, dst, 64, 48)
+			if format == "gif" {
+				checkAnimation(t, dst)
+			}
 			// Stripping what is already stripped changes nothing.
 			again, p2 := stripFile(t, dst)
 			if p2.Changed() {
@@ -90,5 +94,22 @@ func TestStripUnsupportedAndPassThrough(t *testing.T) {
 	out, _ := io.ReadAll(p.Reader())
 	if !bytes.Equal(out, doc) {
 		t.Error("a document was changed")
+	}
+}
+
+// checkAnimation fails unless the GIF at path still has its two frames and loops forever.
+func checkAnimation(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, err := gif.DecodeAll(f)
+	if err != nil {
+		t.Fatalf("the stripped GIF does not decode: %v", err)
+	}
+	if len(a.Image) != 2 || a.LoopCount != 0 {
+		t.Errorf("stripped GIF: %d frames, loop count %d; want 2 frames looping forever", len(a.Image), a.LoopCount)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"os"
@@ -46,7 +47,8 @@ func TestImage(w, h int) image.Image {
 	return img
 }
 
-// Fixture writes a w×h image of format (jpeg, png or webp) tagged by exiftool with a GPS position,
+// Fixture writes a w×h image of format (jpeg, png, webp or gif: an animation of two frames that
+// loops, its GPS position in XMP) tagged by exiftool with a GPS position,
 // camera, XMP and, for JPEG, orientation (0: none); it returns the path.
 func Fixture(t testing.TB, dir, format string, w, h, orientation int) string {
 	t.Helper()
@@ -64,6 +66,10 @@ func Fixture(t testing.TB, dir, format string, w, h, orientation int) string {
 		}
 	case "webp":
 		buf.Write(webpFromPNG(t, dir, TestImage(w, h)))
+	case "gif":
+		if err := gif.EncodeAll(&buf, animation(w, h)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
@@ -81,11 +87,29 @@ func Fixture(t testing.TB, dir, format string, w, h, orientation int) string {
 	if err != nil {
 		t.Fatalf("exiftool failed to tag %s: %v: %s", path, err, out)
 	}
-	tags := Tags(t, path)
-	if _, ok := tags["EXIF:GPSLatitude"]; !ok {
+	tags, gps := Tags(t, path), "EXIF:GPSLatitude"
+	if format == "gif" {
+		gps = "XMP:GPSLatitude" // a GIF has no EXIF
+	}
+	if _, ok := tags[gps]; !ok {
 		t.Fatalf("fixture %s has no GPS tag: %v", format, tags)
 	}
 	return path
+}
+
+// animation is two w×h frames that loop forever.
+func animation(w, h int) *gif.GIF {
+	a := &gif.GIF{LoopCount: 0}
+	for i := 0; i < 2; i++ {
+		frame := image.NewPaletted(image.Rect(0, 0, w, h), color.Palette{color.Black, color.White, color.RGBA{200, 0, 0, 255}})
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				frame.SetColorIndex(x, y, uint8((x+y+i)%3))
+			}
+		}
+		a.Image, a.Delay = append(a.Image, frame), append(a.Delay, 50)
+	}
+	return a
 }
 
 // webpFromPNG converts img to a lossless WebP with ImageMagick (scripts/deps.sh installs it).
@@ -112,7 +136,7 @@ func webpFromPNG(t testing.TB, dir string, img image.Image) []byte {
 }
 
 // Tags lists the tags exiftool finds in path, "Group:Name" -> value, without exiftool's own
-// File/System/Composite/ExifTool groups.
+// File/System/Composite/ExifTool groups (but with File:Comment, a JPEG's or GIF's comment).
 func Tags(t testing.TB, path string) map[string]any {
 	t.Helper()
 	out, err := exec.Command(Exiftool(t), "-j", "-G", "-a", "-u", path).Output()
@@ -126,8 +150,9 @@ func Tags(t testing.TB, path string) map[string]any {
 	tags := map[string]any{}
 	for k, v := range res[0] {
 		g, _, _ := strings.Cut(k, ":")
-		switch g {
-		case "File", "System", "Composite", "ExifTool", "SourceFile":
+		switch {
+		case k == "File:Comment":
+		case g == "File", g == "System", g == "Composite", g == "ExifTool", g == "SourceFile":
 			continue
 		}
 		tags[k] = v
@@ -143,7 +168,7 @@ func CheckClean(t testing.TB, path string) {
 		g, name, _ := strings.Cut(k, ":")
 		switch {
 		case g == "EXIF" && (name == "Orientation" || name == "ExifByteOrder"):
-		case g == "JFIF", g == "PNG", g == "RIFF", g == "ICC_Profile", g == "APP14", g == "Adobe":
+		case g == "JFIF", g == "PNG", g == "RIFF", g == "GIF", g == "ICC_Profile", g == "APP14", g == "Adobe":
 			// Structural tags of the format stay; none may carry what the fixture wrote.
 			s := strings.ToLower(fmt.Sprint(v))
 			for _, leak := range []string{"testcam", "secret", "einsatz", "wache", "2026", "exif", "xmp"} {
