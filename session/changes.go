@@ -43,6 +43,10 @@ const (
 	// ChangeAlertUpdate: a response or receipt to a stored alert arrived; EventID holds the alert
 	// event (Session.AlertBoard reads the board again).
 	ChangeAlertUpdate ChangeKind = "alert_update"
+	// ChangeCallIncoming: an incoming call started ringing; CallID holds it (Session.Call reads it).
+	ChangeCallIncoming ChangeKind = "call_incoming"
+	// ChangeCall: a call changed state (placed, connecting, connected, ended); CallID holds it.
+	ChangeCall ChangeKind = "call"
 )
 
 // Change is one typed change event. Seq increases by one for every change the store records, so a
@@ -53,12 +57,17 @@ type Change struct {
 	RoomID  id.RoomID
 	EventID id.EventID
 	UserID  id.UserID // the user of an identity_changed or devices change
+	CallID  string    // the call of a call or call_incoming change
 }
 
 func fromStore(c store.Change) Change {
 	if k := ChangeKind(c.Kind); k == ChangeIdentityChanged || k == ChangeDevices {
 		// The store keeps the user ID in its event ID column.
 		return Change{Seq: c.Seq, Kind: k, UserID: id.UserID(c.EventID)}
+	}
+	if k := ChangeKind(c.Kind); k == ChangeCall || k == ChangeCallIncoming {
+		// The store keeps the call ID in its event ID column.
+		return Change{Seq: c.Seq, Kind: k, RoomID: id.RoomID(c.RoomID), CallID: c.EventID}
 	}
 	return Change{Seq: c.Seq, Kind: ChangeKind(c.Kind), RoomID: id.RoomID(c.RoomID), EventID: id.EventID(c.EventID)}
 }

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"time"
 
 	"maunium.net/go/mautrix/id"
@@ -157,6 +158,14 @@ func (s *Session) retryUndecrypted(ctx context.Context, sessions map[id.SessionI
 	if err == nil {
 		s.bus.notify()
 		s.log.Debug().Int("events", len(results)).Msg("Re-decrypted events after their keys arrived")
+		var calls []callEvent // call events whose key came late (stale invites are ignored there)
+		for _, r := range results {
+			if r.d.Error == "" && isCallEvent(r.d.Type) {
+				calls = append(calls, callEvent{roomID: r.ev.RoomID, se: r.ev, evType: r.d.Type, content: r.d.Content})
+			}
+		}
+		sort.SliceStable(calls, func(i, j int) bool { return calls[i].se.TS < calls[j].se.TS })
+		s.handleCallEvents(calls)
 	}
 	return err
 }

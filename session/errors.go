@@ -3,6 +3,8 @@ package session
 import (
 	"errors"
 	"fmt"
+
+	"bosmessenger/session/call"
 )
 
 // Errors callers can test with errors.Is; the wrapped message carries the details.
@@ -101,3 +103,16 @@ var ErrTransferCancelled = errors.New("the transfer was cancelled")
 // ErrInvalidKeyword: a notification keyword that is empty, too long or has a character push
 // rule IDs cannot hold (/, \, control characters).
 var ErrInvalidKeyword = errors.New("invalid notification keyword")
+
+// Errors of calls.
+var (
+	// ErrCallsDisabled: the policy key disable_calls forbids calls. It matches ErrPolicyDenied.
+	ErrCallsDisabled = fmt.Errorf("%w: calls are disabled by the administrator (disable_calls)", ErrPolicyDenied)
+	ErrUnknownCall   = call.ErrUnknownCall // no call with this ID
+	ErrCallState     = call.ErrState       // the call is not ringing, already ended, ...
+	ErrCallBusy      = call.ErrBusy        // another call is going on
+	// ErrNotOneToOne: 1:1 calls need a room with exactly one other joined member.
+	ErrNotOneToOne = errors.New("calls need a room with exactly one other member")
+	// ErrNoMicrophone: no audio device to record from (or no permission to use it).
+	ErrNoMicrophone = errors.New("no microphone available")
+)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
@@ -35,6 +36,7 @@ type TimelineEvent struct {
 	Redacted         bool            `json:"redacted,omitempty"`
 	Damaged          bool            `json:"damaged,omitempty"` // the stored event could not be read (tampered or corrupted): no content
 	Voice            *VoiceInfo      `json:"voice,omitempty"`   // a voice message's length and waveform (MSC3245)
+	Call             *CallSummary    `json:"call,omitempty"`    // a call invite: the call's history line (Body holds its text)
 	Content          json.RawMessage `json:"-"`
 }
 
@@ -116,6 +118,7 @@ func (s *Session) History(ctx context.Context, roomID id.RoomID, limit int) ([]T
 			for i, e := range events {
 				out[i] = viewEvent(e)
 			}
+			summariseHistoryCalls(out, time.Now())
 			return out, nil
 		}
 		if _, err := s.Backfill(ctx, roomID, max(limit-len(events), 20)); err != nil {

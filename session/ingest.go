@@ -26,6 +26,7 @@ type ingester struct {
 	joined       *joinedCache  // joined members from the server, dropped when sync contradicts them (nil: none)
 	gapAlerts    []gapAlert    // open alerts of rooms whose timeline has a gap in this response
 	push         *pushCounter  // our notification counts in encrypted rooms (nil until needed)
+	calls        []callEvent   // m.call.* events for the call machine (after the transaction)
 
 	roomJoinedBefore bool // the room being ingested was joined before this response
 }
@@ -233,6 +234,9 @@ func (in *ingester) timelineEvent(room *store.Room, raw json.RawMessage) (member
 		return false, err
 	}
 	if inserted {
+		if evType, content := effective(se); isCallEvent(evType) {
+			in.calls = append(in.calls, callEvent{roomID: room.ID, se: se, age: unsignedAge(ev.Unsigned), evType: evType, content: content})
+		}
 		if err := in.alertEvent(room.ID, se); err != nil {
 			return false, err
 		}

@@ -27,6 +27,7 @@ func applyManaged(cfg Config, p *policy.Policy) Config {
 	cfg.DisableFileSave = p.Bool(policy.KeyDisableFileSave)
 	cfg.DisableLocation = p.Bool(policy.KeyDisableLocation)
 	cfg.DisableChatExport = p.Bool(policy.KeyDisableChatExport)
+	cfg.DisableCalls = p.Bool(policy.KeyDisableCalls)
 	cfg.NotificationContent = NotificationContent(p.NotificationContent())
 	// alert_ack_jitter_s: the window of the random delay before an alert is acknowledged; 0 means
 	// at once (Config's 0 means the default, a negative window none).

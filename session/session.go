@@ -59,6 +59,9 @@ type Config struct {
 	DisableLocation     bool // policy disable_location: SendLocation refuses
 	NotificationContent NotificationContent
 	DisableChatExport   bool // the incident export is refused (ErrChatExportDisabled)
+	DisableCalls        bool // policy disable_calls: no calls (ErrCallsDisabled), invites ignored
+	// CallInviteLifetime is how long our call invites ring (0: 60 s, as Element).
+	CallInviteLifetime time.Duration
 
 	// Backoff bounds of the sync loop and send queue (defaults 1 s and 30 s).
 	MinBackoff, MaxBackoff time.Duration
@@ -133,6 +136,8 @@ type Session struct {
 	gate    deviceGate  // this device's verification (Config.RequireDeviceVerification)
 
 	orgs atomic.Pointer[OrgLookup] // organisation per homeserver (BOS mode), see SetOrgLookup
+
+	calls callsState // 1:1 calls (calls.go)
 
 	bosMu          sync.Mutex
 	pendingRejects []id.RoomID // invites refused by policy whose rejection failed (retried)
@@ -444,6 +449,7 @@ func (s *Session) Close() error {
 	var err error
 	s.closeOne.Do(func() {
 		s.detachPolicy()
+		s.closeCalls()
 		s.bus.close()
 		thumbCaches.Delete(s)
 		_ = s.RemoveTempFiles()

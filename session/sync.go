@@ -135,6 +135,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 		return SyncStats{}, fmt.Errorf("failed to store sync response: %w", err)
 	}
 	s.bus.notify()
+	s.handleCallEvents(in.calls)
 	s.fillAlertGaps(ctx, in.gapAlerts)
 	s.rejectInvites(ctx, refused)
 	if s.e2ee != nil {

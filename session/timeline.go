@@ -39,6 +39,8 @@ type TimelinePage struct {
 	// Start tells that no older rows exist: the page is shorter than asked for (after fetching
 	// older history from the server when there was more) or begins with the room's creation.
 	Start bool
+
+	entries int // timeline entries read (call events fold away, so Messages may be fewer)
 }
 
 // Timeline returns the last limit messages of a room, oldest first, as a GUI shows them, followed
@@ -80,7 +82,7 @@ func (s *Session) TimelineBefore(ctx context.Context, roomID id.RoomID, before i
 		if err != nil {
 			return TimelinePage{}, err
 		}
-		stored := len(page.Messages)
+		stored := page.entries
 		if stored >= limit || room.HistoryComplete || room.PrevBatch == "" || round >= timelineBackfillRounds {
 			page.Start = page.Start || stored < limit
 			return page, nil
@@ -190,7 +192,7 @@ func (b *timelineBuilder) page(entries []store.TimelineEntry, newest bool) (Time
 	if err != nil {
 		return TimelinePage{}, err
 	}
-	p := TimelinePage{Messages: out[:stored:stored]}
+	p := TimelinePage{Messages: out[:stored:stored], entries: len(entries)}
 	if stored < len(out) {
 		p.Echoes = out[stored:]
 	}

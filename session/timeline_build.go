@@ -2,6 +2,7 @@ package session
 
 import (
 	"sync/atomic"
+	"time"
 
 	"maunium.net/go/mautrix/id"
 
@@ -89,7 +90,9 @@ func (b *timelineBuilder) build(set *rowSet, opt buildOptions) (out []Message, s
 	if err := foldPolls(b.tx, b.room.ID, id.UserID(b.me), out, set.events, echoOutgoing); err != nil {
 		return nil, 0, err
 	}
-	return out, stored, nil
+	// Call events fold within the set: a call whose events fall on two pages shows per page.
+	folded := foldCalls(out, set.events, stored, time.Now())
+	return folded, stored - (len(out) - len(folded)), nil
 }
 
 // echoes are our outgoing messages (queued, sending or failed) that are not stored yet, in the

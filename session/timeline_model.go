@@ -116,6 +116,7 @@ type Message struct {
 	// Status is set when the message is a unit's FMS status (de.bos.status).
 	Status *alert.UnitStatus `json:"status,omitempty"`
 	Poll   *poll.Results     `json:"poll,omitempty"` // Kind "poll": the poll with its results (polls.go)
+	Call   *CallSummary      `json:"call,omitempty"` // Kind "call": a call's history line (callhistory.go)
 }
 
 // Quote is the event a message replies to. Sender and Body are empty when it is not stored.

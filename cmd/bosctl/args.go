@@ -23,7 +23,7 @@ type args struct {
 }
 
 // boolFlags take no value.
-var boolFlags = map[string]bool{"json": true, "once": true, "encrypted": true, "help": true, "plain": true, "yes": true, "incoming": true, "acknowledge": true, "force": true, "version": true, "full": true, "sync": true}
+var boolFlags = map[string]bool{"json": true, "once": true, "encrypted": true, "help": true, "plain": true, "yes": true, "incoming": true, "acknowledge": true, "force": true, "version": true, "full": true, "sync": true, "quick": true}
 
 func parseArgs(argv []string) (*args, error) {
 	a := &args{flags: map[string][]string{}}

@@ -46,25 +46,28 @@ func cmdSync(ctx context.Context, a *args) error {
 	if _, err := a.positional(0); err != nil {
 		return err
 	}
-	once, full := a.bool("once"), a.bool("full")
-	if full && !once {
-		return usageError{"--full goes with --once (a running sync back-fills by itself)"}
+	once, quick := a.bool("once"), a.bool("quick")
+	if (quick || a.bool("full")) && !once {
+		return usageError{"--quick and --full go with --once (a running sync back-fills by itself)"}
 	}
 	return withSession(ctx, a, func(s *session.Session) error {
 		if once {
-			// The first sync of an account is phase 1: it returns when the room list is complete
-			// (every room with name, unread counts, last message); older messages page in on demand
-			// (messages, export) or with --full, which back-fills every room's timeline first.
+			// The first sync of an account is phase 1: the room list is complete (every room with
+			// name, unread counts, last message) after it. --once then back-fills every room's
+			// timeline, so that what a script reads from the store next (search, polls, alerts)
+			// sees what it saw before the two-phase sync; --quick returns after phase 1 and leaves
+			// the back-fill to the next sync (history and export page from the server anyway).
+			// --full is the default and stays accepted.
 			st, err := s.SyncOnce(ctx, 0)
 			if err != nil {
 				return err
 			}
-			if full {
-				if n, err := s.BackfillInitial(ctx); err != nil {
+			if !quick {
+				n, err := s.BackfillInitial(ctx)
+				if err != nil {
 					return err
-				} else {
-					st.Events += n
 				}
+				st.Events += n
 			}
 			if err := s.FlushQueue(ctx); err != nil {
 				return err

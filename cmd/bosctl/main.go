@@ -33,7 +33,7 @@ func init() {
 		"whoami":      {"whoami [--json]", cmdWhoami},
 		"logout":      {"logout", cmdLogout},
 		"rooms":       {"rooms [--json]", cmdRooms},
-		"sync":        {"sync [--once [--full]]  (--once returns when the room list is complete; --full back-fills older messages too)", cmdSync},
+		"sync":        {"sync [--once [--quick]]  (--once: one sync, the first one back-fills the timelines; --quick returns when the room list is complete)", cmdSync},
 		"create-room": {"create-room --name NAME [--topic T] [--encrypted|--plain] [--invite @user:server]...  (encrypted unless --plain)", cmdCreateRoom},
 		"dm":          {"dm @user:server [--plain]", cmdDM},
 		"invite":      {"invite ROOM_ID @user:server", cmdInvite},

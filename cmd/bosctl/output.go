@@ -52,6 +52,8 @@ func printEvent(a *args, ev session.TimelineEvent, asJSON bool) error {
 		} else if ev.MsgType != "m.text" && ev.MsgType != "m.notice" && ev.MsgType != "" {
 			text = "[" + safe(ev.MsgType) + "] " + text
 		}
+	case ev.Call != nil:
+		text = "[call] " + safe(ev.Body)
 	case poll.IsPollEvent(ev.Type) && ev.Body != "":
 		// A poll's question and answers, an end's closing text (their MSC1767 fallback).
 		text = "[" + safe(ev.Type) + "] " + strings.ReplaceAll(termsafe.Text(ev.Body), "\n", "\n    ")

@@ -5,12 +5,13 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
 // TestSyncOnceTwoPhases: a new device's `sync --once` returns when the room list is complete (the
 // newest few events per room, every room with name and last message); history pages the rest
-// in from the server, and `sync --once --full` back-fills the timelines.
+// in from the server. Without --quick, `sync --once` back-fills the timelines too.
 func TestSyncOnceTwoPhases(t *testing.T) {
 	t.Parallel()
 	srv := sharedServer(t)
@@ -22,19 +23,19 @@ func TestSyncOnceTwoPhases(t *testing.T) {
 		want = append(want, fmt.Sprintf("Meldung %d", i))
 		a.send(roomID, want[i-1])
 	}
-	if r := a.run("sync", "--full"); r.code != 2 {
-		t.Fatalf("sync --full without --once: %v", r)
+	if r := a.run("sync", "--quick"); r.code != 2 {
+		t.Fatalf("sync --quick without --once: %v", r)
 	}
 
 	second := &user{t: t, srv: srv, local: a.local, id: a.id, dir: t.TempDir()}
 	second.login(t)
-	r := second.ok("sync", "--once")
+	r := second.ok("sync", "--once", "--quick")
 	m := regexp.MustCompile(`^synced: (\d+) rooms, (\d+) events\n$`).FindStringSubmatch(r.stdout)
 	if m == nil {
 		t.Fatalf("sync --once printed %q", r.stdout)
 	}
 	if n, _ := strconv.Atoi(m[2]); n > 5 {
-		t.Fatalf("the first sync --once stored %d events, want the newest few (phase 1)", n)
+		t.Fatalf("the first sync --once --quick stored %d events, want the newest few (phase 1)", n)
 	}
 	room, ok := second.rooms()[roomID]
 	if !ok || room.Name != "Lage Süd" || room.LastMessage == nil || room.LastMessage.Body != "Meldung 8" {
@@ -46,10 +47,23 @@ func TestSyncOnceTwoPhases(t *testing.T) {
 
 	third := &user{t: t, srv: srv, local: a.local, id: a.id, dir: t.TempDir()}
 	third.login(t)
-	third.ok("sync", "--once")
-	r = third.ok("sync", "--once", "--full")
+	third.ok("sync", "--once", "--quick")
+	r = third.ok("sync", "--once")
 	if m := regexp.MustCompile(`^synced: \d+ rooms, (\d+) events\n$`).FindStringSubmatch(r.stdout); m == nil || m[1] == "0" {
-		t.Fatalf("sync --once --full after phase 1 printed %q, want the back-filled events", r.stdout)
+		t.Fatalf("sync --once after phase 1 printed %q, want the back-filled events", r.stdout)
+	}
+	// A new device's plain sync --once stores every room's timeline, as before the two phases:
+	// the search of the store finds the oldest message.
+	fifth := &user{t: t, srv: srv, local: a.local, id: a.id, dir: t.TempDir()}
+	fifth.login(t)
+	r = fifth.ok("sync", "--once")
+	if m := regexp.MustCompile(`^synced: \d+ rooms, (\d+) events\n$`).FindStringSubmatch(r.stdout); m == nil {
+		t.Fatalf("sync --once printed %q", r.stdout)
+	} else if n, _ := strconv.Atoi(m[1]); n < 8 {
+		t.Fatalf("a new device's sync --once stored %d events, want all 8 messages and more", n)
+	}
+	if r := fifth.ok("search", "Meldung 1", "--json"); !strings.Contains(r.stdout, `"Meldung 1"`) {
+		t.Fatalf("search after sync --once: %q", r.stdout)
 	}
 
 	// login --sync: the initial sync in the login's process.
