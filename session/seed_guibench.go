@@ -6,12 +6,33 @@ package session
 // tag guibench: production builds do not contain it.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix/id"
 
 	"bosmessenger/store"
+	"bosmessenger/store/seal"
 )
+
+// OpenOfflineForBench opens a new sealed store in dir (with a fixed key) as a session of user that
+// never talks to a server, for in-process benchmarks of the GUI's timeline (ui): fill it with
+// IngestSyncForBench. The store stays open until the process ends.
+func OpenOfflineForBench(ctx context.Context, dir string, user id.UserID) (*Session, error) {
+	sealer, err := seal.New(bytes.Repeat([]byte{7}, seal.KeySize))
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "bench.db"), sealer)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open the bench store: %w", err)
+	}
+	return &Session{db: db, account: Account{UserID: user}, log: zerolog.Nop(), bus: newBus(), cfg: Config{Policy: AllowAll{}}}, nil
+}
 
 // IngestSyncForBench stores body, a /sync response, through the ingest code SyncOnce uses (decoding,
 // then one store transaction), without a request to the server and without the crypto machine

@@ -152,6 +152,8 @@ type Session struct {
 	flushMu  sync.Mutex // one queue flush at a time
 	sendErrs sync.Map   // txnID → typed error of its last failed attempt (senderr.go)
 	closeOne sync.Once
+
+	rowsFolded atomic.Int64 // timeline rows built so far (timeline.go; tests count rebuilt rows)
 }
 
 // Login signs in with a password and creates the account's encrypted store in cfg.DataDir.

@@ -132,12 +132,13 @@ func (tx *Tx) SetRelation(eventID, relType, relatesTo string) error {
 	return nil
 }
 
-func (tx *Tx) scanEvent(rows *sql.Rows) (*Event, error) {
+// scanEvent reads the eventColumns of a row; extra receives the columns selected after them.
+func (tx *Tx) scanEvent(rows *sql.Rows, extra ...any) (*Event, error) {
 	var e Event
 	var stateKey, decType, session, decErr, relTo, relType, redBy, txnID, reason sql.NullString
 	var content, unsigned, decrypted []byte
-	err := rows.Scan(&e.RowID, &e.RoomID, &e.EventID, &e.Sender, &e.Type, &stateKey, &e.TS, &content, &unsigned,
-		&decType, &decrypted, &session, &decErr, &relTo, &relType, &redBy, &txnID, &e.SenderTrust, &reason)
+	err := rows.Scan(append([]any{&e.RowID, &e.RoomID, &e.EventID, &e.Sender, &e.Type, &stateKey, &e.TS, &content, &unsigned,
+		&decType, &decrypted, &session, &decErr, &relTo, &relType, &redBy, &txnID, &e.SenderTrust, &reason}, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read event: %w", err)
 	}

@@ -72,9 +72,8 @@ type App struct {
 	locBtn *LocationButton // the composer's location action (location.go)
 	voice  *appVoice       // voice messages: recording and playback (voice_app.go)
 
-	mu         sync.Mutex // guards cur, limit: read by the engine goroutines
+	mu         sync.Mutex // guards cur: read by the engine goroutines
 	cur        id.RoomID
-	limit      int
 	reqSeq     int        // bumps when the shown room changes, so stale loads are dropped
 	threadRoot id.EventID // the open thread's root (copy of thread.Root for the engine goroutines)
 	shownID    map[id.EventID]bool
@@ -95,7 +94,7 @@ type App struct {
 
 // NewApp builds the main view for a signed-in session; Start begins following the engine.
 func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
-	a := &App{w: w, s: s, me: s.Account().UserID, limit: pageSize, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
+	a := &App{w: w, s: s, me: s.Account().UserID, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
 		identityWarned: map[id.UserID]bool{}, notes: newNotifier()}
 	a.notes.content = s.NotificationContent() // policy notification_content
 	a.notes.preview = func(room id.RoomID) (session.NotificationPreview, bool) {
@@ -254,7 +253,7 @@ func (a *App) Start() error {
 	go func() {
 		defer sub.Close()
 		a.updatePolicy()
-		a.refresh(true, true, true)
+		a.refresh(true, true, true, nil)
 		a.alerts.loadOpenAlerts(a.ctx)
 		for {
 			batch, err := sub.Next(a.ctx)
@@ -272,7 +271,7 @@ func (a *App) Start() error {
 				a.updatePolicy()
 			}
 			rooms, timeline, typing := a.classify(batch)
-			a.refresh(rooms, timeline, typing)
+			a.refresh(rooms, timeline, typing, batch)
 			a.alerts.alertChanges(a.ctx, batch)
 			a.boardChanges(batch)
 			if users := identityChanges(batch); len(users) > 0 {
@@ -363,14 +362,15 @@ func (a *App) classify(batch []session.Change) (rooms, timeline, typing bool) {
 	return rooms, timeline, typing
 }
 
-// refresh loads what changed off the UI goroutine and applies it in one fyne.Do.
-func (a *App) refresh(rooms, timeline, typing bool) {
+// refresh loads what changed off the UI goroutine and applies it in one fyne.Do; the timeline
+// loads only the rows batch touched (nil: the newest page again).
+func (a *App) refresh(rooms, timeline, typing bool, batch []session.Change) {
 	a.mu.Lock()
-	cur, limit, seq := a.cur, a.limit, a.reqSeq
+	cur, seq := a.cur, a.reqSeq
 	a.mu.Unlock()
 	var (
 		list    []session.RoomSummary
-		msgs    []session.Message
+		rows    *rowUpdate
 		summary *session.RoomSummary
 		err     error
 	)
@@ -386,7 +386,7 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 		}
 	}
 	if timeline && cur != "" {
-		if msgs, err = a.s.Timeline(a.ctx, cur, limit); err != nil {
+		if rows, err = a.loadRows(cur, batch); err != nil {
 			a.showError(T("timeline.load_failed", err))
 			timeline = false
 		}
@@ -421,9 +421,7 @@ func (a *App) refresh(rooms, timeline, typing bool) {
 			return
 		}
 		if timeline && cur != "" {
-			a.timeline.Set(msgs, false)
-			a.markRead(cur, msgs)
-			a.fmsUpdate(cur, msgs, false)
+			a.applyRows(cur, rows)
 			a.showThread(cur, threadMsgs)
 		}
 		if typing {
@@ -459,7 +457,7 @@ func (a *App) OpenRoom(room id.RoomID) {
 		a.mu.Unlock()
 		return
 	}
-	a.cur, a.limit = room, pageSize
+	a.cur = room
 	a.reqSeq++
 	seq := a.reqSeq
 	a.mu.Unlock()
@@ -518,14 +516,17 @@ func (a *App) markRead(room id.RoomID, msgs []session.Message) {
 	}
 }
 
+// loadOlder loads the page before the oldest row shown.
 func (a *App) loadOlder() {
 	a.mu.Lock()
 	room, seq := a.cur, a.reqSeq
-	a.limit += pageSize
-	limit := a.limit
 	a.mu.Unlock()
+	oldest := session.NewestRow
+	if b := a.timeline.Bounds(); b.Count > 0 {
+		oldest = b.Oldest
+	}
 	go func() {
-		msgs, err := a.s.Timeline(a.ctx, room, limit)
+		p, err := a.s.TimelineBefore(a.ctx, room, oldest, pageSize)
 		do(func() {
 			if a.reqSeq != seq {
 				return
@@ -535,9 +536,12 @@ func (a *App) loadOlder() {
 				a.showError(T("timeline.load_failed", err))
 				return
 			}
-			exhausted := len(msgs) < limit || (len(msgs) > 0 && msgs[0].Kind == "state" && msgs[0].StateKind == "create")
-			a.timeline.OlderLoaded(exhausted)
-			a.timeline.Set(msgs, false)
+			a.timeline.OlderLoaded(p.Start)
+			if oldest == session.NewestRow {
+				a.timeline.Set(append(p.Messages, p.Echoes...), false)
+			} else {
+				a.timeline.Prepend(p.Messages)
+			}
 		})
 	}()
 }

@@ -205,9 +205,6 @@ func (a *App) JumpTo(room id.RoomID, eventID id.EventID) {
 				a.showError(T("timeline.load_failed", err))
 				return
 			}
-			a.mu.Lock()
-			a.limit = max(a.limit, limit)
-			a.mu.Unlock()
 			a.members = members
 			a.timeline.Set(msgs, false)
 			a.timeline.ScrollToEvent(eventID)

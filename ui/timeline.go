@@ -33,7 +33,13 @@ type Timeline struct {
 	view    *fyne.Container
 	now     func() time.Time
 
-	rows         map[*fyne.Container]*messageRow // the list's row templates and their parts
+	rows         map[*fyne.Container]*messageRow // the rows the list binds (not the templates it measures)
+	listBox      *fyne.Container                 // holds the list (replaced by Prepend) and the scroll relay
+	relay        *scrollRelay
+	nStored      int       // all[:nStored] are stored rows in row order, the rest local echoes
+	bounds       rowBounds // what the engine goroutines may read (timeline_rows.go)
+	rebound      int       // rows replaced in place since the timeline was made (tests)
+	gen          int       // bumps with every Set (RowBounds.Gen)
 	loadingOlder bool
 	settling     bool
 	noOlder      bool
@@ -72,19 +78,26 @@ func NewTimeline(me id.UserID) *Timeline {
 	t.older = container.NewBorder(nil, nil, widget.NewLabel(T("timeline.loading_older")), nil, bar)
 	t.older.Hide()
 	t.rows = map[*fyne.Container]*messageRow{}
-	t.list = widget.NewList(func() int { return len(t.msgs) }, t.newMessageRow, t.bind)
-	t.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.msgs) && t.OnSelected != nil {
-			t.OnSelected(t.msgs[i])
-		}
-	}
-	relay := newScrollRelay(t.list, func() { // activity.go
+	t.list = t.newList()
+	t.relay = newScrollRelay(t.list, func() { // activity.go
 		if t.OnScrolled != nil {
 			t.OnScrolled()
 		}
 	})
-	t.view = container.NewBorder(t.older, t.typing, nil, nil, container.New(&widthWatch{t: t}, t.list, relay))
+	t.listBox = container.New(&widthWatch{t: t}, t.list, t.relay)
+	t.view = container.NewBorder(t.older, t.typing, nil, nil, t.listBox)
 	return t
+}
+
+// newList makes the virtualised list over t.msgs.
+func (t *Timeline) newList() *widget.List {
+	l := widget.NewList(func() int { return len(t.msgs) }, t.newMessageRow, t.bind)
+	l.OnSelected = func(i widget.ListItemID) {
+		if i < len(t.msgs) && t.OnSelected != nil {
+			t.OnSelected(t.msgs[i])
+		}
+	}
+	return l
 }
 
 // View is the timeline's canvas object.
@@ -98,41 +111,47 @@ func (t *Timeline) Messages() []session.Message { return t.msgs }
 func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 	msgs = shown(msgs)
 	atBottom := scrollToEnd || t.atBottom()
-	prepended := 0
-	if len(t.msgs) > 0 && len(msgs) > len(t.msgs) {
-		first := t.msgs[0].EventID
+	offset := t.list.GetScrollOffset()
+	kept := -1 // where the old first row is now
+	if len(t.msgs) > 0 && t.msgs[0].EventID != "" {
 		for i, m := range msgs {
-			if m.EventID == first && first != "" {
-				prepended = i
+			if m.EventID == t.msgs[0].EventID {
+				kept = i
 				break
 			}
 		}
 	}
 	old := t.heights
 	t.all = msgs
+	t.nStored = storedPrefix(msgs)
+	t.gen++
+	defer t.updateBounds()
 	if t.query != "" {
 		msgs = t.matches()
-		prepended = 0
-		old = nil
+		kept = -1
 	}
 	t.msgs = msgs
 	t.heights = make([]float32, len(msgs))
-	// Keep the measured heights of rows that only moved.
-	if prepended > 0 {
+	// Keep the measured heights of rows that stayed or only moved; a new list learns them (the
+	// old one keeps heights by index).
+	t.replaceList()
+	if kept >= 0 {
 		for i := range old {
-			if i+prepended < len(t.heights) {
-				t.heights[i+prepended] = old[i]
+			if i+kept < len(t.heights) && old[i] != 0 {
+				t.heights[i+kept] = old[i]
+				t.list.SetItemHeight(i+kept, old[i])
 			}
 		}
 	}
-	t.list.UnselectAll()
 	t.settling = true // rows bound before the scroll below must not count as "scrolled to the top"
-	t.list.Refresh()
+	t.listBox.Refresh()
 	switch {
-	case prepended > 0 && !atBottom:
-		t.list.ScrollTo(prepended)
 	case atBottom:
 		t.list.ScrollToBottom()
+	case kept > 0:
+		t.list.ScrollTo(kept)
+	case kept == 0:
+		t.list.ScrollToOffset(offset)
 	}
 	t.settling = false
 	// A short room does not fill the view, so the user cannot scroll up: ask for more at once.
@@ -331,15 +350,15 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	r.poll = newPollCard(t)
 	r.voice = newVoiceCard(t)
 	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), r.day, head, r.quote, r.body, r.poll.view, r.voice.view, container.NewHBox(r.image), r.reactions, r.thread, r.status)
-	t.rows[r.box] = r
-	return r.box
+	return newRowView(r)
 }
 
 func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
 	if i >= len(t.msgs) {
 		return
 	}
-	r := t.rows[o.(*fyne.Container)]
+	r := o.(*rowView).r
+	t.rows[r.box] = r // registered when bound: the list also makes templates only to measure them
 	m := t.msgs[i]
 	var prev *session.Message
 	if i > 0 {
