@@ -14,7 +14,8 @@ import (
 // sync's timeline limit of other messages arrive (a dropped connection during a callout of 200).
 // The next sync has a gap; the response inside it still reaches the board, decrypted.
 func TestAlertBoardAfterTimelineGap(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	leit, fw := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "fw")
 	sa, sb := leit.login(t), fw.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Alarm", Encrypted: true})

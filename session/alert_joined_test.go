@@ -16,7 +16,8 @@ import (
 // on every response) does not ask the server for the room's members each time; a join or a leave
 // seen through sync makes the next board ask again, so "none" stays true.
 func TestAlertBoardJoinedMembersCached(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	counter := newReqCounter()
 	proxyURL := countingProxy(t, counter, "sender", srv.URL)
 	leit, fw, third := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "fw"), newAccount(t, srv, "third")

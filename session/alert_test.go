@@ -102,7 +102,8 @@ func sendAlert(t *testing.T, s *session.Session, roomID id.RoomID, a alert.Alert
 // counts, members who did neither are listed, and a member who joins later never acknowledges
 // the old alert.
 func TestAlertAckAndBoard(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	leit, fw, third := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "fw"), newAccount(t, srv, "third")
 	sa, sb0, sc := leit.login(t), fw.login(t), third.login(t)
 	roomID := sharedRoom(t, sa, sb0, session.CreateRoomOptions{Name: "Alarm", Encrypted: true,
@@ -254,7 +255,8 @@ func gotChange(t *testing.T, sub *session.Subscription, kind session.ChangeKind,
 
 // Unit status: the latest per unit.
 func TestUnitStatus(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	a, b := newAccount(t, srv, "wache"), newAccount(t, srv, "hlf")
 	sa, sb := a.login(t), b.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Status", Encrypted: true})
@@ -284,7 +286,8 @@ func TestUnitStatus(t *testing.T) {
 // unencrypted room, where the late member can read it), but one for the next, live alert. The
 // sender's running engine acknowledges neither.
 func TestAlertHistoryNotAcknowledged(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	leit, late := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "late")
 	sa := leit.login(t)
 	late.login(t).Close()

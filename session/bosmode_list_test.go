@@ -17,7 +17,8 @@ import (
 // BOS mode (every homeserver request refused at one door), and a newer valid list recovers
 // without a restart. The rollback floor survives a restart (sealed in the store).
 func TestBOSModeFederationListStates(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	list := newBOSList(t)
 	week := time.Now().Add(7 * 24 * time.Hour)
 	list.publish(t, 2, week, srv.ServerName)
@@ -133,7 +134,8 @@ func TestBOSModeFederationListStates(t *testing.T) {
 
 // BOS mode without a list URL or keys is blocked: not even the login starts.
 func TestBOSModeWithoutListIsBlocked(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	for name, managed := range map[string]map[string]any{
 		"no url":  {"bos_mode": true, "federation_list_public_keys": []any{"3q0kT0bbd8yzq2bGg2D2pJ0m0aKXhA0Cw9mV1i1lQ0s="}},
@@ -152,7 +154,8 @@ func TestBOSModeWithoutListIsBlocked(t *testing.T) {
 
 // require_encryption: no unencrypted room can be created or sent to (also outside BOS mode).
 func TestRequireEncryption(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, carol := newAccount(t, srv, "alice"), newAccount(t, srv, "carol")
 	p, err := policy.Resolve(policy.Source{Name: "test", Managed: map[string]any{"require_encryption": true}})
 	if err != nil {

@@ -24,7 +24,8 @@ import (
 // BOS mode against two federated servers: a (vetted, on the signed list) and b (not on it).
 // Accounts under BOS mode run on a; the others are ordinary clients without a policy.
 func TestBOSModeEnforcement(t *testing.T) {
-	a, b := testserver.StartFederated(t)
+	t.Parallel()
+	a, b := testserver.SharedFederated(t)
 	list := newBOSList(t)
 	list.publish(t, 1, time.Now().Add(24*time.Hour), a.ServerName)
 	pol := list.policy(t, nil)

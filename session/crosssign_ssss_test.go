@@ -21,7 +21,8 @@ import (
 // itself (our first device and matrix-js-sdk then see it verified), and matrix-js-sdk, logged in
 // as the same user, imports them with the recovery key and signs its own device.
 func TestCrossSigningKeysRestoredFromSecretStorage(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	first := alice.login(t)
 	const passphrase = "Wiederherstellung 2026"
@@ -87,7 +88,8 @@ func TestCrossSigningKeysRestoredFromSecretStorage(t *testing.T) {
 // is locked, restores with the SDK's recovery key, takes the SDK's cross-signing keys and signs
 // itself; it is unlocked at once and the SDK sees it cross-signing verified.
 func TestCrossSigningKeysFromJSSecretStorage(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	bob := newAccount(t, srv, "bob")
 	js := jspeer.Start(t, srv.URL)
 	if _, _, err := js.Login(ctx(t), bob.Local, testPassword); err != nil {

@@ -17,7 +17,8 @@ import (
 // the held-back messages decrypt in place (the older one with a key forwarded by the first
 // device) and sending works.
 func TestManagedDeviceLockedUntilVerified(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	first, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, first, sb, session.CreateRoomOptions{Name: "Einsatz", Encrypted: true})
@@ -122,7 +123,8 @@ func waitDecrypted(t *testing.T, s *session.Session, eventID id.EventID) {
 // A locked managed device answers no room key requests: alice's only other device that holds
 // a room key is locked, so her third device (verified with the recovery key) asks in vain.
 func TestLockedDeviceAnswersNoKeyRequests(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	first, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, first, sb, session.CreateRoomOptions{Name: "Schlüssel", Encrypted: true})

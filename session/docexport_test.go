@@ -26,7 +26,7 @@ import (
 // response and an FMS status; it returns the exporting session (leitstelle) and the other (fw).
 func exportRoomFixture(t *testing.T) (srv *testserver.Server, leit *account, sa, sb *session.Session, roomID id.RoomID, alertID id.EventID) {
 	t.Helper()
-	srv = testserver.Start(t, testserver.Options{})
+	srv = testserver.Shared(t)
 	leit = newAccount(t, srv, "leitstelle")
 	fw := newAccount(t, srv, "fw")
 	sa, sb = leit.login(t), fw.login(t)

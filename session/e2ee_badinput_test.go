@@ -137,7 +137,8 @@ func sendRaw(t testing.TB, cli *mautrix.Client, roomID id.RoomID, content any) (
 // TestTamperedMegolmEvents sends modified copies of a real encrypted event as new events from the
 // sender's account; the receiver must store each with a decryption error and no plaintext.
 func TestTamperedMegolmEvents(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := encryptedRoom(t, sa, sb)
@@ -251,7 +252,8 @@ func TestTamperedMegolmEvents(t *testing.T) {
 // m.room_key (anyone can send to-device messages) and then an event encrypted with it: the
 // receiver must not accept the key, so the event stays undecrypted.
 func TestForgedRoomKeyInPlaintextToDevice(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := encryptedRoom(t, sa, sb)
@@ -317,7 +319,8 @@ func sendToDevice(t testing.TB, cli *mautrix.Client, evType string, to session.A
 // to-device payloads. None may break its sync: afterwards it must still receive new room keys and
 // decrypt normally.
 func TestBadToDeviceMessages(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob, carol := newAccount(t, srv, "alice"), newAccount(t, srv, "bob"), newAccount(t, srv, "carol")
 	sa, sb, sc := alice.login(t), bob.login(t), carol.login(t)
 	roomID := encryptedRoom(t, sa, sb)
@@ -543,7 +546,8 @@ func extraDevice(t testing.TB, srv *testserver.Server, user string, badSignature
 // signed device keys, one whose self-signature does not verify. alice's room key must go to the
 // good device and not to the bad one.
 func TestDeviceWithBadSignatureGetsNoRoomKey(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := encryptedRoom(t, sa, sb)

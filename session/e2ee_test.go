@@ -13,7 +13,8 @@ import (
 )
 
 func TestEncryptedRoomBetweenOurClients(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Verschlüsselt", Encrypted: true})
@@ -44,7 +45,8 @@ func TestEncryptedRoomBetweenOurClients(t *testing.T) {
 }
 
 func TestEncryptedInteropWithMatrixJSSDK(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa := alice.login(t)
 	js := jspeer.Start(t, srv.URL)

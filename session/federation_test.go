@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -44,7 +45,8 @@ func joinEventually(t *testing.T, s *session.Session, roomID id.RoomID) {
 
 // Two organisations on two homeservers: our client on both sides, encrypted room and DM.
 func TestFederatedEncryptedRoomAndDM(t *testing.T) {
-	a, b := testserver.StartFederated(t)
+	t.Parallel()
+	a, b := testserver.SharedFederated(t)
 	leitstelle, feuerwehr := newAccount(t, a, "leitstelle"), newAccount(t, b, "feuerwehr")
 	sa, sb := leitstelle.login(t), feuerwehr.login(t)
 
@@ -82,12 +84,14 @@ func TestFederatedEncryptedRoomAndDM(t *testing.T) {
 
 // Our client on one server, matrix-js-sdk (another vendor) on the other.
 func TestFederatedEncryptedInteropWithMatrixJSSDK(t *testing.T) {
-	a, b := testserver.StartFederated(t)
+	t.Parallel()
+	a, b := testserver.SharedFederated(t)
 	thw := newAccount(t, a, "thw")
-	polizei := b.Register(t, "polizei", testPassword)
+	polizeiLocal := fmt.Sprintf("polizei%d", userSeq.Add(1))
+	polizei := b.Register(t, polizeiLocal, testPassword)
 	sa := thw.login(t)
 	js := jspeer.Start(t, b.URL)
-	if _, _, err := js.Login(ctx(t), "polizei", testPassword); err != nil {
+	if _, _, err := js.Login(ctx(t), polizeiLocal, testPassword); err != nil {
 		t.Fatal(err)
 	}
 	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Lagezentrum", Encrypted: true,

@@ -12,7 +12,8 @@ import (
 // for the key. They answer only once the new device is verified: then the stored event is
 // decrypted in place.
 func TestKeyRequestAnsweredAfterSelfVerification(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb1 := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb1, session.CreateRoomOptions{Name: "Schlüsselanfrage", Encrypted: true})

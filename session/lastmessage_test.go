@@ -41,7 +41,8 @@ func waitLastMessage(t *testing.T, s *session.Session, roomID id.RoomID, what st
 // The room list previews the newest message of an encrypted room, decrypted: text (one line,
 // cleaned), the new text of an edit, files, polls, alerts and deletions; state events do not count.
 func TestRoomsLastMessage(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice").login(t), newAccount(t, srv, "bob").login(t)
 	mustSync(t, alice)
 	mustSync(t, bob)

@@ -16,7 +16,8 @@ import (
 // Real Dendrite answers reach front ends as session sentinel errors (errors.Is), with mautrix's
 // error still in the chain.
 func TestMatrixErrorsAreSentinels(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	proxy := faultproxy.New(t, srv.URL)
 	alice, bob, carl := newAccount(t, srv, "alice"), newAccount(t, srv, "bob"), newAccount(t, srv, "carl")
 	sa, err := session.Login(ctx(t), alice.config(), proxy.URL, alice.Local, testPassword)

@@ -32,7 +32,8 @@ func waitJSPoll(t *testing.T, js *jspeer.Peer, roomID id.RoomID, pollID id.Event
 // a Poll model, its vote (as Element sends it) counts for us, it parses our vote as valid, sees
 // our end, and we show a poll it started.
 func TestPollInteropJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	wf, bob := newAccount(t, srv, "wehrfuehrer"), newAccount(t, srv, "bob")
 	sa := wf.login(t)
 	js := jspeer.Start(t, srv.URL)

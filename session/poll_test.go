@@ -50,7 +50,8 @@ var availability = poll.Poll{Question: "Wer ist heute Abend verfügbar?", Answer
 // it, a vote after the end is ignored; everything travels encrypted and the timeline shows the
 // poll with its results.
 func TestPollEncrypted(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	wf, fm := newAccount(t, srv, "wehrfuehrer"), newAccount(t, srv, "maschinist")
 	sa, sb := wf.login(t), fm.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Löschzug", Encrypted: true})
@@ -164,7 +165,8 @@ func waitForEvent(t *testing.T, s *session.Session, roomID id.RoomID, eventID id
 // An undisclosed poll with two choices: nobody sees the votes (but their own) until the end, the
 // creator neither.
 func TestPollUndisclosed(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	wf, fm := newAccount(t, srv, "wehrfuehrer"), newAccount(t, srv, "maschinist")
 	sa, sb := wf.login(t), fm.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Geheim", Encrypted: true})

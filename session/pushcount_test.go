@@ -70,7 +70,8 @@ func waitCounts(t *testing.T, s *session.Session, roomID id.RoomID, notify, high
 // m.mentions user and @room mentions, a keyword, the display name fallback. A read receipt from
 // the user's other device clears the counts; the room levels mentions and off work as push rules.
 func TestPushCountsInEncryptedRoom(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	other := plainDevice(t, bob)
@@ -157,7 +158,8 @@ func TestPushCountsInEncryptedRoom(t *testing.T) {
 // actions: ["dont_notify"]}; setRoomNotifsStateUnmuted with MentionsOnly: room rule {rule_id:
 // roomId, actions: ["dont_notify"]}; AllMessages: both deleted).
 func TestRoomNotificationLevelRulesAgreeWithElement(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	other := plainDevice(t, alice)
@@ -261,7 +263,8 @@ func TestRoomNotificationLevelRulesAgreeWithElement(t *testing.T) {
 
 // A mention that could not be decrypted when it arrived is counted when its key arrives later.
 func TestPushCountsLateDecryptedMention(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Späte Erwähnung", Encrypted: true})

@@ -75,7 +75,8 @@ func TestSyncSurvivesHomeserverRestart(t *testing.T) {
 }
 
 func TestSyncRetriesThroughServerErrors(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	proxy := faultproxy.New(t, srv.URL)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa := alice.login(t)
@@ -115,7 +116,8 @@ func TestSyncRetriesThroughServerErrors(t *testing.T) {
 }
 
 func TestSendRetriesThroughServerErrors(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	proxy := faultproxy.New(t, srv.URL)
 	alice := newAccount(t, srv, "alice")
 	sa, err := session.Login(ctx(t), alice.config(), proxy.URL, alice.Local, testPassword)
@@ -159,7 +161,8 @@ func TestSendRetriesThroughServerErrors(t *testing.T) {
 }
 
 func TestResumeAfterRestartWithoutInitialSync(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Wiederaufnahme"})
@@ -184,7 +187,8 @@ func TestResumeAfterRestartWithoutInitialSync(t *testing.T) {
 }
 
 func TestGappySyncAndBackfill(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lücke"})

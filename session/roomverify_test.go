@@ -19,7 +19,8 @@ import (
 // later steps are encrypted room events, the SDK accepts, both confirm, and each side then
 // trusts the other user.
 func TestRoomVerificationStartedByUs(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, roomID := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -46,7 +47,8 @@ func TestRoomVerificationStartedByUs(t *testing.T) {
 // In-room SAS started by matrix-js-sdk (requestVerificationDM): the request surfaces as a change
 // and in PendingVerifications with its room, we accept, both confirm, both trust each other.
 func TestRoomVerificationStartedByJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, roomID := jsPeerWithRoom(t, srv, sa)
 	seq, err := sa.LastSeq(ctx(t))
@@ -92,7 +94,8 @@ func TestRoomVerificationStartedByJS(t *testing.T) {
 // was stored) is history: decrypting it again does not make it a pending verification. The
 // device that read it live did get it.
 func TestRoomVerificationRequestNotReplayedFromHistory(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	sb := newAccount(t, srv, "bob").login(t)
@@ -201,7 +204,8 @@ func assertEncryptedVerificationEvents(t *testing.T, s *session.Session, roomID 
 
 // Emojis that differ: we cancel the in-room verification, and the SDK sees it cancelled.
 func TestRoomVerificationCancelledByUs(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, roomID := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -237,7 +241,8 @@ func TestRoomVerificationCancelledByUs(t *testing.T) {
 // In-room SAS between two of our accounts, where the verified user has two devices: the one that
 // accepts verifies, the other one drops the request as answered elsewhere.
 func TestRoomVerificationBetweenOurAccounts(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	alice2 := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}

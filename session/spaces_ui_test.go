@@ -34,7 +34,8 @@ func roomUntil(t *testing.T, s *session.Session, roomID id.RoomID, what string, 
 }
 
 func TestSpacesRejectInviteMemberListUI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob, carol, dave := newAccount(t, srv, "alice"), newAccount(t, srv, "bob"), newAccount(t, srv, "carol"), newAccount(t, srv, "dave")
 	sa, sb, sc := alice.login(t), bob.login(t), carol.login(t)
 

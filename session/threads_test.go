@@ -76,7 +76,8 @@ func queuedSent(t *testing.T, s *session.Session, txn string, err error) id.Even
 // latest reply), stay out of the main timeline, fold into the root's summary, and receipts in the
 // thread keep their thread_id through the server (an unthreaded receipt does not replace them).
 func TestThreadsOnDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa, bert := newAccount(t, srv, "anna").login(t), newAccount(t, srv, "bert")
 	// b talks through a proxy that keeps the bodies of receipt requests.
 	var receiptMu sync.Mutex
@@ -175,7 +176,8 @@ func TestThreadsOnDendrite(t *testing.T) {
 // A location sent by us reaches the other side with its coordinates, description and asset, and
 // history shows its geo_uri; with disable_location nothing is sent.
 func TestLocationOnDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	acc := newAccount(t, srv, "anna")
 	sa, sb := acc.login(t), newAccount(t, srv, "bert").login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lage", Encrypted: true})
@@ -227,7 +229,8 @@ func TestLocationOnDendrite(t *testing.T) {
 // A thread whose root and replies the store never got (a limited sync brought only the newest 50
 // events) comes from the server with LoadThread, decrypted.
 func TestLoadThreadFromServer(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa, sb := newAccount(t, srv, "anna").login(t), newAccount(t, srv, "bert").login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lage", Encrypted: true})
 	waitJoined(t, sa, roomID, 2)

@@ -67,7 +67,8 @@ func sendWait(t *testing.T, s *session.Session) func(txn string, err error) id.E
 }
 
 func TestTimelineMarkReadTypingUI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lage Nord"})
@@ -282,7 +283,8 @@ func waitTyping(t *testing.T, s *session.Session, roomID id.RoomID, want []strin
 }
 
 func TestTimelineUndecryptableUI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Verschlüsselt", Encrypted: true})
@@ -311,7 +313,8 @@ func TestTimelineUndecryptableUI(t *testing.T) {
 }
 
 func TestDeviceRenameAndDeleteUI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	second := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}

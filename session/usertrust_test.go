@@ -20,7 +20,8 @@ import (
 // again (also after a restart) when the pinned but unverified identity changes. Users without
 // cross-signing and our own user are covered too.
 func TestUserTrustLifeCycle(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
@@ -213,7 +214,8 @@ func startSyncLoop(t *testing.T, s *session.Session) (stop func()) {
 // cross-signed gets the key of the next message once its owner cross-signed it: the sync that
 // brings the change rotates the room's session.
 func TestWithheldRoomKeyReachesDeviceOnceCrossSigned(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	cfg := alice.config()
 	cfg.ExcludeInsecureDevices = true

@@ -21,7 +21,8 @@ import (
 // At the first login our device gets cross-signing keys and is signed with them: we see it
 // verified and cross-signed, and matrix-js-sdk sees it signed by its owner.
 func TestCrossSigningBootstrappedAtFirstLogin(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	ok, err := sa.OwnDeviceVerified(ctx(t))
@@ -67,7 +68,8 @@ func TestCrossSigningBootstrappedAtFirstLogin(t *testing.T) {
 // SAS started by us: matrix-js-sdk accepts, both show the same emojis, both confirm, and each side
 // sees the other verified.
 func TestSASVerificationStartedByUs(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -84,7 +86,8 @@ func TestSASVerificationStartedByUs(t *testing.T) {
 
 // SAS started by matrix-js-sdk: the request surfaces as a change and in PendingVerifications.
 func TestSASVerificationStartedByJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
 	seq, err := sa.LastSeq(ctx(t))
@@ -225,7 +228,8 @@ func waitJSStatus(t *testing.T, js *jspeer.Peer, userID id.UserID, deviceID id.D
 // Self-verification: a second device of the user (unverified after login) verifies with the first
 // by SAS; the first signs it with the self-signing key, and both then see it verified.
 func TestSelfVerificationBetweenOurDevices(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	first := alice.login(t)
 	alice2 := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}
