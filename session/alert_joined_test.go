@@ -1,12 +1,14 @@
 package session_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/alert"
@@ -87,13 +89,9 @@ func TestAlertBoardJoinedMembersCached(t *testing.T) {
 // waitJoinedExactly syncs s until the room has n joined members.
 func waitJoinedExactly(t *testing.T, s *session.Session, roomID id.RoomID, n int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	eventually.True(t, 30*time.Second, fmt.Sprintf("%s to see %d members in %s", s.Account().UserID, n, roomID), func() bool {
 		mustSync(t, s)
-		if r, err := s.Room(ctx(t), roomID); err == nil && r.JoinedCount == n {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s never saw %d members in %s", s.Account().UserID, n, roomID)
+		r, err := s.Room(ctx(t), roomID)
+		return err == nil && r.JoinedCount == n
+	})
 }

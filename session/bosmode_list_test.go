@@ -3,11 +3,13 @@ package session_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/policy"
@@ -59,13 +61,12 @@ func TestBOSModeFederationListStates(t *testing.T) {
 	}
 	recovers := func(what string) {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for s.BlockedReason() != nil {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: did not recover: %v", what, s.BlockedReason())
+		eventually.NoError(t, 20*time.Second, func() error {
+			if err := s.BlockedReason(); err != nil {
+				return fmt.Errorf("%s: did not recover: %w", what, err)
 			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return nil
+		})
 		mustSync(t, s)
 		mustSend(t, s, roomID, "wieder frei: "+what)
 	}
@@ -95,13 +96,8 @@ func TestBOSModeFederationListStates(t *testing.T) {
 	if err := e.Refresh(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for s.BlockedReason() == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("an expired list is still in effect")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	eventually.True(t, 10*time.Second, "the expired list to block", func() bool { return s.BlockedReason() != nil })
+
 	if !strings.Contains(s.BlockedReason().Error(), "expired") {
 		t.Fatalf("reason: %v", s.BlockedReason())
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	e2ee "bosmessenger/crypto"
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -155,22 +157,18 @@ func TestCrossSigningKeysFromJSSecretStorage(t *testing.T) {
 // waitOwnDevice polls s's view of one of its user's devices until ok accepts it (30 s).
 func waitOwnDevice(t *testing.T, s *session.Session, deviceID id.DeviceID, ok func(session.DeviceInfo) bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		devs, err := s.Devices(ctx(t), "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range devs {
 			if d.DeviceID == deviceID && ok(d) {
-				return
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("device %s as %s sees it: %+v", deviceID, s.Account().DeviceID, devs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("device %s as %s sees it: %+v", deviceID, s.Account().DeviceID, devs)
+	})
 }
 
 // waitChange waits (30 s) until sub returns a change of kind.

@@ -7,6 +7,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -15,32 +16,23 @@ import (
 // waitJoined syncs s until roomID has at least n joined members.
 func waitJoined(t *testing.T, s *session.Session, roomID id.RoomID, n int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	eventually.True(t, 30*time.Second, fmt.Sprintf("%s to see %d members in %s", s.Account().UserID, n, roomID), func() bool {
 		mustSync(t, s)
-		if r, err := s.Room(ctx(t), roomID); err == nil && r.JoinedCount >= n {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("%s never saw %d members in %s", s.Account().UserID, n, roomID)
+		r, err := s.Room(ctx(t), roomID)
+		return err == nil && r.JoinedCount >= n
+	})
 }
 
 // joinEventually joins a room on another server; the invite may take a moment to federate.
 func joinEventually(t *testing.T, s *session.Session, roomID id.RoomID) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		mustSync(t, s)
-		_, err := s.Join(ctx(t), roomID.String())
-		if err == nil {
-			return
+		if _, err := s.Join(ctx(t), roomID.String()); err != nil {
+			return fmt.Errorf("join %s: %w", roomID, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("join %s: %v", roomID, err)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // Two organisations on two homeservers: our client on both sides, encrypted room and DM.

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -275,21 +277,17 @@ func TestQRSelfVerificationBetweenOurDevices(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		t1, t2 := userTrust(t, first, ""), userTrust(t, second, "")
 		ok1 := false
 		for _, d := range t1.Devices {
 			ok1 = ok1 || (d.DeviceID == second.Account().DeviceID && d.Verified && d.CrossSigned)
 		}
 		if ok1 && t2.State == session.UserVerified && t2.MasterKey == own.MasterKey {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after the QR self-verification: first sees %+v, second sees itself %+v", t1, t2)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("after the QR self-verification: first sees %+v, second sees itself %+v", t1, t2)
+	})
 }
 
 // A user without cross-signing keys offers QR codes too, but a QR code (mode 0) needs their

@@ -10,6 +10,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -107,13 +108,10 @@ func TestRoomVerificationRequestNotReplayedFromHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(sa.PendingVerifications()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no live request at alice's first device")
-		}
+	eventually.True(t, 30*time.Second, "a live request at alice's first device", func() bool {
 		mustSync(t, sa)
-	}
+		return len(sa.PendingVerifications()) > 0
+	})
 	if p := sa.PendingVerifications(); p[0].ID != v.ID() || p[0].RoomID != roomID || p[0].UserID != sb.Account().UserID {
 		t.Fatalf("pending at the first device: %+v", p)
 	}
@@ -259,13 +257,10 @@ func TestRoomVerificationBetweenOurAccounts(t *testing.T) {
 	}
 	waitPending := func(s *session.Session) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for len(s.PendingVerifications()) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatalf("no request at %s", s.Account().DeviceID)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		eventually.True(t, 30*time.Second, "the request at "+string(s.Account().DeviceID), func() bool {
+			return len(s.PendingVerifications()) > 0
+		})
+
 	}
 	waitPending(sa)
 	waitPending(sa2)

@@ -19,6 +19,7 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -27,12 +28,11 @@ import (
 // satisfies ok, and returns it.
 func waitMessages(t *testing.T, s *session.Session, roomID id.RoomID, root id.EventID, what string, ok func([]session.Message) bool) []session.Message {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var msgs []session.Message
+	eventually.NoError(t, 30*time.Second, func() error {
 		if _, err := s.SyncOnce(ctx(t), time.Second); err != nil {
 			t.Logf("sync: %v", err)
 		}
-		var msgs []session.Message
 		var err error
 		if root == "" {
 			msgs, err = s.Timeline(ctx(t), roomID, 50)
@@ -42,13 +42,12 @@ func waitMessages(t *testing.T, s *session.Session, roomID id.RoomID, root id.Ev
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok(msgs) {
-			return msgs
+		if !ok(msgs) {
+			return fmt.Errorf("%s: never happened; last timeline %+v", what, msgs)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: never happened; last timeline %+v", what, msgs)
-		}
-	}
+		return nil
+	})
+	return msgs
 }
 
 func byEventID(msgs []session.Message, eventID id.EventID) *session.Message {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -150,22 +152,18 @@ func finishSAS(t *testing.T, sa *session.Session, v *session.Verification, js *j
 	waitJSStatus(t, js, sa.Account().UserID, sa.Account().DeviceID, func(st jspeer.DeviceStatus) bool {
 		return st.Verified && st.CrossSigningVerified && st.SignedByOwner
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		devs, err := sa.Devices(ctx(t), id.UserID(js.UserID()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range devs {
 			if d.DeviceID == id.DeviceID(js.DeviceID()) && d.Verified && d.CrossSigned {
-				return
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("js device not verified for us: %+v", devs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("js device not verified for us: %+v", devs)
+	})
 }
 
 // jsPeerWithRoom logs in a cross-signed matrix-js-sdk user and puts it into an encrypted room with s
@@ -241,8 +239,7 @@ func TestSelfVerificationBetweenOurDevices(t *testing.T) {
 	runSyncLoop(t, second)
 
 	selfVerify(t, first, second)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		ok2, err2 := second.OwnDeviceVerified(ctx(t))
 		devs, err1 := first.Devices(ctx(t), "")
 		ok1 := false
@@ -250,13 +247,10 @@ func TestSelfVerificationBetweenOurDevices(t *testing.T) {
 			ok1 = ok1 || (d.DeviceID == second.Account().DeviceID && d.Verified && d.CrossSigned)
 		}
 		if ok1 && ok2 {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after SAS: second sees itself verified %v (%v); first sees %+v (%v)", ok2, err2, devs, err1)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("after SAS: second sees itself verified %v (%v); first sees %+v (%v)", ok2, err2, devs, err1)
+	})
 }
 
 // assertNotOnDisk checks that no file under dir holds any of the secrets (raw, hex or base64).
