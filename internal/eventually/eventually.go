@@ -14,7 +14,7 @@ import (
 // Poll intervals: the first retry comes quickly, later ones back off up to maxInterval.
 const (
 	minInterval = 10 * time.Millisecond
-	maxInterval = 250 * time.Millisecond
+	maxInterval = 100 * time.Millisecond
 )
 
 // errNotYet is what True's condition reports while it is false.
