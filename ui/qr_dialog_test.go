@@ -37,7 +37,12 @@ func TestQRVerificationDialog(t *testing.T) {
 	if img := qrImage(payload); img == nil || img.Bounds().Dx() < 100 {
 		t.Fatal("the QR code does not render")
 	}
+	// The new device scans once it has the ready (a scan before it fails as "not in the ready state").
+	if _, err := v2.WaitQRCode(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if err := v2.ScanQRCode(ctx, payload); err != nil {
+
 		t.Fatalf("the new device cannot use the shown code: %v", err)
 	}
 	q.until(t, "the scanned question", func() bool { return d.vv.qrYes.Visible() && d.vv.status.Text == T("verify.qr.scanned") })
