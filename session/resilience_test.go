@@ -172,8 +172,13 @@ func TestResumeAfterRestartWithoutInitialSync(t *testing.T) {
 
 	mustSend(t, sa, roomID, "zwei")
 	sb = bob.open(t)
-	st := mustSync(t, sb)
+	// A long poll: Dendrite may not have "zwei" in its sync stream yet when the send returned.
+	st, err := sb.SyncOnce(ctx(t), 30*time.Second)
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
 	if st.Initial {
+
 		t.Fatal("reopened session made an initial sync instead of resuming from the stored token")
 	}
 	if st.Events != 1 {
