@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/alert"
@@ -14,25 +15,22 @@ import (
 // sync's timeline limit of other messages arrive (a dropped connection during a callout of 200).
 // The next sync has a gap; the response inside it still reaches the board, decrypted.
 func TestAlertBoardAfterTimelineGap(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	leit, fw := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "fw")
 	sa, sb := leit.login(t), fw.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Alarm", Encrypted: true})
 	waitJoinedExactly(t, sa, roomID, 2)
 	mustSync(t, sb)
 	alertID := sendAlert(t, sa, roomID, alert.Alert{Keyword: "B2", Text: "Kaminbrand", Required: 1})
-	for i := 0; ; i++ { // the alert came back through sync (not just in the queue)
+	eventually.True(t, 30*time.Second, "the alert back through sync (not just in the queue)", func() bool {
 		mustSync(t, sa)
-		if _, ok, err := sa.AlertInfo(ctx(t), alertID); err != nil {
+		_, ok, err := sa.AlertInfo(ctx(t), alertID)
+		if err != nil {
 			t.Fatal(err)
-		} else if ok {
-			break
 		}
-		if i == 50 {
-			t.Fatal("the alert never came back through sync")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return ok
+	})
 
 	txn, err := sb.SendAlertResponse(ctx(t), roomID, alertID, alert.Response{Status: alert.StatusComing, ETAMinutes: 7})
 	if err != nil {

@@ -16,7 +16,8 @@ import (
 // matrix-js-sdk in an encrypted room: it reads the alert's fallback text, its response written
 // per docs/PROTOCOL.md counts on our board, and so does its plain "komme" reply (latest wins).
 func TestAlertInteropJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	leit, bob := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "bob")
 	sa := leit.login(t)
 	js := jspeer.Start(t, srv.URL)
@@ -68,7 +69,8 @@ func TestAlertInteropJS(t *testing.T) {
 // Across two federated servers: the other organisation's engine acknowledges after the jitter
 // and its response counts.
 func TestAlertFederated(t *testing.T) {
-	a, b := testserver.StartFederated(t)
+	t.Parallel()
+	a, b := testserver.SharedFederated(t)
 	leit, fw := newAccount(t, a, "leitstelle"), newAccount(t, b, "feuerwehr")
 	sa := leit.login(t)
 	fw.login(t).Close()

@@ -1,12 +1,14 @@
 package session_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/alert"
@@ -16,7 +18,8 @@ import (
 // on every response) does not ask the server for the room's members each time; a join or a leave
 // seen through sync makes the next board ask again, so "none" stays true.
 func TestAlertBoardJoinedMembersCached(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	counter := newReqCounter()
 	proxyURL := countingProxy(t, counter, "sender", srv.URL)
 	leit, fw, third := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "fw"), newAccount(t, srv, "third")
@@ -86,13 +89,9 @@ func TestAlertBoardJoinedMembersCached(t *testing.T) {
 // waitJoinedExactly syncs s until the room has n joined members.
 func waitJoinedExactly(t *testing.T, s *session.Session, roomID id.RoomID, n int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	eventually.True(t, 30*time.Second, fmt.Sprintf("%s to see %d members in %s", s.Account().UserID, n, roomID), func() bool {
 		mustSync(t, s)
-		if r, err := s.Room(ctx(t), roomID); err == nil && r.JoinedCount == n {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s never saw %d members in %s", s.Account().UserID, n, roomID)
+		r, err := s.Room(ctx(t), roomID)
+		return err == nil && r.JoinedCount == n
+	})
 }

@@ -3,11 +3,15 @@ package session_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/alert"
@@ -50,22 +54,21 @@ func run(t *testing.T, s *session.Session) (stop func()) {
 // waitBoard syncs s until the board of the alert satisfies ok.
 func waitBoard(t *testing.T, s *session.Session, roomID id.RoomID, alertEvent id.EventID, what string, ok func(*alert.Board) bool) *alert.Board {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
+	var b *alert.Board
+	eventually.NoError(t, 45*time.Second, func() error {
 		if _, err := s.SyncOnce(ctx(t), 500*time.Millisecond); err != nil {
 			t.Logf("sync: %v", err)
 		}
-		b, err := s.AlertBoard(ctx(t), roomID, alertEvent)
-		if err != nil {
+		var err error
+		if b, err = s.AlertBoard(ctx(t), roomID, alertEvent); err != nil {
 			t.Fatalf("board: %v", err)
 		}
-		if ok(b) {
-			return b
+		if !ok(b) {
+			return fmt.Errorf("board never showed %s: %+v", what, b)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("board never showed %s: %+v", what, b)
-		}
-	}
+		return nil
+	})
+	return b
 }
 
 // acksBy counts the receipts of user for the alert in s's store.
@@ -102,7 +105,8 @@ func sendAlert(t *testing.T, s *session.Session, roomID id.RoomID, a alert.Alert
 // counts, members who did neither are listed, and a member who joins later never acknowledges
 // the old alert.
 func TestAlertAckAndBoard(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	leit, fw, third := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "fw"), newAccount(t, srv, "third")
 	sa, sb0, sc := leit.login(t), fw.login(t), third.login(t)
 	roomID := sharedRoom(t, sa, sb0, session.CreateRoomOptions{Name: "Alarm", Encrypted: true,
@@ -218,20 +222,14 @@ func TestAlertAckAndBoard(t *testing.T) {
 // waitForBodiesPrefix syncs s until a message of the room starts with prefix.
 func waitForBodiesPrefix(t *testing.T, s *session.Session, roomID id.RoomID, prefix string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	eventually.True(t, 30*time.Second, fmt.Sprintf("a message starting with %q", prefix), func() bool {
 		mustSync(t, s)
 		hist, err := s.History(ctx(t), roomID, 50)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range hist {
-			if len(e.Body) >= len(prefix) && e.Body[:len(prefix)] == prefix {
-				return
-			}
-		}
-	}
-	t.Fatalf("no message starting with %q", prefix)
+		return slices.ContainsFunc(hist, func(e session.TimelineEvent) bool { return strings.HasPrefix(e.Body, prefix) })
+	})
 }
 
 // gotChange reports whether the subscription holds a change of kind for eventID (waiting a bit).
@@ -254,7 +252,8 @@ func gotChange(t *testing.T, sub *session.Subscription, kind session.ChangeKind,
 
 // Unit status: the latest per unit.
 func TestUnitStatus(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	a, b := newAccount(t, srv, "wache"), newAccount(t, srv, "hlf")
 	sa, sb := a.login(t), b.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Status", Encrypted: true})
@@ -284,7 +283,8 @@ func TestUnitStatus(t *testing.T) {
 // unencrypted room, where the late member can read it), but one for the next, live alert. The
 // sender's running engine acknowledges neither.
 func TestAlertHistoryNotAcknowledged(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	leit, late := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "late")
 	sa := leit.login(t)
 	late.login(t).Close()

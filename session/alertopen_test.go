@@ -17,7 +17,8 @@ import (
 // dismissed one, the info alert, the one whose deadline passed and the sender's own alert. The
 // timeline marks alert messages.
 func TestOpenAlertsAfterRestart(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	leit, fw := newAccount(t, srv, "leitstelle"), newAccount(t, srv, "fw")
 	sa, sb0 := leit.login(t), fw.login(t)
 	roomID := sharedRoom(t, sa, sb0, session.CreateRoomOptions{Name: "Alarm", Encrypted: true})

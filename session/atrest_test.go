@@ -27,7 +27,8 @@ const searchWord = "Quellwasserpumpen"
 // too: they are what someone else chose to show, and the crypto store keeps devices. A word of an
 // encrypted message is searched for first, so the search index holds it (as keyed hashes only).
 func TestNothingInPlaintextOnDisk(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	markers := []string{"MARKER-ROOMNAME-7f3a", "MARKER-TOPIC-91c2", "MARKER-BODY-ALICE-55d0", "MARKER-BODY-BOB-c41e",

@@ -82,7 +82,8 @@ func TestOpenAttachmentRefusesUnread(t *testing.T) {
 // SHA-256, in an encrypted and in a plain room. The largest allowed file, sent into an encrypted
 // room, keeps the heap far below its size.
 func TestSendAttachmentStreams(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	// Not parallel: it measures the heap of the whole test binary.
+	srv := testserver.Shared(t)
 	a, b := newAccount(t, srv, "streamA"), newAccount(t, srv, "streamB")
 	sa, sb := a.login(t), b.login(t)
 	dir := t.TempDir()

@@ -16,7 +16,8 @@ import (
 // ours (sent) or of someone else (received) adds exactly one, nothing else is uploaded again, and
 // a device that restored the backup does not upload the restored keys back.
 func TestKeyBackupUploadsEachKeyOnce(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	room1 := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Sicherung 1", Encrypted: true})
@@ -98,7 +99,8 @@ func backupStatus(t *testing.T, s *session.Session) session.KeyBackupStatus {
 // restored on a fresh device of ours with the SDK's recovery key (or passphrase): the old
 // messages decrypt, and the keys of our device then go into the SDK's backup.
 func TestKeyBackupCreatedByJSRestoredByUs(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	for _, tc := range []struct {
 		name       string
 		passphrase string
@@ -188,7 +190,8 @@ func TestKeyBackupCreatedByJSRestoredByUs(t *testing.T) {
 // decrypts our history; once the device is verified (SAS with ours) it trusts the backup by its
 // signatures.
 func TestKeyBackupRestoredByJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Unsere Sicherung", Encrypted: true})

@@ -14,7 +14,8 @@ import (
 // Our key backup (secret storage + m.megolm_backup.v1) restored on a fresh device of ours decrypts
 // the old history, unlocked by the recovery key or by the passphrase.
 func TestKeyBackupRestoresHistoryOnANewDevice(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Sicherung", Encrypted: true})

@@ -3,11 +3,13 @@ package session_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/policy"
@@ -17,7 +19,8 @@ import (
 // BOS mode (every homeserver request refused at one door), and a newer valid list recovers
 // without a restart. The rollback floor survives a restart (sealed in the store).
 func TestBOSModeFederationListStates(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	list := newBOSList(t)
 	week := time.Now().Add(7 * 24 * time.Hour)
 	list.publish(t, 2, week, srv.ServerName)
@@ -58,13 +61,12 @@ func TestBOSModeFederationListStates(t *testing.T) {
 	}
 	recovers := func(what string) {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for s.BlockedReason() != nil {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: did not recover: %v", what, s.BlockedReason())
+		eventually.NoError(t, 20*time.Second, func() error {
+			if err := s.BlockedReason(); err != nil {
+				return fmt.Errorf("%s: did not recover: %w", what, err)
 			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return nil
+		})
 		mustSync(t, s)
 		mustSend(t, s, roomID, "wieder frei: "+what)
 	}
@@ -94,13 +96,8 @@ func TestBOSModeFederationListStates(t *testing.T) {
 	if err := e.Refresh(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for s.BlockedReason() == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("an expired list is still in effect")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	eventually.True(t, 10*time.Second, "the expired list to block", func() bool { return s.BlockedReason() != nil })
+
 	if !strings.Contains(s.BlockedReason().Error(), "expired") {
 		t.Fatalf("reason: %v", s.BlockedReason())
 	}
@@ -133,7 +130,8 @@ func TestBOSModeFederationListStates(t *testing.T) {
 
 // BOS mode without a list URL or keys is blocked: not even the login starts.
 func TestBOSModeWithoutListIsBlocked(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	for name, managed := range map[string]map[string]any{
 		"no url":  {"bos_mode": true, "federation_list_public_keys": []any{"3q0kT0bbd8yzq2bGg2D2pJ0m0aKXhA0Cw9mV1i1lQ0s="}},
@@ -152,7 +150,8 @@ func TestBOSModeWithoutListIsBlocked(t *testing.T) {
 
 // require_encryption: no unencrypted room can be created or sent to (also outside BOS mode).
 func TestRequireEncryption(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, carol := newAccount(t, srv, "alice"), newAccount(t, srv, "carol")
 	p, err := policy.Resolve(policy.Source{Name: "test", Managed: map[string]any{"require_encryption": true}})
 	if err != nil {

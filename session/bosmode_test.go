@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/faultproxy"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -24,7 +26,8 @@ import (
 // BOS mode against two federated servers: a (vetted, on the signed list) and b (not on it).
 // Accounts under BOS mode run on a; the others are ordinary clients without a policy.
 func TestBOSModeEnforcement(t *testing.T) {
-	a, b := testserver.StartFederated(t)
+	t.Parallel()
+	a, b := testserver.SharedFederated(t)
 	list := newBOSList(t)
 	list.publish(t, 1, time.Now().Add(24*time.Hour), a.ServerName)
 	pol := list.policy(t, nil)
@@ -74,8 +77,7 @@ func TestBOSModeEnforcement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(45 * time.Second)
-		for {
+		eventually.NoError(t, 45*time.Second, func() error {
 			mustSync(t, sa)
 			rooms, err := sa.Rooms(ctx(t))
 			if err != nil {
@@ -87,14 +89,12 @@ func TestBOSModeEnforcement(t *testing.T) {
 				}
 			}
 			mustSync(t, sb)
-			if membershipOf(t, sb, roomID, sa.Account().UserID) == "leave" {
-				break
+			if m := membershipOf(t, sb, roomID, sa.Account().UserID); m != "leave" {
+				return fmt.Errorf("the inviter never saw the invite rejected (membership %q)", m)
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the inviter never saw the invite rejected (membership %q)", membershipOf(t, sb, roomID, sa.Account().UserID))
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
+			return nil
+		})
+
 		if _, err := sa.Room(ctx(t), roomID); err == nil {
 			if r, _ := sa.Room(ctx(t), roomID); r.Membership == "invite" {
 				t.Fatalf("invite stored: %+v", r)
@@ -190,27 +190,25 @@ func TestBOSModeEnforcement(t *testing.T) {
 		mustSend(t, sa, roomID, "nur für geprüfte Server")
 		waitForBodies(t, sc, roomID, 50, "nur für geprüfte Server") // carol (vetted) can read it
 		joinEventually(t, sb, roomID)
-		deadline := time.Now().Add(8 * time.Second)
-		var seen bool
-		for time.Now().Before(deadline) {
+		// The room key goes out before the message: once bob has the message, one more sync
+		// brings any key that was sent to him.
+		undecrypted := func() bool {
 			mustSync(t, sb)
 			hist, err := sb.History(ctx(t), roomID, 50)
 			if err != nil {
 				t.Fatal(err)
 			}
+			seen := false
 			for _, e := range hist {
 				if e.Body == "nur für geprüfte Server" {
 					t.Fatal("the device on the unvetted server decrypted the message")
 				}
-				if e.Sender == sa.Account().UserID && e.Encrypted && !e.Decrypted {
-					seen = true
-				}
+				seen = seen || (e.Sender == sa.Account().UserID && e.Encrypted && !e.Decrypted)
 			}
-			time.Sleep(300 * time.Millisecond)
+			return seen
 		}
-		if !seen {
-			t.Fatal("bob never received alice's encrypted message (the test proves nothing)")
-		}
+		eventually.True(t, 30*time.Second, "alice's encrypted message at bob (else the test proves nothing)", undecrypted)
+		undecrypted()
 	})
 
 	t.Run("DelistedServerGetsNoNewRoomKey", func(t *testing.T) {
@@ -242,21 +240,20 @@ func TestBOSModeEnforcement(t *testing.T) {
 		mustSend(t, sa, roomID, "b nicht mehr gelistet")
 		waitForBodies(t, sc, roomID, 50, "b nicht mehr gelistet")
 		// The invite from b, stored while b was listed, is rejected now.
-		for deadline := time.Now().Add(30 * time.Second); membershipOf(t, sb, fromB, sa.Account().UserID) != "leave"; {
-			if time.Now().After(deadline) {
-				t.Fatal("the stored invite from the delisted server was not rejected")
-			}
+		eventually.True(t, 30*time.Second, "the stored invite from the delisted server rejected", func() bool {
 			mustSync(t, sb)
-			time.Sleep(200 * time.Millisecond)
-		}
+			return membershipOf(t, sb, fromB, sa.Account().UserID) == "leave"
+		})
+
 		mustSync(t, sa)
 		if r, err := sa.Room(ctx(t), fromB); err == nil && r.Membership == "invite" {
 			t.Fatalf("the invite is still shown: %+v", r)
 		}
 		joinEventually(t, sb, roomID)
 		waitForBodies(t, sb, roomID, 50, "b noch gelistet") // bob had the first key: the test can see a leak
-		deadline := time.Now().Add(6 * time.Second)
-		for time.Now().Before(deadline) {
+		// bob has the message after the first one (the second encrypted event from alice); the
+		// sync after that brings any key that was sent to him.
+		secondUnreadable := func() bool {
 			mustSync(t, sb)
 			hist, err := sb.History(ctx(t), roomID, 50)
 			if err != nil {
@@ -265,8 +262,16 @@ func TestBOSModeEnforcement(t *testing.T) {
 			if countBody(hist, "b nicht mehr gelistet") > 0 {
 				t.Fatal("a device on a server removed from the list read a message sent after its removal")
 			}
-			time.Sleep(300 * time.Millisecond)
+			undecrypted := 0
+			for _, e := range hist {
+				if e.Sender == sa.Account().UserID && e.Encrypted && !e.Decrypted {
+					undecrypted++
+				}
+			}
+			return undecrypted > 0
 		}
+		eventually.True(t, 30*time.Second, "alice's second message at bob, undecrypted", secondUnreadable)
+		secondUnreadable()
 	})
 }
 
@@ -332,16 +337,9 @@ func membershipOf(t *testing.T, s *session.Session, roomID id.RoomID, user id.Us
 // waitInvite syncs s until it holds an invite to (or membership of) roomID.
 func waitInvite(t *testing.T, s *session.Session, roomID id.RoomID) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.True(t, 30*time.Second, fmt.Sprintf("the invite of %s to %s", s.Account().UserID, roomID), func() bool {
 		mustSync(t, s)
 		rooms, _ := s.Rooms(ctx(t))
-		if slices.ContainsFunc(rooms, func(r session.RoomSummary) bool { return r.ID == roomID }) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never got the invite to %s", s.Account().UserID, roomID)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return slices.ContainsFunc(rooms, func(r session.RoomSummary) bool { return r.ID == roomID })
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	e2ee "bosmessenger/crypto"
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -21,7 +23,8 @@ import (
 // itself (our first device and matrix-js-sdk then see it verified), and matrix-js-sdk, logged in
 // as the same user, imports them with the recovery key and signs its own device.
 func TestCrossSigningKeysRestoredFromSecretStorage(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	first := alice.login(t)
 	const passphrase = "Wiederherstellung 2026"
@@ -87,7 +90,8 @@ func TestCrossSigningKeysRestoredFromSecretStorage(t *testing.T) {
 // is locked, restores with the SDK's recovery key, takes the SDK's cross-signing keys and signs
 // itself; it is unlocked at once and the SDK sees it cross-signing verified.
 func TestCrossSigningKeysFromJSSecretStorage(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	bob := newAccount(t, srv, "bob")
 	js := jspeer.Start(t, srv.URL)
 	if _, _, err := js.Login(ctx(t), bob.Local, testPassword); err != nil {
@@ -153,22 +157,18 @@ func TestCrossSigningKeysFromJSSecretStorage(t *testing.T) {
 // waitOwnDevice polls s's view of one of its user's devices until ok accepts it (30 s).
 func waitOwnDevice(t *testing.T, s *session.Session, deviceID id.DeviceID, ok func(session.DeviceInfo) bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		devs, err := s.Devices(ctx(t), "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range devs {
 			if d.DeviceID == deviceID && ok(d) {
-				return
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("device %s as %s sees it: %+v", deviceID, s.Account().DeviceID, devs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("device %s as %s sees it: %+v", deviceID, s.Account().DeviceID, devs)
+	})
 }
 
 // waitChange waits (30 s) until sub returns a change of kind.

@@ -111,7 +111,8 @@ func TestInspect(t *testing.T) {
 // TestLoginRefusesPartialAccount: the engine logs into no dir that holds (part of) an account, and a
 // failed login there (wrong password, right password, another user) changes nothing.
 func TestLoginRefusesPartialAccount(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	s := alice.login(t)
 	if err := s.Close(); err != nil {
@@ -156,7 +157,8 @@ func TestLoginRefusesPartialAccount(t *testing.T) {
 // TestTamperedEventShowsAsDamaged: one event whose sealed content was altered on disk used to make
 // the whole history of its room fail; now it shows as damaged and the others show.
 func TestTamperedEventShowsAsDamaged(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	s := alice.login(t)
 	roomID, err := s.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Lage", Encrypted: true})

@@ -2,11 +2,13 @@ package session_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -17,7 +19,8 @@ import (
 // the held-back messages decrypt in place (the older one with a key forwarded by the first
 // device) and sending works.
 func TestManagedDeviceLockedUntilVerified(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	first, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, first, sb, session.CreateRoomOptions{Name: "Einsatz", Encrypted: true})
@@ -55,7 +58,8 @@ func TestManagedDeviceLockedUntilVerified(t *testing.T) {
 	if out, err := second.Outgoing(ctx(t), roomID); err != nil || len(out) != 0 {
 		t.Fatalf("the locked device queued %d messages (%v)", len(out), err)
 	}
-	time.Sleep(time.Second) // the key arrived long ago: still nothing decrypted
+	// A later message stored shows that the sync loop went on past the key: still nothing decrypted.
+	waitStoredEvent(t, second, mustSend(t, sb, roomID, "Markierung"))
 	if ev, _, _ := second.Event(ctx(t), after); ev.Decrypted {
 		t.Fatal("the locked device decrypted a message")
 	}
@@ -84,45 +88,38 @@ func TestManagedDeviceLockedUntilVerified(t *testing.T) {
 // waitStoredEvent waits (20 s) until s stored the event.
 func waitStoredEvent(t *testing.T, s *session.Session, eventID id.EventID) session.TimelineEvent {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		ev, ok, err := s.Event(ctx(t), eventID)
-		if err != nil {
+	var ev session.TimelineEvent
+	eventually.True(t, 20*time.Second, fmt.Sprintf("%s storing %s", s.Account().DeviceID, eventID), func() bool {
+		var ok bool
+		var err error
+		if ev, ok, err = s.Event(ctx(t), eventID); err != nil {
 			t.Fatal(err)
 		}
-		if ok {
-			return ev
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never stored %s", s.Account().DeviceID, eventID)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return ok
+	})
+	return ev
 }
 
 // waitDecrypted waits (30 s) until s decrypted the stored event.
 func waitDecrypted(t *testing.T, s *session.Session, eventID id.EventID) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		ev, _, err := s.Event(ctx(t), eventID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if ev.Decrypted && ev.Body != "" {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not decrypted: %+v", eventID, ev)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("%s not decrypted: %+v", eventID, ev)
+	})
 }
 
 // A locked managed device answers no room key requests: alice's only other device that holds
 // a room key is locked, so her third device (verified with the recovery key) asks in vain.
 func TestLockedDeviceAnswersNoKeyRequests(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	first, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, first, sb, session.CreateRoomOptions{Name: "Schlüssel", Encrypted: true})
@@ -158,7 +155,10 @@ func TestLockedDeviceAnswersNoKeyRequests(t *testing.T) {
 	}
 	runSyncLoop(t, third)
 	waitStoredEvent(t, third, secret)
-	time.Sleep(8 * time.Second) // the request went out with the sync that brought the event
+	// The request went out with the sync that brought the event; no event shows that the locked
+	// device ignored it, so give it time to answer.
+	time.Sleep(8 * time.Second)
+
 	if ev, _, _ := third.Event(ctx(t), secret); ev.Decrypted {
 		t.Fatal("the locked device forwarded a room key")
 	}

@@ -15,6 +15,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testcache"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -26,7 +27,7 @@ import (
 // response and an FMS status; it returns the exporting session (leitstelle) and the other (fw).
 func exportRoomFixture(t *testing.T) (srv *testserver.Server, leit *account, sa, sb *session.Session, roomID id.RoomID, alertID id.EventID) {
 	t.Helper()
-	srv = testserver.Start(t, testserver.Options{})
+	srv = testserver.Shared(t)
 	leit = newAccount(t, srv, "leitstelle")
 	fw := newAccount(t, srv, "fw")
 	sa, sb = leit.login(t), fw.login(t)
@@ -42,17 +43,17 @@ func exportRoomFixture(t *testing.T) (srv *testserver.Server, leit *account, sa,
 	alertID = sendAlert(t, sa, roomID, alert.Alert{Keyword: "B3 Brand Gebäude", Text: "Menschenleben in Gefahr",
 		Address: "Hauptstraße 1", Units: []string{"HLF 20-1"}, Required: 2})
 	waitForBodies(t, sb, roomID, 50, "Lage: Rauch aus dem Dachgeschoss, Zufahrt über die Rückseite")
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		if _, ok, err := sb.AlertInfo(ctx(t), alertID); err != nil {
+	eventually.True(t, 30*time.Second, "the alert at fw", func() bool {
+		_, ok, err := sb.AlertInfo(ctx(t), alertID)
+		if err != nil {
 			t.Fatal(err)
-		} else if ok {
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the alert never reached fw")
+		if !ok {
+			mustSync(t, sb)
 		}
-		mustSync(t, sb)
-	}
+		return ok
+	})
+
 	txn, err = sb.SendAlertResponse(ctx(t), roomID, alertID, alert.Response{Status: alert.StatusComing, ETAMinutes: 8, Comment: "mit Drehleiter"})
 	if err != nil {
 		t.Fatal(err)

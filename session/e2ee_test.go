@@ -3,7 +3,6 @@ package session_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"maunium.net/go/mautrix/id"
 
@@ -13,7 +12,8 @@ import (
 )
 
 func TestEncryptedRoomBetweenOurClients(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Verschlüsselt", Encrypted: true})
@@ -44,7 +44,8 @@ func TestEncryptedRoomBetweenOurClients(t *testing.T) {
 }
 
 func TestEncryptedInteropWithMatrixJSSDK(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa := alice.login(t)
 	js := jspeer.Start(t, srv.URL)
@@ -60,13 +61,8 @@ func TestEncryptedInteropWithMatrixJSSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Wait until alice's store knows bob joined, then send.
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		mustSync(t, sa)
-		if r, _ := sa.Room(ctx(t), roomID); r.JoinedCount == 2 {
-			break
-		}
-	}
+	waitJoined(t, sa, roomID, 2)
+
 	for i := range 3 {
 		body := fmt.Sprintf("von Go %d", i)
 		mustSend(t, sa, roomID, body)

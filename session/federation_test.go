@@ -1,11 +1,13 @@
 package session_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -14,37 +16,29 @@ import (
 // waitJoined syncs s until roomID has at least n joined members.
 func waitJoined(t *testing.T, s *session.Session, roomID id.RoomID, n int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	eventually.True(t, 30*time.Second, fmt.Sprintf("%s to see %d members in %s", s.Account().UserID, n, roomID), func() bool {
 		mustSync(t, s)
-		if r, err := s.Room(ctx(t), roomID); err == nil && r.JoinedCount >= n {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("%s never saw %d members in %s", s.Account().UserID, n, roomID)
+		r, err := s.Room(ctx(t), roomID)
+		return err == nil && r.JoinedCount >= n
+	})
 }
 
 // joinEventually joins a room on another server; the invite may take a moment to federate.
 func joinEventually(t *testing.T, s *session.Session, roomID id.RoomID) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		mustSync(t, s)
-		_, err := s.Join(ctx(t), roomID.String())
-		if err == nil {
-			return
+		if _, err := s.Join(ctx(t), roomID.String()); err != nil {
+			return fmt.Errorf("join %s: %w", roomID, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("join %s: %v", roomID, err)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // Two organisations on two homeservers: our client on both sides, encrypted room and DM.
 func TestFederatedEncryptedRoomAndDM(t *testing.T) {
-	a, b := testserver.StartFederated(t)
+	t.Parallel()
+	a, b := testserver.SharedFederated(t)
 	leitstelle, feuerwehr := newAccount(t, a, "leitstelle"), newAccount(t, b, "feuerwehr")
 	sa, sb := leitstelle.login(t), feuerwehr.login(t)
 
@@ -82,12 +76,14 @@ func TestFederatedEncryptedRoomAndDM(t *testing.T) {
 
 // Our client on one server, matrix-js-sdk (another vendor) on the other.
 func TestFederatedEncryptedInteropWithMatrixJSSDK(t *testing.T) {
-	a, b := testserver.StartFederated(t)
+	t.Parallel()
+	a, b := testserver.SharedFederated(t)
 	thw := newAccount(t, a, "thw")
-	polizei := b.Register(t, "polizei", testPassword)
+	polizeiLocal := fmt.Sprintf("polizei%d", userSeq.Add(1))
+	polizei := b.Register(t, polizeiLocal, testPassword)
 	sa := thw.login(t)
 	js := jspeer.Start(t, b.URL)
-	if _, _, err := js.Login(ctx(t), "polizei", testPassword); err != nil {
+	if _, _, err := js.Login(ctx(t), polizeiLocal, testPassword); err != nil {
 		t.Fatal(err)
 	}
 	roomID, err := sa.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Lagezentrum", Encrypted: true,

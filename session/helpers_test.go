@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -130,11 +131,11 @@ func waitForBodies(t testing.TB, s *session.Session, roomID id.RoomID, limit int
 // timeout passes (a test failure).
 func pollHistory(t testing.TB, s *session.Session, roomID id.RoomID, limit int, bodies []string, timeout time.Duration, step func()) []session.TimelineEvent {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	var hist []session.TimelineEvent
+	eventually.NoError(t, timeout, func() error {
 		step()
-		hist, err := s.History(ctx(t), roomID, limit)
-		if err != nil {
+		var err error
+		if hist, err = s.History(ctx(t), roomID, limit); err != nil {
 			t.Fatalf("history: %v", err)
 		}
 		missing := 0
@@ -143,13 +144,12 @@ func pollHistory(t testing.TB, s *session.Session, roomID id.RoomID, limit int, 
 				missing++
 			}
 		}
-		if missing == 0 {
-			return hist
+		if missing > 0 {
+			return fmt.Errorf("%d of %d messages did not arrive", missing, len(bodies))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d messages did not arrive", missing, len(bodies))
-		}
-	}
+		return nil
+	})
+	return hist
 }
 
 func countBody(events []session.TimelineEvent, body string) int {

@@ -14,7 +14,8 @@ import (
 // With "exclude insecure devices" (MSC4153) on, a device that is not cross-signed gets no room key
 // (matrix-js-sdk reports the key as withheld for unverified devices) and cannot read the message.
 func TestExcludeInsecureDevices(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	cfg := alice.config()
 	cfg.ExcludeInsecureDevices = true

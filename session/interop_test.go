@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"testing"
 
 	"maunium.net/go/mautrix/id"
@@ -51,9 +52,11 @@ func sentBy(t *testing.T, s *session.Session) func(string, error) id.EventID {
 // Replies, edits, reactions and an encrypted attachment, both ways, with matrix-js-sdk; a
 // matrix-js-sdk device that joins later reads new messages.
 func TestInteropRelationsAttachmentsAndLateJoiner(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
-	carol := srv.Register(t, "carol-interop", testPassword)
+	carolLocal := fmt.Sprintf("carol-interop%d", userSeq.Add(1))
+	carol := srv.Register(t, carolLocal, testPassword)
 	sa := alice.login(t)
 	js := jspeer.Start(t, srv.URL)
 	if _, _, err := js.Login(ctx(t), bob.Local, testPassword); err != nil {
@@ -155,7 +158,7 @@ func TestInteropRelationsAttachmentsAndLateJoiner(t *testing.T) {
 
 	// A matrix-js-sdk device that joins later reads what is sent after its join.
 	late := jspeer.Start(t, srv.URL)
-	if _, _, err := late.Login(ctx(t), "carol-interop", testPassword); err != nil {
+	if _, _, err := late.Login(ctx(t), carolLocal, testPassword); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := late.Join(ctx(t), room); err != nil {

@@ -12,7 +12,8 @@ import (
 // for the key. They answer only once the new device is verified: then the stored event is
 // decrypted in place.
 func TestKeyRequestAnsweredAfterSelfVerification(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb1 := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb1, session.CreateRoomOptions{Name: "Schlüsselanfrage", Encrypted: true})
@@ -25,41 +26,18 @@ func TestKeyRequestAnsweredAfterSelfVerification(t *testing.T) {
 	runSyncLoop(t, sb1)
 	runSyncLoop(t, sb2)
 	// The new device sees the message but cannot read it (and its unverified request is refused).
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		ev, ok, err := sb2.Event(ctx(t), eventID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok {
-			if ev.Decrypted || ev.DecryptionError == "" {
-				t.Fatalf("an unverified new device must not get the old key: %+v", ev)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the new device never stored the message")
-		}
-		time.Sleep(200 * time.Millisecond)
+	if ev := waitStoredEvent(t, sb2, eventID); ev.Decrypted || ev.DecryptionError == "" {
+		t.Fatalf("an unverified new device must not get the old key: %+v", ev)
 	}
+	// No event shows that bob's other device refused the key request; give it time to answer.
 	time.Sleep(2 * time.Second)
 	if ev, _, _ := sb2.Event(ctx(t), eventID); ev.Decrypted {
 		t.Fatal("a device of bob forwarded the key to an unverified device")
 	}
 
 	selfVerify(t, sb1, sb2)
-	deadline = time.Now().Add(30 * time.Second)
-	for {
-		ev, _, err := sb2.Event(ctx(t), eventID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ev.Decrypted && ev.Body == "vor dem neuen Gerät" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the verified device never got the forwarded key: %+v", ev)
-		}
-		time.Sleep(200 * time.Millisecond)
+	waitDecrypted(t, sb2, eventID)
+	if ev, _, _ := sb2.Event(ctx(t), eventID); ev.Body != "vor dem neuen Gerät" {
+		t.Fatalf("the verified device decrypted the wrong text: %+v", ev)
 	}
 }

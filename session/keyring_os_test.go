@@ -24,7 +24,7 @@ import (
 func TestStoreKeyInRealSecretService(t *testing.T) {
 	secretservice.Start(t)
 	t.Setenv(storekey.EnvPassphrase, "")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	cfg := alice.config()
 	cfg.Passphrase, cfg.Keyring = "", nil // nil: storekey.OSKeyring

@@ -50,7 +50,7 @@ func (k *memKeyring) Delete(service, user string) error {
 
 func TestStoreKeyInKeyringWhenNoPassphrase(t *testing.T) {
 	t.Setenv(storekey.EnvPassphrase, "")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	kr := &memKeyring{entries: map[string]string{}}
 	cfg := alice.config()

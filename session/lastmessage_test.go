@@ -1,12 +1,14 @@
 package session_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/alert"
@@ -17,7 +19,7 @@ import (
 func waitLastMessage(t *testing.T, s *session.Session, roomID id.RoomID, what string, ok func(*session.LastMessage) bool) *session.LastMessage {
 	t.Helper()
 	var last *session.LastMessage
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+	eventually.NoError(t, 30*time.Second, func() error {
 		rooms, err := s.Rooms(ctx(t))
 		if err != nil {
 			t.Fatal(err)
@@ -28,20 +30,21 @@ func waitLastMessage(t *testing.T, s *session.Session, roomID id.RoomID, what st
 			}
 		}
 		if last != nil && ok(last) {
-			return last
+			return nil
 		}
 		if _, err := s.SyncOnce(ctx(t), time.Second); err != nil {
 			t.Logf("sync: %v", err)
 		}
-	}
-	t.Fatalf("%s: last message %+v", what, last)
-	return nil
+		return fmt.Errorf("%s: last message %+v", what, last)
+	})
+	return last
 }
 
 // The room list previews the newest message of an encrypted room, decrypted: text (one line,
 // cleaned), the new text of an edit, files, polls, alerts and deletions; state events do not count.
 func TestRoomsLastMessage(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice").login(t), newAccount(t, srv, "bob").login(t)
 	mustSync(t, alice)
 	mustSync(t, bob)

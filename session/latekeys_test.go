@@ -13,7 +13,8 @@ import (
 // the key arrives later (here: a key file from the user's other device), the stored event is
 // decrypted in place and subscribers hear about it; after a restart the plaintext is still there.
 func TestLateKeysDecryptStoredEvents(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Späte Schlüssel", Encrypted: true})

@@ -16,7 +16,8 @@ import (
 )
 
 func TestLoginErrors(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 
 	// Nothing listens on this port.
@@ -64,7 +65,8 @@ func TestLoginErrors(t *testing.T) {
 }
 
 func TestLoginDiscoversHomeserverFromMatrixID(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	// No homeserver given: the server name comes from the Matrix ID and /.well-known/matrix/client
 	// (served by Dendrite) gives the base URL.
@@ -89,7 +91,8 @@ func TestLoginDiscoversHomeserverFromMatrixID(t *testing.T) {
 }
 
 func TestWrongPassphraseChangesNothing(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	s := alice.login(t)
 	mustSync(t, s)

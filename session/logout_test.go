@@ -13,7 +13,8 @@ import (
 )
 
 func TestLogoutDeletesDeviceAndWipesData(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	s := alice.login(t)
 	mustSync(t, s)

@@ -41,7 +41,7 @@ func bodies(events []session.TimelineEvent) []string {
 // keep_messages_days: at open, messages older than the cut are gone from the store, newer ones
 // stay, and scrolling back does not load the old ones from the server again.
 func TestRetentionRemovesOldMessagesAtOpen(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "keep")
 	s := alice.login(t)
 	roomID, err := s.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Einsatz", Encrypted: true})
@@ -104,7 +104,8 @@ func TestRetentionRemovesOldMessagesAtOpen(t *testing.T) {
 // disable_file_save are refused with ErrPolicyDenied; notification_content reaches the session
 // typed, with the BOS-mode default none.
 func TestManagedSettingsInTheEngine(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "mgd")
 	alice.login(t).Close()
 	p := policyFrom(t, `{"managed": {"max_upload_mb": 1, "disable_key_export": true, "disable_file_save": true,

@@ -2,12 +2,14 @@ package session_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/faultproxy"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -16,7 +18,8 @@ import (
 // Real Dendrite answers reach front ends as session sentinel errors (errors.Is), with mautrix's
 // error still in the chain.
 func TestMatrixErrorsAreSentinels(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	proxy := faultproxy.New(t, srv.URL)
 	alice, bob, carl := newAccount(t, srv, "alice"), newAccount(t, srv, "bob"), newAccount(t, srv, "carl")
 	sa, err := session.Login(ctx(t), alice.config(), proxy.URL, alice.Local, testPassword)
@@ -91,18 +94,16 @@ func TestMatrixErrorsAreSentinels(t *testing.T) {
 	if err := sa.EnableEncryption(ctx(t), roomID); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(20 * time.Second); ; { // sync until the state events come back
+	eventually.NoError(t, 20*time.Second, func() error { // sync until the state events come back
 		if _, err := sa.SyncOnce(ctx(t), time.Second); err != nil {
 			t.Fatal(err)
 		}
 		sum, err := sa.Room(ctx(t), roomID)
 		if err == nil && sum.Name == "Lagezentrum Nord" && sum.Topic == "Hochwasser" && sum.Encrypted {
-			break
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("room after the settings: %+v %v", sum, err)
-		}
-	}
+		return fmt.Errorf("room after the settings: %+v %v", sum, err)
+	})
 
 	// Signed out: the access token was revoked on the server.
 	if _, err := rawClient(t, srv, sa).Logout(ctx(t)); err != nil {

@@ -16,7 +16,8 @@ import (
 // encrypted thumbnail (thumbnail_file, thumbnail_info) that it downloads, decrypts and that
 // decodes as an 800x600 JPEG; the photo itself has no metadata left (exiftool).
 func TestInteropImageInfoAndThumbnail(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "photoA"), newAccount(t, srv, "photoB")
 	sa := alice.login(t)
 	js := jspeer.Start(t, srv.URL)

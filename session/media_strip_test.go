@@ -27,7 +27,8 @@ import (
 // rotated JPEG keeps only its orientation. With the user's setting turned off, the metadata
 // stays (the check can fail); HEIC is refused while stripping is on.
 func TestSendImageStripsMetadata(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	a, b := newAccount(t, srv, "stripA"), newAccount(t, srv, "stripB")
 	sa, sb := a.login(t), b.login(t)
 	if on, enforced := sa.MediaMetadataStripping(); !on || enforced {

@@ -90,7 +90,8 @@ func newMediaProxy(t *testing.T, srv *testserver.Server, v1 bool) *mediaProxy {
 // authenticated /_matrix/client/v1/media/download with the access token, without them the older
 // /_matrix/media/v3/download; both fetch the same file from the real Dendrite behind.
 func TestAuthenticatedMediaFollowsVersions(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	withV1, withoutV1 := newMediaProxy(t, srv, true), newMediaProxy(t, srv, false)
 	a := newAccount(t, srv, "authA")
 	sa := a.login(t)

@@ -17,7 +17,7 @@ import (
 // The organisation hook fills the badge fields once set.
 func TestDisplayNameSpoofing(t *testing.T) {
 	t.Parallel()
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	leit := newAccount(t, srv, "leit").login(t)
 	others := map[string]*session.Session{}
 	for _, p := range []string{"fake", "digits", "cyr", "rlo", "thw", "idlike"} {

@@ -11,7 +11,8 @@ import (
 // NotificationPreview gives the newest message from someone else, decrypted, with the sender's
 // name, cleaned of control and bidi characters; our own later messages do not count.
 func TestNotificationPreview(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice").login(t), newAccount(t, srv, "bob").login(t)
 	mustSync(t, alice)
 	mustSync(t, bob)

@@ -28,7 +28,8 @@ func (p *denyPolicy) Check(_ context.Context, req session.PolicyRequest) error {
 }
 
 func TestPolicyHookIsAskedAndEnforced(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 
 	p := &denyPolicy{deny: session.ActionLogin}

@@ -1,12 +1,14 @@
 package session_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session/poll"
@@ -15,24 +17,23 @@ import (
 // waitJSPoll asks the js peer for the poll until ok.
 func waitJSPoll(t *testing.T, js *jspeer.Peer, roomID id.RoomID, pollID id.EventID, what string, ok func(jspeer.Poll) bool) jspeer.Poll {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		p, err := js.Poll(ctx(t), roomID.String(), pollID.String())
-		if err == nil && ok(p) {
-			return p
+	var p jspeer.Poll
+	eventually.NoError(t, 45*time.Second, func() error {
+		var err error
+		if p, err = js.Poll(ctx(t), roomID.String(), pollID.String()); err == nil && ok(p) {
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("js never showed %s: %+v %v", what, p, err)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+		return fmt.Errorf("js never showed %s: %+v %v", what, p, err)
+	})
+	return p
 }
 
 // Polls with matrix-js-sdk in an encrypted room: it reads our poll with its fallback text and as
 // a Poll model, its vote (as Element sends it) counts for us, it parses our vote as valid, sees
 // our end, and we show a poll it started.
 func TestPollInteropJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	wf, bob := newAccount(t, srv, "wehrfuehrer"), newAccount(t, srv, "bob")
 	sa := wf.login(t)
 	js := jspeer.Start(t, srv.URL)

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/session/poll"
@@ -17,22 +19,22 @@ import (
 // waitPoll syncs s until the poll's results satisfy ok.
 func waitPoll(t *testing.T, s *session.Session, roomID id.RoomID, pollID id.EventID, what string, ok func(*poll.Results) bool) *poll.Results {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
+	var r *poll.Results
+	eventually.NoError(t, 45*time.Second, func() error {
 		if _, err := s.SyncOnce(ctx(t), 500*time.Millisecond); err != nil {
 			t.Logf("sync: %v", err)
 		}
-		r, err := s.PollResults(ctx(t), roomID, pollID)
+		var err error
+		r, err = s.PollResults(ctx(t), roomID, pollID)
 		if err != nil && !errors.Is(err, session.ErrUnknownPoll) {
 			t.Fatalf("results: %v", err)
 		}
 		if err == nil && ok(r) {
-			return r
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("poll never showed %s: %+v (%v)", what, r, err)
-		}
-	}
+		return fmt.Errorf("poll never showed %s: %+v (%v)", what, r, err)
+	})
+	return r
 }
 
 func pollVotes(r *poll.Results) []int {
@@ -50,7 +52,8 @@ var availability = poll.Poll{Question: "Wer ist heute Abend verfügbar?", Answer
 // it, a vote after the end is ignored; everything travels encrypted and the timeline shows the
 // poll with its results.
 func TestPollEncrypted(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	wf, fm := newAccount(t, srv, "wehrfuehrer"), newAccount(t, srv, "maschinist")
 	sa, sb := wf.login(t), fm.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Löschzug", Encrypted: true})
@@ -147,24 +150,21 @@ func TestPollEncrypted(t *testing.T) {
 // waitForEvent syncs s until the event is stored.
 func waitForEvent(t *testing.T, s *session.Session, roomID id.RoomID, eventID id.EventID) {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
+	eventually.True(t, 45*time.Second, fmt.Sprintf("event %s in %s", eventID, roomID), func() bool {
 		mustSync(t, s)
-		if _, ok, err := s.Event(ctx(t), eventID); err != nil {
+		_, ok, err := s.Event(ctx(t), eventID)
+		if err != nil {
 			t.Fatal(err)
-		} else if ok {
-			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("event %s never arrived in %s", eventID, roomID)
-		}
-	}
+		return ok
+	})
 }
 
 // An undisclosed poll with two choices: nobody sees the votes (but their own) until the end, the
 // creator neither.
 func TestPollUndisclosed(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	wf, fm := newAccount(t, srv, "wehrfuehrer"), newAccount(t, srv, "maschinist")
 	sa, sb := wf.login(t), fm.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Geheim", Encrypted: true})

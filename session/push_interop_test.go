@@ -17,7 +17,8 @@ import (
 // with the server's default rules, a keyword, and after our "mentions" level is set. matrix-js-sdk
 // runs as the user's second device.
 func TestInteropPushRulesAgreeWithMatrixJSSDK(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	other := plainDevice(t, bob)

@@ -3,6 +3,7 @@ package session_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"maunium.net/go/mautrix/id"
 	"maunium.net/go/mautrix/pushrules"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -48,29 +50,25 @@ func sendContent(t *testing.T, s *session.Session, roomID id.RoomID, c *event.Me
 // waitCounts syncs s until the room shows the given unread and highlight counts.
 func waitCounts(t *testing.T, s *session.Session, roomID id.RoomID, notify, highlight int, what string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	var sum session.RoomSummary
-	for {
+	eventually.NoError(t, 15*time.Second, func() error {
 		mustSync(t, s)
-		var err error
-		if sum, err = s.Room(ctx(t), roomID); err != nil {
+		sum, err := s.Room(ctx(t), roomID)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.NotifyCount == notify && sum.HighlightCount == highlight {
-			return
+		if sum.NotifyCount != notify || sum.HighlightCount != highlight {
+			return fmt.Errorf("%s: unread %d, highlights %d; want %d, %d", what, sum.NotifyCount, sum.HighlightCount, notify, highlight)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: unread %d, highlights %d; want %d, %d", what, sum.NotifyCount, sum.HighlightCount, notify, highlight)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // In an encrypted room the server cannot see mentions; our own push rule evaluation counts them:
 // m.mentions user and @room mentions, a keyword, the display name fallback. A read receipt from
 // the user's other device clears the counts; the room levels mentions and off work as push rules.
 func TestPushCountsInEncryptedRoom(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	other := plainDevice(t, bob)
@@ -157,7 +155,8 @@ func TestPushCountsInEncryptedRoom(t *testing.T) {
 // actions: ["dont_notify"]}; setRoomNotifsStateUnmuted with MentionsOnly: room rule {rule_id:
 // roomId, actions: ["dont_notify"]}; AllMessages: both deleted).
 func TestRoomNotificationLevelRulesAgreeWithElement(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	other := plainDevice(t, alice)
@@ -242,26 +241,23 @@ func TestRoomNotificationLevelRulesAgreeWithElement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	eventually.NoError(t, 10*time.Second, func() error {
 		mustSync(t, sa)
 		lvl, err := sa.RoomNotificationLevel(ctx(t), roomID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if lvl == session.RoomNotifyOff {
-			break
+		if lvl != session.RoomNotifyOff {
+			return fmt.Errorf("level after Element muted the room: %q", lvl)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("level after Element muted the room: %q", lvl)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // A mention that could not be decrypted when it arrived is counted when its key arrives later.
 func TestPushCountsLateDecryptedMention(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Späte Erwähnung", Encrypted: true})

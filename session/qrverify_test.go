@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -18,7 +20,8 @@ import (
 // QR verification, we show: matrix-js-sdk requests (without starting SAS), we accept and show our
 // QR code, the SDK scans it and reciprocates, we confirm, and each side then trusts the other user.
 func TestQRVerificationWeShowJSScans(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -73,7 +76,8 @@ func TestQRVerificationWeShowJSScans(t *testing.T) {
 // scan it, the SDK confirms the reciprocation, and each side then trusts the other user. A code
 // of another verification is refused before anything is sent.
 func TestQRVerificationJSShowsWeScan(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -134,7 +138,8 @@ func TestQRVerificationJSShowsWeScan(t *testing.T) {
 // A QR code whose keys differ from those we know cancels the verification on both sides (key
 // mismatch) and leaves the user unverified.
 func TestQRVerificationTamperedCodeCancels(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -225,7 +230,8 @@ func waitMutualUserTrust(t *testing.T, sa *session.Session, js *jspeer.Peer) {
 // device scans it and cross-signs the new one; the new one confirms and then trusts our master
 // key. Our done goes out only after the other device's.
 func TestQRSelfVerificationBetweenOurDevices(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	first := alice.login(t)
 	alice2 := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}
@@ -271,28 +277,25 @@ func TestQRSelfVerificationBetweenOurDevices(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		t1, t2 := userTrust(t, first, ""), userTrust(t, second, "")
 		ok1 := false
 		for _, d := range t1.Devices {
 			ok1 = ok1 || (d.DeviceID == second.Account().DeviceID && d.Verified && d.CrossSigned)
 		}
 		if ok1 && t2.State == session.UserVerified && t2.MasterKey == own.MasterKey {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after the QR self-verification: first sees %+v, second sees itself %+v", t1, t2)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("after the QR self-verification: first sees %+v, second sees itself %+v", t1, t2)
+	})
 }
 
 // A user without cross-signing keys offers QR codes too, but a QR code (mode 0) needs their
 // master key: the verification falls back to SAS instead of failing, in both directions, and
 // their device ends up verified (locally, as nothing can be cross-signed).
 func TestSASWithUserWithoutCrossSigning(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	carol := newAccount(t, srv, "carol")
 	js := jspeer.Start(t, srv.URL)

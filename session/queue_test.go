@@ -14,7 +14,8 @@ import (
 // The send queue lists failed messages; Retry and Drop act on them and say so through change
 // events (the GUI's "Erneut senden" takes the same path); unknown IDs and sent messages are refused.
 func TestQueueRetryDrop(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	a, b := newAccount(t, srv, "queueA"), newAccount(t, srv, "queueB")
 	sa, sb := a.login(t), b.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Warteschlange"})

@@ -24,7 +24,8 @@ var accountFiles = []string{"bos.db", "bos.db-wal", "bos.db-shm", "crypto.db", "
 // data dir. Without RemoteWipe the same deletion ends the sync with ErrSessionTerminated and
 // deletes nothing.
 func TestRemoteWipeWhenDeviceDeleted(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	first := alice.login(t)
 	roomID, err := first.CreateRoom(ctx(t), session.CreateRoomOptions{Name: "Wipe", Encrypted: true})
@@ -98,7 +99,8 @@ func TestRemoteWipeWhenDeviceDeleted(t *testing.T) {
 // with ErrSessionTerminated saying "soft logout", the data stays and the session keeps working.
 // The same answer without soft_logout wipes.
 func TestSoftLogoutNeverWipes(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	proxy := faultproxy.New(t, srv.URL)
 	alice := newAccount(t, srv, "alice")
 	cfg := alice.config()

@@ -75,7 +75,8 @@ func TestSyncSurvivesHomeserverRestart(t *testing.T) {
 }
 
 func TestSyncRetriesThroughServerErrors(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	proxy := faultproxy.New(t, srv.URL)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa := alice.login(t)
@@ -115,7 +116,8 @@ func TestSyncRetriesThroughServerErrors(t *testing.T) {
 }
 
 func TestSendRetriesThroughServerErrors(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	proxy := faultproxy.New(t, srv.URL)
 	alice := newAccount(t, srv, "alice")
 	sa, err := session.Login(ctx(t), alice.config(), proxy.URL, alice.Local, testPassword)
@@ -159,7 +161,8 @@ func TestSendRetriesThroughServerErrors(t *testing.T) {
 }
 
 func TestResumeAfterRestartWithoutInitialSync(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Wiederaufnahme"})
@@ -169,8 +172,13 @@ func TestResumeAfterRestartWithoutInitialSync(t *testing.T) {
 
 	mustSend(t, sa, roomID, "zwei")
 	sb = bob.open(t)
-	st := mustSync(t, sb)
+	// A long poll: Dendrite may not have "zwei" in its sync stream yet when the send returned.
+	st, err := sb.SyncOnce(ctx(t), 30*time.Second)
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
 	if st.Initial {
+
 		t.Fatal("reopened session made an initial sync instead of resuming from the stored token")
 	}
 	if st.Events != 1 {
@@ -184,7 +192,8 @@ func TestResumeAfterRestartWithoutInitialSync(t *testing.T) {
 }
 
 func TestGappySyncAndBackfill(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lücke"})

@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,12 +9,14 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
 
 func TestRoomsDMsAliasesReceiptsAndTyping(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 
@@ -39,11 +42,12 @@ func TestRoomsDMsAliasesReceiptsAndTyping(t *testing.T) {
 		t.Fatal(err)
 	}
 	var inv session.RoomSummary
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && inv.Membership != "invite"; {
+	eventually.True(t, 20*time.Second, "the DM invite", func() bool {
 		mustSync(t, sb)
 		inv, _ = sb.Room(ctx(t), dm)
-	}
-	if inv.Membership != "invite" || !inv.IsDirect {
+		return inv.Membership == "invite"
+	})
+	if !inv.IsDirect {
 		t.Fatalf("DM invite: %+v", inv)
 	}
 	rooms, _ := sb.Rooms(ctx(t))
@@ -72,7 +76,7 @@ func TestRoomsDMsAliasesReceiptsAndTyping(t *testing.T) {
 		t.Fatal(err)
 	}
 	var receipts, typing bool
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !(receipts && typing); {
+	eventually.NoError(t, 20*time.Second, func() error {
 		mustSync(t, sb)
 		rs, err := sb.Receipts(ctx(t), dm)
 		if err != nil {
@@ -86,10 +90,11 @@ func TestRoomsDMsAliasesReceiptsAndTyping(t *testing.T) {
 			t.Fatal(err)
 		}
 		typing = len(ty) == 1 && ty[0] == alice.UserID
-	}
-	if !receipts || !typing {
-		t.Fatalf("receipt stored: %v, typing stored: %v", receipts, typing)
-	}
+		if !receipts || !typing {
+			return fmt.Errorf("receipt stored: %v, typing stored: %v", receipts, typing)
+		}
+		return nil
+	})
 
 	// Leave: the room disappears from the list.
 	if err := sb.Leave(ctx(t), dm); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -19,7 +20,8 @@ import (
 // later steps are encrypted room events, the SDK accepts, both confirm, and each side then
 // trusts the other user.
 func TestRoomVerificationStartedByUs(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, roomID := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -46,7 +48,8 @@ func TestRoomVerificationStartedByUs(t *testing.T) {
 // In-room SAS started by matrix-js-sdk (requestVerificationDM): the request surfaces as a change
 // and in PendingVerifications with its room, we accept, both confirm, both trust each other.
 func TestRoomVerificationStartedByJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, roomID := jsPeerWithRoom(t, srv, sa)
 	seq, err := sa.LastSeq(ctx(t))
@@ -92,7 +95,8 @@ func TestRoomVerificationStartedByJS(t *testing.T) {
 // was stored) is history: decrypting it again does not make it a pending verification. The
 // device that read it live did get it.
 func TestRoomVerificationRequestNotReplayedFromHistory(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	sb := newAccount(t, srv, "bob").login(t)
@@ -104,13 +108,10 @@ func TestRoomVerificationRequestNotReplayedFromHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(sa.PendingVerifications()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no live request at alice's first device")
-		}
+	eventually.True(t, 30*time.Second, "a live request at alice's first device", func() bool {
 		mustSync(t, sa)
-	}
+		return len(sa.PendingVerifications()) > 0
+	})
 	if p := sa.PendingVerifications(); p[0].ID != v.ID() || p[0].RoomID != roomID || p[0].UserID != sb.Account().UserID {
 		t.Fatalf("pending at the first device: %+v", p)
 	}
@@ -201,7 +202,8 @@ func assertEncryptedVerificationEvents(t *testing.T, s *session.Session, roomID 
 
 // Emojis that differ: we cancel the in-room verification, and the SDK sees it cancelled.
 func TestRoomVerificationCancelledByUs(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, roomID := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -237,7 +239,8 @@ func TestRoomVerificationCancelledByUs(t *testing.T) {
 // In-room SAS between two of our accounts, where the verified user has two devices: the one that
 // accepts verifies, the other one drops the request as answered elsewhere.
 func TestRoomVerificationBetweenOurAccounts(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	alice2 := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}
@@ -254,13 +257,10 @@ func TestRoomVerificationBetweenOurAccounts(t *testing.T) {
 	}
 	waitPending := func(s *session.Session) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for len(s.PendingVerifications()) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatalf("no request at %s", s.Account().DeviceID)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		eventually.True(t, 30*time.Second, "the request at "+string(s.Account().DeviceID), func() bool {
+			return len(s.PendingVerifications()) > 0
+		})
+
 	}
 	waitPending(sa)
 	waitPending(sa2)

@@ -9,7 +9,8 @@ import (
 )
 
 func TestMessagesRoundTrip(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Einsatz 42", Topic: "Hochwasser"})

@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -18,23 +20,23 @@ var spaceChild = event.Type{Type: "m.space.child", Class: event.StateEventType}
 // roomUntil syncs s until the room's summary satisfies done (or fails the test after 20 s).
 func roomUntil(t *testing.T, s *session.Session, roomID id.RoomID, what string, done func(session.RoomSummary) bool) session.RoomSummary {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		sum, err := s.Room(ctx(t), roomID)
-		if err == nil && done(sum) {
-			return sum
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("room never %s: %+v %v", what, sum, err)
+	var sum session.RoomSummary
+	eventually.NoError(t, 20*time.Second, func() error {
+		var err error
+		if sum, err = s.Room(ctx(t), roomID); err == nil && done(sum) {
+			return nil
 		}
 		if _, err := s.SyncOnce(ctx(t), time.Second); err != nil {
 			t.Fatalf("sync: %v", err)
 		}
-	}
+		return fmt.Errorf("room never %s: %+v %v", what, sum, err)
+	})
+	return sum
 }
 
 func TestSpacesRejectInviteMemberListUI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob, carol, dave := newAccount(t, srv, "alice"), newAccount(t, srv, "bob"), newAccount(t, srv, "carol"), newAccount(t, srv, "dave")
 	sa, sb, sc := alice.login(t), bob.login(t), carol.login(t)
 
@@ -142,15 +144,15 @@ func TestSpacesRejectInviteMemberListUI(t *testing.T) {
 		{UserID: id.UserID(dave.UserID), DisplayName: dave.Local, Membership: "invite", PowerLevel: 0},
 		{UserID: id.UserID(bob.UserID), DisplayName: "Zora", Membership: "join", PowerLevel: 0},
 	}
-	var got []session.MemberInfo
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+	eventually.NoError(t, 20*time.Second, func() error {
 		mustSync(t, sa)
-		if got, err = sa.MemberList(ctx(t), roomID); err != nil {
+		got, err := sa.MemberList(ctx(t), roomID)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if reflect.DeepEqual(got, want) {
-			return
+		if !reflect.DeepEqual(got, want) {
+			return fmt.Errorf("member list:\n got %+v\nwant %+v", got, want)
 		}
-	}
-	t.Fatalf("member list:\n got %+v\nwant %+v", got, want)
+		return nil
+	})
 }

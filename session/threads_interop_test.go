@@ -16,7 +16,8 @@ import (
 // lands in our thread, ours in its Thread (threadRootId, its fallback naming the latest reply),
 // and it reads our location with geo_uri and the MSC3488 keys.
 func TestThreadsAndLocationInteropJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	anna, bob := newAccount(t, srv, "anna"), newAccount(t, srv, "bob")
 	sa := anna.login(t)
 	js := jspeer.Start(t, srv.URL)

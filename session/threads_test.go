@@ -19,6 +19,7 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -27,12 +28,11 @@ import (
 // satisfies ok, and returns it.
 func waitMessages(t *testing.T, s *session.Session, roomID id.RoomID, root id.EventID, what string, ok func([]session.Message) bool) []session.Message {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var msgs []session.Message
+	eventually.NoError(t, 30*time.Second, func() error {
 		if _, err := s.SyncOnce(ctx(t), time.Second); err != nil {
 			t.Logf("sync: %v", err)
 		}
-		var msgs []session.Message
 		var err error
 		if root == "" {
 			msgs, err = s.Timeline(ctx(t), roomID, 50)
@@ -42,13 +42,12 @@ func waitMessages(t *testing.T, s *session.Session, roomID id.RoomID, root id.Ev
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok(msgs) {
-			return msgs
+		if !ok(msgs) {
+			return fmt.Errorf("%s: never happened; last timeline %+v", what, msgs)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: never happened; last timeline %+v", what, msgs)
-		}
-	}
+		return nil
+	})
+	return msgs
 }
 
 func byEventID(msgs []session.Message, eventID id.EventID) *session.Message {
@@ -76,7 +75,8 @@ func queuedSent(t *testing.T, s *session.Session, txn string, err error) id.Even
 // latest reply), stay out of the main timeline, fold into the root's summary, and receipts in the
 // thread keep their thread_id through the server (an unthreaded receipt does not replace them).
 func TestThreadsOnDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa, bert := newAccount(t, srv, "anna").login(t), newAccount(t, srv, "bert")
 	// b talks through a proxy that keeps the bodies of receipt requests.
 	var receiptMu sync.Mutex
@@ -175,7 +175,8 @@ func TestThreadsOnDendrite(t *testing.T) {
 // A location sent by us reaches the other side with its coordinates, description and asset, and
 // history shows its geo_uri; with disable_location nothing is sent.
 func TestLocationOnDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	acc := newAccount(t, srv, "anna")
 	sa, sb := acc.login(t), newAccount(t, srv, "bert").login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lage", Encrypted: true})
@@ -227,7 +228,8 @@ func TestLocationOnDendrite(t *testing.T) {
 // A thread whose root and replies the store never got (a limited sync brought only the newest 50
 // events) comes from the server with LoadThread, decrypted.
 func TestLoadThreadFromServer(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa, sb := newAccount(t, srv, "anna").login(t), newAccount(t, srv, "bert").login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lage", Encrypted: true})
 	waitJoined(t, sa, roomID, 2)

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -16,22 +18,21 @@ import (
 // timelineUntil syncs s until the room's timeline satisfies done (or fails the test after 30 s).
 func timelineUntil(t *testing.T, s *session.Session, roomID id.RoomID, what string, done func([]session.Message) bool) []session.Message {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		msgs, err := s.Timeline(ctx(t), roomID, 100)
-		if err != nil {
+	var msgs []session.Message
+	eventually.NoError(t, 30*time.Second, func() error {
+		var err error
+		if msgs, err = s.Timeline(ctx(t), roomID, 100); err != nil {
 			t.Fatalf("timeline: %v", err)
 		}
 		if done(msgs) {
-			return msgs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timeline never showed %s: %s", what, dumpTimeline(msgs))
+			return nil
 		}
 		if _, err := s.SyncOnce(ctx(t), time.Second); err != nil {
 			t.Fatalf("sync: %v", err)
 		}
-	}
+		return fmt.Errorf("timeline never showed %s: %s", what, dumpTimeline(msgs))
+	})
+	return msgs
 }
 
 func dumpTimeline(msgs []session.Message) string {
@@ -67,7 +68,8 @@ func sendWait(t *testing.T, s *session.Session) func(txn string, err error) id.E
 }
 
 func TestTimelineMarkReadTypingUI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Lage Nord"})
@@ -265,24 +267,22 @@ func slicesContains(list []id.UserID, u id.UserID) bool {
 
 func waitTyping(t *testing.T, s *session.Session, roomID id.RoomID, want []string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	eventually.NoError(t, 20*time.Second, func() error {
 		mustSync(t, s)
 		got, err := s.Typing(ctx(t), roomID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(got) == len(want) && (len(want) == 0 || reflect.DeepEqual(got, want)) {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("typing: got %v, want %v", got, want)
-		}
-	}
+		return fmt.Errorf("typing: got %v, want %v", got, want)
+	})
 }
 
 func TestTimelineUndecryptableUI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sa, sb, session.CreateRoomOptions{Name: "Verschlüsselt", Encrypted: true})
@@ -311,7 +311,8 @@ func TestTimelineUndecryptableUI(t *testing.T) {
 }
 
 func TestDeviceRenameAndDeleteUI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	second := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}

@@ -23,7 +23,8 @@ const toDeviceKillDirEnv = "BOS_TEST_TODEVICE_KILL_DIR"
 // room key that came as a to-device message is in crypto.db) but before the store transaction
 // (next_batch) loses no room key: the next process syncs from the old token and reads the message.
 func TestToDeviceSurvivesKill(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	sa, sb := alice.login(t), bob.login(t)
 	roomID := sharedRoom(t, sb, sa, session.CreateRoomOptions{Name: "keys", Encrypted: true})

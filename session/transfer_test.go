@@ -18,7 +18,8 @@ import (
 // Uploads and downloads report their progress and can be cancelled half-way: a cancelled upload
 // sends no message and leaves nothing in the queue, a cancelled save leaves no file behind.
 func TestTransferProgressAndCancel(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	a, b := newAccount(t, srv, "xferA"), newAccount(t, srv, "xferB")
 	sa, sb := a.login(t), b.login(t)
 	dir := t.TempDir()

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -20,7 +22,8 @@ import (
 // again (also after a restart) when the pinned but unverified identity changes. Users without
 // cross-signing and our own user are covered too.
 func TestUserTrustLifeCycle(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
@@ -213,7 +216,8 @@ func startSyncLoop(t *testing.T, s *session.Session) (stop func()) {
 // cross-signed gets the key of the next message once its owner cross-signed it: the sync that
 // brings the change rotates the room's session.
 func TestWithheldRoomKeyReachesDeviceOnceCrossSigned(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice, bob := newAccount(t, srv, "alice"), newAccount(t, srv, "bob")
 	cfg := alice.config()
 	cfg.ExcludeInsecureDevices = true
@@ -251,19 +255,16 @@ func TestWithheldRoomKeyReachesDeviceOnceCrossSigned(t *testing.T) {
 	if err := js.BootstrapCrossSigning(ctx(t), ""); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for seen := false; !seen; {
-		if time.Now().After(deadline) {
-			t.Fatal("no device list change for bob after he cross-signed his device")
-		}
+	eventually.True(t, 30*time.Second, "a device list change for bob after he cross-signed his device", func() bool {
 		mustSync(t, sa)
 		sc, scancel := context.WithTimeout(ctx(t), 200*time.Millisecond)
 		changes, _ := sub.Next(sc)
 		scancel()
-		for _, ch := range changes {
-			seen = seen || (ch.Kind == session.ChangeDevices && ch.UserID == id.UserID(bob.UserID))
-		}
-	}
+		return slices.ContainsFunc(changes, func(ch session.Change) bool {
+			return ch.Kind == session.ChangeDevices && ch.UserID == id.UserID(bob.UserID)
+		})
+	})
+
 	after := mustSend(t, sa, roomID, "nach der Quersignierung")
 	c2, cancel2 := context.WithTimeout(ctx(t), 20*time.Second)
 	defer cancel2()

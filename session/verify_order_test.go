@@ -16,7 +16,8 @@ import (
 // side's MAC arrived: mautrix's ConfirmSAS would then check the MAC'd master key against our own
 // ("master keys do not match") and the other side would cancel. Both roles confirm late once.
 func TestCrossUserSASConfirmedAfterTheirMAC(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	for _, tc := range []struct {
 		name          string
 		requesterLate bool
@@ -100,7 +101,8 @@ func waitUserVerified(t *testing.T, s *session.Session, userID id.UserID) {
 // SAS with matrix-js-sdk where the SDK confirms first and we confirm only after its MAC arrived,
 // with either side requesting; and once the other way round (we confirm first, the SDK later).
 func TestSASWithJSConfirmedAfterTheirMAC(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	for _, tc := range []struct {
 		name     string
 		jsAsks   bool

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/jspeer"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -21,7 +23,8 @@ import (
 // At the first login our device gets cross-signing keys and is signed with them: we see it
 // verified and cross-signed, and matrix-js-sdk sees it signed by its owner.
 func TestCrossSigningBootstrappedAtFirstLogin(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	sa := alice.login(t)
 	ok, err := sa.OwnDeviceVerified(ctx(t))
@@ -67,7 +70,8 @@ func TestCrossSigningBootstrappedAtFirstLogin(t *testing.T) {
 // SAS started by us: matrix-js-sdk accepts, both show the same emojis, both confirm, and each side
 // sees the other verified.
 func TestSASVerificationStartedByUs(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
 	runSyncLoop(t, sa)
@@ -84,7 +88,8 @@ func TestSASVerificationStartedByUs(t *testing.T) {
 
 // SAS started by matrix-js-sdk: the request surfaces as a change and in PendingVerifications.
 func TestSASVerificationStartedByJS(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	sa := newAccount(t, srv, "alice").login(t)
 	js, _ := jsPeerWithRoom(t, srv, sa)
 	seq, err := sa.LastSeq(ctx(t))
@@ -147,22 +152,18 @@ func finishSAS(t *testing.T, sa *session.Session, v *session.Verification, js *j
 	waitJSStatus(t, js, sa.Account().UserID, sa.Account().DeviceID, func(st jspeer.DeviceStatus) bool {
 		return st.Verified && st.CrossSigningVerified && st.SignedByOwner
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		devs, err := sa.Devices(ctx(t), id.UserID(js.UserID()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range devs {
 			if d.DeviceID == id.DeviceID(js.DeviceID()) && d.Verified && d.CrossSigned {
-				return
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("js device not verified for us: %+v", devs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("js device not verified for us: %+v", devs)
+	})
 }
 
 // jsPeerWithRoom logs in a cross-signed matrix-js-sdk user and puts it into an encrypted room with s
@@ -225,7 +226,8 @@ func waitJSStatus(t *testing.T, js *jspeer.Peer, userID id.UserID, deviceID id.D
 // Self-verification: a second device of the user (unverified after login) verifies with the first
 // by SAS; the first signs it with the self-signing key, and both then see it verified.
 func TestSelfVerificationBetweenOurDevices(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	first := alice.login(t)
 	alice2 := &account{UserID: alice.UserID, Local: alice.Local, Dir: t.TempDir(), srv: srv, log: alice.log}
@@ -237,8 +239,7 @@ func TestSelfVerificationBetweenOurDevices(t *testing.T) {
 	runSyncLoop(t, second)
 
 	selfVerify(t, first, second)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually.NoError(t, 30*time.Second, func() error {
 		ok2, err2 := second.OwnDeviceVerified(ctx(t))
 		devs, err1 := first.Devices(ctx(t), "")
 		ok1 := false
@@ -246,13 +247,10 @@ func TestSelfVerificationBetweenOurDevices(t *testing.T) {
 			ok1 = ok1 || (d.DeviceID == second.Account().DeviceID && d.Verified && d.CrossSigned)
 		}
 		if ok1 && ok2 {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after SAS: second sees itself verified %v (%v); first sees %+v (%v)", ok2, err2, devs, err1)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return fmt.Errorf("after SAS: second sees itself verified %v (%v); first sees %+v (%v)", ok2, err2, devs, err1)
+	})
 }
 
 // assertNotOnDisk checks that no file under dir holds any of the secrets (raw, hex or base64).

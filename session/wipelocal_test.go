@@ -44,7 +44,8 @@ func TestWipeLocalOffline(t *testing.T) {
 
 // IsStorePassphrase knows the store passphrase of the session (the app lock refuses it as PIN).
 func TestIsStorePassphrase(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	s := alice.login(t)
 	if !s.IsStorePassphrase(alice.config().Passphrase) || s.IsStorePassphrase("Leitstelle112") || s.IsStorePassphrase("") {
@@ -55,7 +56,8 @@ func TestIsStorePassphrase(t *testing.T) {
 // The app lock's state is kept sealed in the store: it survives a restart and its JSON is nowhere
 // in bos.db in plaintext (the wipe deletes bos.db, TestWipeLocalOffline).
 func TestAppLockStateSealedInStore(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	srv := testserver.Shared(t)
 	alice := newAccount(t, srv, "alice")
 	s := alice.login(t)
 	if st, err := s.AppLockState(ctx(t)); err != nil || st != nil {

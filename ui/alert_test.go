@@ -154,7 +154,7 @@ func sendAlertBy(t *testing.T, s *session.Session, room id.RoomID, al alert.Aler
 func TestAlertTakeoverFlow(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	leitU, fwU, thirdU := newFlowUser(t, srv, "leitstelle"), newFlowUser(t, srv, "fw"), newFlowUser(t, srv, "third")
 	leit, third := leitU.login(t), thirdU.login(t)
 	fwU.login(t).Close()

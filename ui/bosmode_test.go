@@ -87,7 +87,7 @@ func TestFlowBOSModeBlockingView(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	list := newUIFedList(t)
 	week := time.Now().Add(7 * 24 * time.Hour)
 	list.publish(t, 1, week, srv.ServerName)
@@ -231,7 +231,7 @@ func TestLoginHomeserverPolicy(t *testing.T) {
 // Unvetted members are marked as such in the members dialog and on the timeline's sender line;
 // vetted ones show their organisation.
 func TestUnvettedBadge(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")

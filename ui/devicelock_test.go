@@ -18,7 +18,7 @@ func TestFlowDeviceLockBanner(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	u := newFlowUser(t, srv, "managed")
 	first := u.login(t)
 	recoveryKey, err := first.CreateKeyBackup(testCtx(t), "")

@@ -14,7 +14,7 @@ import (
 // Real Dendrite answers reach the dialogs as the session's sentinel errors, and each gets its own
 // German sentence: forbidden, rate limited, not found, signed out.
 func TestDialogErrorTextsFromDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	proxy := faultproxy.New(t, srv.URL)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)

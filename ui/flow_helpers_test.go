@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"github.com/rs/zerolog"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 	"bosmessenger/store/storekey"
@@ -47,21 +48,10 @@ func (q *uiQueue) drain() {
 // until runs queued UI work until cond (checked on the UI goroutine) holds.
 func (q *uiQueue) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	eventually.True(t, 60*time.Second, what, func() bool {
 		q.drain()
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		select {
-		case f := <-q.ch:
-			f()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+		return cond()
+	})
 }
 
 const flowPassword = "flow-test-passwort"
@@ -114,15 +104,15 @@ func testCtx(t *testing.T) context.Context {
 // syncUntil runs sync rounds of s until cond holds.
 func syncUntil(t *testing.T, s *session.Session, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	eventually.True(t, 60*time.Second, what, func() bool {
+		if cond() {
+			return true
 		}
 		if _, err := s.SyncOnce(testCtx(t), time.Second); err != nil {
 			t.Fatalf("sync: %v", err)
 		}
-	}
+		return cond()
+	})
 }
 
 // typeKey sends one key to a focusable widget.

@@ -27,7 +27,7 @@ import (
 func TestFlowLoginErrors(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	u := newFlowUser(t, srv, "loginerr")
 	cfg := u.config(t)
 	var got *session.Session
@@ -73,7 +73,7 @@ func TestFlowLoginErrors(t *testing.T) {
 func TestFlowMessaging(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	alice := newFlowUser(t, srv, "alice")
 	bob := newFlowUser(t, srv, "bob")
 	bs := bob.login(t)

@@ -16,7 +16,7 @@ import (
 // warns with a dialog, and acknowledging it re-pins the new identity (the contact is then unverified,
 // no longer "identity changed").
 func TestIdentityChangeWarning(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")

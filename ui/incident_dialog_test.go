@@ -88,7 +88,7 @@ func dlgSelect(o fyne.CanvasObject) *widget.Select {
 // data dir's template against Dendrite (name, encryption, invitee) with the alert as its first
 // message, and the room opens.
 func TestNewIncidentThroughDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")

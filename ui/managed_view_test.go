@@ -130,7 +130,7 @@ func TestFileSaveActionLockedByPolicy(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	u := newFlowUser(t, srv, "save")
 	p := prefsPolicy(t, `{"managed": {"disable_file_save": true, "exclude_insecure_devices": true}}`)
 	scfg := session.ApplyPolicy(u.config(t), p)

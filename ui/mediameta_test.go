@@ -11,7 +11,7 @@ import (
 // The privacy setting is on by default; unticking it lets the session keep image metadata at once
 // and is remembered for the next start.
 func TestStripMetadataSetting(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	a := test.NewTempApp(t)
 	SetLang("de")
 	s := newFlowUser(t, srv, "meta").login(t)

@@ -41,7 +41,7 @@ func setDisplayNameRaw(t *testing.T, u *flowUser, name string) {
 // look-alikes with their Matrix IDs and the override stripped, and the organisation badge that BOS
 // mode's lookup provides.
 func TestSpoofedNamesInTimelineAndMembers(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")

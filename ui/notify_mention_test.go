@@ -15,7 +15,7 @@ import (
 // after the room is muted, a further mention does not notify.
 func TestMentionInEncryptedRoomNotifies(t *testing.T) {
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	au, bu := newFlowUser(t, srv, "erwa"), newFlowUser(t, srv, "erwb")
 	sa, sb := au.login(t), bu.login(t)
 	ctx := testCtx(t)

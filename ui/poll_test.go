@@ -71,7 +71,7 @@ func TestFlowPoll(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	alice := newFlowUser(t, srv, "alice")
 	bob := newFlowUser(t, srv, "bob")
 	bs := bob.login(t)

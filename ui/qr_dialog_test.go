@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -14,7 +16,7 @@ import (
 // accepts, shows a QR code; the new device scans it; the app asks whether the other side shows
 // success, the user confirms, and both sides finish with the new device verified.
 func TestQRVerificationDialog(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")
@@ -35,7 +37,12 @@ func TestQRVerificationDialog(t *testing.T) {
 	if img := qrImage(payload); img == nil || img.Bounds().Dx() < 100 {
 		t.Fatal("the QR code does not render")
 	}
+	// The new device scans once it has the ready (a scan before it fails as "not in the ready state").
+	if _, err := v2.WaitQRCode(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if err := v2.ScanQRCode(ctx, payload); err != nil {
+
 		t.Fatalf("the new device cannot use the shown code: %v", err)
 	}
 	q.until(t, "the scanned question", func() bool { return d.vv.qrYes.Visible() && d.vv.status.Text == T("verify.qr.scanned") })
@@ -44,15 +51,10 @@ func TestQRVerificationDialog(t *testing.T) {
 	if err := v2.Wait(ctx); err != nil {
 		t.Fatalf("new device: %v", err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ok, err := second.OwnDeviceVerified(ctx)
-		if err == nil && ok {
-			break
+	eventually.NoError(t, 30*time.Second, func() error {
+		if ok, err := second.OwnDeviceVerified(ctx); err != nil || !ok {
+			return fmt.Errorf("new device not verified after the QR code: %v %v", ok, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("new device not verified after the QR code: %v %v", ok, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return nil
+	})
 }

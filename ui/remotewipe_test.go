@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -21,7 +23,7 @@ func TestFlowRemoteWipeShowsSignIn(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	u := newFlowUser(t, srv, "wipe")
 	s := u.login(t)
 	deviceID := s.Account().DeviceID
@@ -74,11 +76,10 @@ func TestFlowRemoteWipeShowsSignIn(t *testing.T) {
 		}
 		return names
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(left()) > 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if names := left(); len(names) > 0 {
-		t.Errorf("%v left after the remote wipe", names)
-	}
+	eventually.NoError(t, 10*time.Second, func() error {
+		if names := left(); len(names) > 0 {
+			return fmt.Errorf("%v left after the remote wipe", names)
+		}
+		return nil
+	})
 }

@@ -119,7 +119,7 @@ func TestFailureText(t *testing.T) {
 // A room created through the dialog against Dendrite is encrypted, named, has the invitee, and
 // reaches onCreated on the UI goroutine; a DM through its dialog is encrypted and direct.
 func TestCreateRoomAndDMThroughDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")

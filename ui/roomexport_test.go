@@ -24,7 +24,7 @@ func TestRoomExportAction(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	u := newFlowUser(t, srv, "export")
 	s := u.login(t)
 	room, err := s.CreateRoom(testCtx(t), session.CreateRoomOptions{Name: "Einsatz Brücke/Süd", Encrypted: true})
@@ -76,7 +76,7 @@ func TestRoomExportLockedByPolicy(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	u := newFlowUser(t, srv, "noexport")
 	p, err := policy.Resolve(policy.Source{Name: "test policy", Managed: map[string]any{"disable_chat_export": true}})
 	if err != nil {

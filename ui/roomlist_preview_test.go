@@ -134,7 +134,7 @@ func TestRoomListPreviewEncrypted(t *testing.T) {
 	test.NewTempApp(t)
 	SetLang("de")
 	t.Cleanup(func() { SetLang(DefaultLang) })
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	alice, bob := newFlowUser(t, srv, "alice"), newFlowUser(t, srv, "bob")
 	bs := bob.login(t)
 	ctx := testCtx(t)

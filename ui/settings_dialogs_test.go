@@ -180,7 +180,7 @@ func dlgIconButtons(o fyne.CanvasObject, icon fyne.Resource) []*widget.Button {
 // The devices tab lists the real devices with their verification; renaming goes to the server;
 // signing out another device asks for the password and refuses a wrong one.
 func TestSettingsDevicesThroughDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")
@@ -292,7 +292,7 @@ func TestSettingsDevicesThroughDendrite(t *testing.T) {
 // can be copied, and the dialog closes only after the user confirms keeping it), then restore on a
 // new device with the recovery key; a wrong key is refused.
 func TestSettingsKeyBackupThroughDendrite(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	a := test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")

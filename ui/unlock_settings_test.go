@@ -20,7 +20,7 @@ func TestFlowUnlockAndRoomSettings(t *testing.T) {
 	q := useTestUIQueue(t)
 	test.NewTempApp(t)
 	SetLang("de")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	u := newFlowUser(t, srv, "unlock")
 	s := u.login(t)
 	ctx := testCtx(t)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	e2ee "bosmessenger/crypto"
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -114,7 +116,7 @@ func checkEmojisShown(t *testing.T, vv *verifyView, other []session.Emoji) {
 // The members dialog lists the real members with their roles and trust, and its "Verify" button
 // runs SAS with another account to the end (the other side driven through the session API).
 func TestMembersDialogAndOutgoingVerification(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")
@@ -219,7 +221,7 @@ func TestMembersDialogAndOutgoingVerification(t *testing.T) {
 // the same time (the side that confirms after the other side's MAC arrived used to fail inside
 // mautrix with "master keys do not match"; the crypto layer holds that MAC back until we confirm).
 func TestCrossUserVerificationCompletes(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")
@@ -271,7 +273,7 @@ func TestCrossUserVerificationCompletes(t *testing.T) {
 // WatchVerifications prompts for an incoming request from another own device, closes the prompt
 // when the request is withdrawn, and after "accept" runs SAS to the end in the dialog.
 func TestIncomingVerificationPrompt(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")
@@ -333,22 +335,17 @@ func TestIncomingVerificationPrompt(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("second device: %v", err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ok, err := second.OwnDeviceVerified(ctx)
-		if err == nil && ok {
-			break
+	eventually.NoError(t, 30*time.Second, func() error {
+		if ok, err := second.OwnDeviceVerified(ctx); err != nil || !ok {
+			return fmt.Errorf("second device not verified after SAS: %v %v", ok, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("second device not verified after SAS: %v %v", ok, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // Declining a prompt cancels the request on the other side; "no match" cancels with a mismatch.
 func TestVerificationDeclineAndMismatch(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	test.NewTempApp(t)
 	q := useTestUIQueue(t)
 	SetLang("de")

@@ -17,7 +17,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,9 +65,7 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	buildTime = time.Since(start)
-	code := m.Run()
-	stopSharedServer()
-	return code
+	return testserver.Main(m)
 }
 
 // goTool finds the go command: the one on PATH, else the standard install location.
@@ -87,41 +84,11 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// The Dendrite most tests share (each with its own users); it is started on first use and
-// stopped by TestMain.
-var shared struct {
-	once sync.Once
-	dir  string
-	srv  *testserver.Server
-	err  error
-}
-
+// sharedServer is the Dendrite most tests share (each with its own users): testserver.Shared,
+// started on first use and stopped by TestMain.
 func sharedServer(t *testing.T) *testserver.Server {
 	t.Helper()
-	shared.once.Do(func() {
-		if shared.dir, shared.err = os.MkdirTemp("", "bosctl-dendrite-"); shared.err != nil {
-			return
-		}
-		shared.srv, shared.err = testserver.StartE(context.Background(), testserver.Options{Dir: shared.dir})
-	})
-	if shared.err != nil {
-		t.Fatalf("failed to start dendrite: %v", shared.err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("dendrite log tail:\n%s", shared.srv.Logs())
-		}
-	})
-	return shared.srv
-}
-
-func stopSharedServer() {
-	if shared.srv != nil {
-		shared.srv.Stop()
-	}
-	if shared.dir != "" {
-		os.RemoveAll(shared.dir)
-	}
+	return testserver.Shared(t)
 }
 
 // result is what one bosctl process did.

@@ -138,16 +138,21 @@ func TestHistoryPaginates(t *testing.T) {
 	b.ok("sync", "--once")
 	b.ok("join", roomID.String())
 
+	// The bulk send gets its own time: on a loaded machine the bosctl runs above can take most of
+	// the first context's.
+	sendCtx, sendCancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer sendCancel()
 	var want []string
 	var last string
 	for i := range n {
 		body := fmt.Sprintf("bulk message %03d", i)
 		want = append(want, body)
-		if last, err = s.SendText(ctx, roomID, body); err != nil {
+		if last, err = s.SendText(sendCtx, roomID, body); err != nil {
 			t.Fatalf("queue: %v", err)
 		}
 	}
-	if _, err := s.WaitSent(ctx, last); err != nil { // sends the whole queue, oldest first
+	if _, err := s.WaitSent(sendCtx, last); err != nil { // sends the whole queue, oldest first
+
 		t.Fatalf("send: %v", err)
 	}
 

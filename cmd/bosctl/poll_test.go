@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"bosmessenger/internal/eventually"
 )
 
 type pollJSON struct {
@@ -38,16 +41,14 @@ func (u *user) pollShow(roomID, pollID string) pollJSON {
 // waitPollShow runs poll show until ok (a vote may need a moment to reach the other account).
 func (u *user) waitPollShow(roomID, pollID, what string, ok func(pollJSON) bool) pollJSON {
 	u.t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		p := u.pollShow(roomID, pollID)
-		if ok(p) {
-			return p
+	var p pollJSON
+	eventually.NoError(u.t, 45*time.Second, func() error {
+		if p = u.pollShow(roomID, pollID); !ok(p) {
+			return fmt.Errorf("poll show never gave %s: %+v", what, p)
 		}
-		if time.Now().After(deadline) {
-			u.t.Fatalf("poll show never gave %s: %+v", what, p)
-		}
-	}
+		return nil
+	})
+	return p
 }
 
 func (p pollJSON) votes() []int {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/faultproxy"
 	"bosmessenger/internal/testserver"
 )
@@ -102,8 +103,7 @@ func TestSendTimeoutQueues(t *testing.T) {
 			t.Errorf("%s still in the queue after the sync: %+v", txn, e)
 		}
 	}
-	deadline := time.Now().Add(time.Minute)
-	for {
+	eventually.NoError(t, time.Minute, func() error {
 		b.ok("sync", "--once")
 		counts := map[string]int{}
 		for _, roomID := range []string{plain, enc} {
@@ -122,14 +122,12 @@ func TestSendTimeoutQueues(t *testing.T) {
 				missing++
 			}
 		}
-		if missing == 0 {
-			break
+		if missing > 0 {
+			return fmt.Errorf("%d queued messages never arrived: %v", missing, counts)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d queued messages never arrived: %v", missing, counts)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+		return nil
+	})
+
 	if r := a.ok("help"); !strings.Contains(r.stdout, "3 message queued but not yet sent") {
 		t.Fatalf("help does not explain exit status 3: %v", r)
 	}

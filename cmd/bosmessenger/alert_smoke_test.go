@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"bosmessenger/internal/attention"
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 )
 
@@ -23,7 +25,7 @@ import (
 func TestAlertScreenshots(t *testing.T) {
 	requireGUITools(t)
 	t.Setenv(envSilentAlarm, "1")
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	leit := newAccount(t, srv, "leitstelle")
 	fw := newAccount(t, srv, "wehrfuehrer")
 	others := []*account{newAccount(t, srv, "maschinist"), newAccount(t, srv, "atemschutz"), newAccount(t, srv, "sanitaeter")}
@@ -89,18 +91,14 @@ func TestAlertScreenshots(t *testing.T) {
 // joinRetry joins the room with bosctl, syncing until the invite has arrived.
 func joinRetry(t *testing.T, u *account, room string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	eventually.NoError(t, 60*time.Second, func() error {
 		out, err := tryBosctl(u, "join", room)
 		if err == nil && strings.TrimSpace(out) == room {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s cannot join: %v %s", u.id, err, out)
+			return nil
 		}
 		u.bosctl(t, "sync", "--once")
-		time.Sleep(500 * time.Millisecond)
-	}
+		return fmt.Errorf("%s cannot join: %v %s", u.id, err, out)
+	})
 }
 
 type boardJSON struct {
@@ -112,20 +110,16 @@ type boardJSON struct {
 // waitBoardJSON polls `bosctl alert board --json` of the account until ok.
 func waitBoardJSON(t *testing.T, a *account, room, alertID string, ok func(boardJSON) bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	eventually.NoError(t, 60*time.Second, func() error {
 		a.bosctl(t, "sync", "--once")
 		var b boardJSON
 		out := a.bosctl(t, "alert", "board", room, alertID, "--json")
 		if err := json.Unmarshal([]byte(out), &b); err != nil {
 			t.Fatalf("board JSON %q: %v", out, err)
 		}
-		if ok(b) {
-			return
+		if !ok(b) {
+			return fmt.Errorf("board never got there: %s", out)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("board never got there: %s", out)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+		return nil
+	})
 }

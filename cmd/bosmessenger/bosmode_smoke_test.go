@@ -23,26 +23,16 @@ import (
 // to docs/screenshots/ with UPDATE_SCREENSHOTS=1, else into a temp dir.
 func TestBOSModeScreenshots(t *testing.T) {
 	requireGUITools(t)
-	a, b := testserver.StartFederated(t)
+	a, b := testserver.SharedFederated(t)
 	leit := newAccount(t, a, "leitstelle")
 	thw := newAccount(t, a, "thw")
 	other := newAccount(t, b, "sicherheitsdienst")
 	room := oneID(t, leit.bosctl(t, "create-room", "--name", "Einsatz Hochwasser", "--topic", "Lage und Kräfte", "--encrypted",
 		"--invite", thw.id, "--invite", other.id), roomIDRe)
 	for _, u := range []*account{thw, other} {
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			out, err := tryBosctl(u, "join", room)
-			if err == nil && strings.TrimSpace(out) == room {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s cannot join: %v %s", u.id, err, out)
-			}
-			u.bosctl(t, "sync", "--once")
-			time.Sleep(500 * time.Millisecond)
-		}
+		joinRetry(t, u, room)
 	}
+
 	leit.bosctl(t, "sync", "--once")
 	for _, m := range []struct {
 		from *account

@@ -23,10 +23,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/ui"
 )
@@ -64,7 +66,7 @@ func testMain(m *testing.M) int {
 			return 1
 		}
 	}
-	return m.Run()
+	return testserver.Main(m)
 }
 
 // goBuild builds pkg with -tags goolm (and -race when race is set, like the test binary) into out.
@@ -160,14 +162,36 @@ func run(t testing.TB, env []string, name string, args ...string) string {
 	return stdout.String()
 }
 
+// localparts counts the localparts registered per server (the tests share one).
+var localparts = struct {
+	sync.Mutex
+	used map[string]int
+}{used: map[string]int{}}
+
+// freshLocalpart returns localpart if srv has not seen it from these tests, else localpart2,
+// localpart3 and so on.
+func freshLocalpart(srv *testserver.Server, localpart string) string {
+	localparts.Lock()
+	defer localparts.Unlock()
+	key := srv.ServerName + "/" + localpart
+	localparts.used[key]++
+	if n := localparts.used[key]; n > 1 {
+		return localpart + strconv.Itoa(n)
+	}
+	return localpart
+}
+
 // account is a registered user with its own data dir, signed in with bosctl.
 type account struct {
 	local, id, dir string
 }
 
-// newAccount registers localpart on srv and signs it in with `bosctl login`.
+// newAccount registers localpart on srv and signs it in with `bosctl login`. The tests share
+// one server: a localpart already taken there gets a number (the first keeps the bare name the
+// screenshots show).
 func newAccount(t testing.TB, srv *testserver.Server, localpart string) *account {
 	t.Helper()
+	localpart = freshLocalpart(srv, localpart)
 	a := &account{local: localpart, id: srv.Register(t, localpart, testPassword), dir: t.TempDir()}
 	out := run(t, environ("", "", "BOSCTL_PASSWORD="+testPassword), bosctlBin, "--data", a.dir, "login",
 		"--homeserver", srv.URL, "--user", localpart)
@@ -498,20 +522,20 @@ func (p *appProc) findTrace(kind string, want map[string]string) (traceLine, boo
 // timeout passes first.
 func (p *appProc) waitTrace(kind string, want map[string]string, timeout time.Duration) traceLine {
 	p.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		if l, ok := p.findTrace(kind, want); ok {
-			return l
+	var l traceLine
+	eventually.True(p.t, timeout, fmt.Sprintf("the trace line %s %v", kind, want), func() bool {
+		var ok bool
+		if l, ok = p.findTrace(kind, want); ok {
+			return true
 		}
 		select {
 		case <-p.done:
 			p.t.Fatalf("the app ended (%v) before its trace said %s %v", p.err, kind, want)
-		case <-time.After(10 * time.Millisecond):
+		default:
 		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("no trace line %s %v within %v", kind, want, timeout)
-		}
-	}
+		return false
+	})
+	return l
 }
 
 // terminate sends SIGTERM and waits up to timeout for the exit; it returns how long that took and

@@ -3,12 +3,14 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session/policy"
 )
@@ -21,7 +23,7 @@ import (
 // docs/screenshots/ with UPDATE_SCREENSHOTS=1, else into a temp dir.
 func TestManagedAndLockScreenshots(t *testing.T) {
 	requireGUITools(t)
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	a := newAccount(t, srv, "leitstelle")
 	room := oneID(t, a.bosctl(t, "create-room", "--name", "Lage Nord", "--topic", "Verwaltetes Gerät", "--encrypted"), roomIDRe)
 	oneID(t, a.bosctl(t, "send", room, "Lage: Brand in Lagerhalle, Einsatzabschnitt Nord"), eventIDRe)
@@ -95,11 +97,12 @@ func TestManagedAndLockScreenshots(t *testing.T) {
 	selected := false
 	for dx := 10.0; dx < num("w") && !selected; dx += 25 {
 		x.xdotool(t, "mousemove", "--window", win, strconv.Itoa(int((num("x")+dx)*scale)), strconv.Itoa(y), "click", "1")
-		deadline := time.Now().Add(time.Second)
-		for !selected && time.Now().Before(deadline) {
-			_, selected = app.findTrace("settings_tab", map[string]string{"managed": "true"})
-			time.Sleep(50 * time.Millisecond)
-		}
+		selected = eventually.Wait(time.Second, func() error {
+			if _, ok := app.findTrace("settings_tab", map[string]string{"managed": "true"}); !ok {
+				return errors.New("the Verwaltet tab is not selected")
+			}
+			return nil
+		}) == nil
 	}
 	if !selected {
 		t.Fatal("the Verwaltet tab could not be selected")
@@ -109,13 +112,8 @@ func TestManagedAndLockScreenshots(t *testing.T) {
 	checkScreenshot(t, x, win, filepath.Join(shots, "managed-de.png"))
 
 	// Without input (the last was the click on the tab) it locks, and the open dialog goes away.
-	deadline := time.Now().Add(90 * time.Second)
-	for locks() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the window did not lock without input")
-		}
-		time.Sleep(time.Second)
-	}
+	eventually.True(t, 90*time.Second, "the window to lock without input", func() bool { return locks() > 0 })
+
 	time.Sleep(time.Second)
 	checkScreenshot(t, x, win, filepath.Join(shots, "applock-de.png"))
 	took, clean := app.terminate(10 * time.Second)

@@ -17,7 +17,7 @@ import (
 // UPDATE_SCREENSHOTS=1, else into a temp dir.
 func TestPollScreenshot(t *testing.T) {
 	requireGUITools(t)
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	wf := newAccount(t, srv, "wehrfuehrer")
 	ma := newAccount(t, srv, "maschinist")
 	ag := newAccount(t, srv, "atemschutz")

@@ -17,7 +17,7 @@ import (
 // UPDATE_SCREENSHOTS=1, else into a temp dir.
 func TestSearchScreenshot(t *testing.T) {
 	requireGUITools(t)
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	zf := newAccount(t, srv, "zugfuehrer")
 	ls := newAccount(t, srv, "leitstelle")
 	wache := oneID(t, zf.bosctl(t, "create-room", "--name", "Wache Nord", "--encrypted", "--invite", ls.id), roomIDRe)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 )
 
@@ -22,7 +23,7 @@ import (
 func TestSmoke(t *testing.T) {
 	requireGUITools(t)
 	begin := time.Now()
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	a := newAccount(t, srv, "leitstelle")
 	b := newAccount(t, srv, "thw")
 	room := oneID(t, a.bosctl(t, "create-room", "--name", "Lage Nord", "--topic", "Smoke-Test", "--encrypted",
@@ -103,10 +104,8 @@ func checkScreenshot(t *testing.T, x *xserver, win, path string) {
 // waitMessage polls `bosctl history --json` of acct until a message from sender with body shows.
 func waitMessage(t *testing.T, acct *account, room, sender, body string, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last string
-	for time.Now().Before(deadline) {
-		last = acct.bosctl(t, "history", room, "--json", "--limit", "20")
+	eventually.NoError(t, timeout, func() error {
+		last := acct.bosctl(t, "history", room, "--json", "--limit", "20")
 		for _, line := range strings.Split(strings.TrimSpace(last), "\n") {
 			var ev struct {
 				Sender, Type, Body string
@@ -117,12 +116,11 @@ func waitMessage(t *testing.T, acct *account, room, sender, body string, timeout
 				if !ev.Decrypted {
 					t.Errorf("the reply arrived, but not as a decrypted message: %s", line)
 				}
-				return
+				return nil
 			}
 		}
-		time.Sleep(300 * time.Millisecond)
-	}
-	t.Fatalf("%s's history has no message %q from %s after %v:\n%s", acct.id, body, sender, timeout, last)
+		return fmt.Errorf("%s's history has no message %q from %s:\n%s", acct.id, body, sender, last)
+	})
 }
 
 // TestGUIToolsRequiredUnderCI: without Xvfb and friends the GUI tests skip, except under CI=true,

@@ -16,7 +16,7 @@ import (
 // goes to docs/screenshots/thread-de.png with UPDATE_SCREENSHOTS=1, else into a temp dir.
 func TestThreadScreenshot(t *testing.T) {
 	requireGUITools(t)
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Shared(t)
 	a := newAccount(t, srv, "leitstelle")
 	b := newAccount(t, srv, "thw")
 	room := oneID(t, a.bosctl(t, "create-room", "--name", "Hochwasser Abschnitt Süd", "--encrypted", "--invite", b.id), roomIDRe)

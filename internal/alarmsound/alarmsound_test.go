@@ -1,8 +1,11 @@
 package alarmsound
 
 import (
+	"fmt"
 	"testing"
 	"time"
+
+	"bosmessenger/internal/eventually"
 )
 
 // The tone has four beeps of two pitches and a silent pause per cycle, and loops.
@@ -37,13 +40,13 @@ func TestNullPlayerStartStop(t *testing.T) {
 	if err := p.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for p.Frames() < SampleRate/10 {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d frames rendered", p.Frames())
+	eventually.NoError(t, 5*time.Second, func() error {
+		if n := p.Frames(); n < SampleRate/10 {
+			return fmt.Errorf("only %d frames rendered", n)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
+
 	if !p.Playing() {
 		t.Fatal("not playing")
 	}

@@ -15,6 +15,7 @@ import (
 
 	"maunium.net/go/mautrix/id"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/gateway"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
@@ -159,17 +160,13 @@ func TestGateway(t *testing.T) {
 	if code != 200 || out["alert"].(map[string]any)["keyword"] != "B3 Brand Gebäude" || out["required"] != 1.0 {
 		t.Fatalf("board: %d %v", code, out)
 	}
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		_, out = c.do("GET", "/v1/alerts/"+eventID+"?room="+room, token, "")
-		if out["counts"].(map[string]any)["received"] == 1.0 {
-			break
+	eventually.NoError(t, 45*time.Second, func() error {
+		if _, out = c.do("GET", "/v1/alerts/"+eventID+"?room="+room, token, ""); out["counts"].(map[string]any)["received"] != 1.0 {
+			return fmt.Errorf("b's receipt never reached the board: %v", out)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("b's receipt never reached the board: %v", out)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+		return nil
+	})
+
 	if counts := out["counts"].(map[string]any); counts["none"] != 0.0 || counts["coming"] != 0.0 {
 		t.Fatalf("counts: %v", counts)
 	}
@@ -181,16 +178,13 @@ func TestGateway(t *testing.T) {
 	if _, err := sb.WaitSent(ctx(t), txn); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		_, out = c.do("GET", "/v1/alerts/"+eventID+"?room="+room, token, "")
-		if out["counts"].(map[string]any)["coming"] == 1.0 {
-			break
+	eventually.NoError(t, 45*time.Second, func() error {
+		if _, out = c.do("GET", "/v1/alerts/"+eventID+"?room="+room, token, ""); out["counts"].(map[string]any)["coming"] != 1.0 {
+			return fmt.Errorf("b's response never reached the board: %v", out)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("b's response never reached the board: %v", out)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+		return nil
+	})
+
 	resp := out["responses"].([]any)[0].(map[string]any)
 	if resp["user_id"] != sb.Account().UserID.String() || resp["status"] != "coming" || resp["eta_minutes"] != 8.0 {
 		t.Fatalf("response: %v", resp)

@@ -5,6 +5,9 @@
 // until its client-server API answers and stops it when the test ends.
 // StartFederated launches two servers on 127.0.0.1 and 127.0.0.2 that
 // federate with each other over HTTPS with self-signed certificates.
+// Shared and SharedFederated return servers that all tests of a test binary share (started on
+// first use, stopped by Main from TestMain); tests on them use fresh users and must not stop,
+// kill or restart them.
 // Users are created with the shared-secret registration endpoint
 // (Server.Register), so the servers need no open registration.
 //

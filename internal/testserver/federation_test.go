@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"bosmessenger/internal/eventually"
 )
 
 func TestFederation(t *testing.T) {
@@ -29,13 +31,9 @@ func TestFederation(t *testing.T) {
 	roomPath := url.PathEscape(room.RoomID)
 
 	joinURL := b.URL + "/_matrix/client/v3/join/" + roomPath + "?server_name=" + url.QueryEscape(a.ServerName)
-	deadline := time.Now().Add(20 * time.Second)
-	for call(t, http.MethodPost, joinURL, bobTok, map[string]any{}, nil) != http.StatusOK {
-		if time.Now().After(deadline) {
-			t.Fatal("bob could not join over federation")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	eventually.True(t, 20*time.Second, "bob to join over federation", func() bool {
+		return call(t, http.MethodPost, joinURL, bobTok, map[string]any{}, nil) == http.StatusOK
+	})
 
 	body := fmt.Sprintf("hello from %s", b.ServerName)
 	msg := map[string]string{"msgtype": "m.text", "body": body}
@@ -44,7 +42,7 @@ func TestFederation(t *testing.T) {
 	}
 
 	since := ""
-	for time.Now().Before(deadline) {
+	eventually.True(t, 20*time.Second, alice+" to see the message of "+bob, func() bool {
 		var sync struct {
 			NextBatch string `json:"next_batch"`
 			Rooms     struct {
@@ -70,9 +68,9 @@ func TestFederation(t *testing.T) {
 		since = sync.NextBatch
 		for _, ev := range sync.Rooms.Join[room.RoomID].Timeline.Events {
 			if ev.Type == "m.room.message" && ev.Sender == bob && ev.Content["body"] == body {
-				return // alice on A sees bob's message sent on B
+				return true // alice on A sees bob's message sent on B
 			}
 		}
-	}
-	t.Fatalf("%s never saw the message of %s", alice, bob)
+		return false
+	})
 }

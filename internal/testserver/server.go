@@ -58,8 +58,9 @@ type Server struct {
 	bin  string
 	args []string
 
-	mu   sync.Mutex
-	proc *process
+	mu     sync.Mutex
+	proc   *process
+	shared bool // one of the servers of Shared or SharedFederated: tests must not stop it
 }
 
 // Start runs Dendrite with opts, waits until GET /_matrix/client/versions
@@ -261,6 +262,7 @@ func probe(ctx context.Context, client *http.Client, url string) bool {
 
 // Kill sends SIGKILL to the server (a crash) and waits for it to exit.
 func (s *Server) Kill() {
+	s.mustOwn("kill")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.proc != nil {
@@ -270,6 +272,20 @@ func (s *Server) Kill() {
 
 // Stop sends SIGTERM and waits for the exit, killing the server after a grace period.
 func (s *Server) Stop() {
+	s.mustOwn("stop")
+	s.stopProcess()
+}
+
+// mustOwn panics when a test tries to stop, kill or restart a shared server (what tests share
+// must not go away under the others; such a test starts its own server with Start).
+func (s *Server) mustOwn(what string) {
+	if s.shared {
+		panic("testserver: a test must not " + what + " a shared server; start its own with Start")
+	}
+}
+
+// stopProcess is Stop without the ownership check.
+func (s *Server) stopProcess() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.proc != nil {
@@ -288,6 +304,7 @@ func (s *Server) Restart(t testing.TB) {
 
 // RestartE is Restart without testing.TB.
 func (s *Server) RestartE(ctx context.Context) error {
+	s.mustOwn("restart")
 	s.Stop()
 	return s.run(ctx)
 }
