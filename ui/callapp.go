@@ -33,6 +33,8 @@ type appCalls struct {
 	active     string // the call the bar shows ("" when none)
 	incoming   dialog.Dialog
 	incomingID string
+	accept     *widget.Button // the ringing dialog's buttons (for tests)
+	reject     *widget.Button
 	media      *callAudio // the devices of the active call (nil when none)
 	mu         sync.Mutex // guards media for the engine goroutines
 }
@@ -51,8 +53,11 @@ func (a *App) buildCalls() {
 // CallBar is the bar of the call going on (for tests).
 func (a *App) CallBar() *CallBar { return a.calls.bar }
 
-// IncomingCall is the ringing call's dialog ("" when none; for tests).
-func (a *App) IncomingCall() string { return a.calls.incomingID }
+// IncomingCall is the ringing call's ID and its dialog's Annehmen and Ablehnen buttons ("" when
+// none; for tests).
+func (a *App) IncomingCall() (callID string, accept, reject *widget.Button) {
+	return a.calls.incomingID, a.calls.accept, a.calls.reject
+}
 
 // PlaceCall calls the other member of the shown room (the call button, Ctrl+Shift+C).
 func (a *App) PlaceCall() {
@@ -160,6 +165,7 @@ func (a *App) showIncoming(info session.CallInfo) {
 	d := dialog.NewCustomWithoutButtons(T("call.incoming_title"),
 		container.NewVBox(body, container.NewGridWithColumns(2, reject, accept)), a.w)
 	a.calls.incoming, a.calls.incomingID = d, info.CallID
+	a.calls.accept, a.calls.reject = accept, reject
 	d.Show()
 	if a.alerts.out.Ring != nil {
 		_ = a.alerts.out.Ring.Start() // no audio output: the dialog still shows
