@@ -16,6 +16,31 @@ import (
 	"bosmessenger/session/callmedia"
 )
 
+// The call button shows only in joined rooms with exactly one other member, and not under
+// disable_calls.
+func TestHeaderCallButton(t *testing.T) {
+	test.NewTempApp(t)
+	h := NewHeader()
+	for _, c := range []struct {
+		r    *session.RoomSummary
+		off  bool
+		want bool
+	}{
+		{nil, false, false},
+		{&session.RoomSummary{Membership: "join", JoinedCount: 2}, false, true},
+		{&session.RoomSummary{Membership: "join", JoinedCount: 3}, false, false},
+		{&session.RoomSummary{Membership: "join", JoinedCount: 1}, false, false},
+		{&session.RoomSummary{Membership: "invite", JoinedCount: 2}, false, false},
+		{&session.RoomSummary{Membership: "join", JoinedCount: 2}, true, false},
+	} {
+		h.SetCallsDisabled(c.off)
+		h.Set(c.r)
+		if got := !h.CallButton().Hidden; got != c.want {
+			t.Errorf("room %+v, disabled %v: button shown %v", c.r, c.off, got)
+		}
+	}
+}
+
 // fakeRing counts the ring tone's starts and stops.
 type fakeRing struct{ on, starts atomic.Int32 }
 
@@ -126,6 +151,20 @@ func TestFlowCall(t *testing.T) {
 	ended := calleeCall(t, bs, "bob's call rejected", func(c session.CallInfo) bool { return c.CallID == placed.CallID && c.State == call.StateEnded })
 	if !ended.EndedByRemote {
 		t.Fatalf("rejected call %+v", ended)
+	}
+
+	// Bob calls and gives up before alice answers: the dialog closes, the ringing stops.
+	placed, err = bs.PlaceCall(ctx, room, session.CallMediaOptions{Source: callmedia.NewTone(440)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.until(t, "ringing dialog", func() bool { id, _, _ := a.IncomingCall(); return id == placed.CallID })
+	if err := bs.HangupCall(placed.CallID, ""); err != nil {
+		t.Fatal(err)
+	}
+	q.until(t, "dialog closed by bob's hangup", func() bool { id, _, _ := a.IncomingCall(); return id == "" })
+	if ring.on.Load() != 0 {
+		t.Fatal("still ringing after the caller hung up")
 	}
 
 	// Bob calls again: Annehmen, then bob hangs up.
