@@ -21,6 +21,9 @@ type AlertOutputs struct {
 	// Attention asks the window system to draw attention to the window (an urgency hint);
 	// optional, called after RequestFocus.
 	Attention func(w fyne.Window)
+	// Ring is the ring tone of incoming calls, played until the call is answered, rejected or
+	// gone (nil: silent).
+	Ring AlarmSound
 }
 
 func (o AlertOutputs) startSound() {

@@ -71,6 +71,7 @@ type App struct {
 	thread *ThreadPanel    // the open thread beside the timeline (thread_app.go)
 	locBtn *LocationButton // the composer's location action (location.go)
 	voice  *appVoice       // voice messages: recording and playback (voice_app.go)
+	calls  *appCalls       // 1:1 calls: button, ringing dialog, call bar (callapp.go)
 
 	mu         sync.Mutex // guards cur: read by the engine goroutines
 	cur        id.RoomID
@@ -166,6 +167,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.buildActions()
 	a.buildThreads()
 	a.buildVoice()
+	a.buildCalls() // callapp.go
 	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.relayout(); a.focusComposer() })
 	a.status = widget.NewLabel("")
 	a.status.Importance = widget.DangerImportance
@@ -175,7 +177,7 @@ func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
 	a.fms.OnSet = a.showSetStatus
 	a.uploads = container.NewVBox() // placeholder rows of files being sent (uploadrow.go)
 	right := container.NewBorder(container.NewVBox(a.header.View(), a.fms.View(), a.find.view, widget.NewSeparator()),
-		container.NewVBox(a.uploads, a.actions, a.composer.View()), nil, nil, a.timeline.View())
+		container.NewVBox(a.calls.bar.View(), a.uploads, a.actions, a.composer.View()), nil, nil, a.timeline.View())
 	a.right = right
 	split := container.NewHSplit(left, container.New(threadLayout{}, right, a.thread.View()))
 	split.Offset = 0.28
@@ -197,6 +199,7 @@ func (a *App) Stop() {
 	a.cancel()
 	a.alerts.out.stopSound()
 	a.stopVoice()
+	a.stopCalls()
 }
 
 // View is the main view's canvas object (with the blocking view of BOS mode).
@@ -274,6 +277,7 @@ func (a *App) Start() error {
 			a.refresh(rooms, timeline, typing, batch)
 			a.alerts.alertChanges(a.ctx, batch)
 			a.boardChanges(batch)
+			a.callChanges(batch) // callapp.go
 			if users := identityChanges(batch); len(users) > 0 {
 				do(func() {
 					for _, u := range users {

@@ -19,6 +19,8 @@ type Header struct {
 	membersBtn, inviteBtn     *widget.Button
 	settingsBtn, leaveBtn     *widget.Button
 	exportBtn                 *widget.Button
+	callBtn                   *widget.Button // calls the other member of a 1:1 room (callapp.go)
+	callsOff                  bool           // policy disable_calls: no call button
 	acceptBtn, rejectBtn      *widget.Button
 	view                      *fyne.Container
 	avatar                    *avatar
@@ -30,6 +32,7 @@ type Header struct {
 	// Actions the app wires in.
 	OnMembers, OnInvite, OnSettings, OnLeave, OnAccept, OnReject func()
 	OnExport                                                     func()
+	OnCall                                                       func()
 }
 
 // NewHeader builds an empty header (no room).
@@ -52,11 +55,12 @@ func NewHeader() *Header {
 	h.settingsBtn = widget.NewButtonWithIcon("", theme.SettingsIcon(), call(&h.OnSettings))
 	h.leaveBtn = widget.NewButtonWithIcon(T("header.leave"), theme.LogoutIcon(), call(&h.OnLeave))
 	h.exportBtn = widget.NewButtonWithIcon(T("export.button"), theme.DocumentSaveIcon(), call(&h.OnExport))
+	h.callBtn = widget.NewButtonWithIcon(T("call.button"), phoneIcon, call(&h.OnCall))
 	h.acceptBtn = widget.NewButtonWithIcon(T("header.accept"), theme.ConfirmIcon(), call(&h.OnAccept))
 	h.acceptBtn.Importance = widget.HighImportance
 	h.rejectBtn = widget.NewButtonWithIcon(T("header.reject"), theme.CancelIcon(), call(&h.OnReject))
 	sub := container.NewBorder(nil, nil, container.NewHBox(h.enc, h.members), nil, h.topic)
-	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.membersBtn, h.inviteBtn, h.exportBtn, h.settingsBtn, h.leaveBtn)
+	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.callBtn, h.membersBtn, h.inviteBtn, h.exportBtn, h.settingsBtn, h.leaveBtn)
 	h.avatar = newAvatar(roomAvatarSize)
 	h.avatar.view.Hide()
 	h.view = container.NewBorder(nil, nil, container.NewCenter(h.avatar.view), buttons,
@@ -76,6 +80,7 @@ func (h *Header) Set(r *session.RoomSummary) {
 		b.Hidden = !joined
 	}
 	h.acceptBtn.Hidden, h.rejectBtn.Hidden = !invite, !invite
+	h.callBtn.Hidden = !joined || h.callsOff || r.JoinedCount != 2 // only 1:1 rooms can be called
 	h.room = r
 	h.avatar.view.Hidden = r == nil
 	h.RefreshAvatar()
@@ -130,3 +135,12 @@ func (h *Header) SetExportLocked(locked bool) {
 
 // ExportButton is "Einsatz exportieren …" (for tests).
 func (h *Header) ExportButton() *widget.Button { return h.exportBtn }
+
+// SetCallsDisabled hides the call button (policy disable_calls).
+func (h *Header) SetCallsDisabled(off bool) {
+	h.callsOff = off
+	h.Set(h.room)
+}
+
+// CallButton is "Anrufen" (for tests).
+func (h *Header) CallButton() *widget.Button { return h.callBtn }

@@ -17,6 +17,8 @@ var (
 	ShortcutNewIncident = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
 	// ShortcutSearchAll opens the search across all rooms (searchview.go).
 	ShortcutSearchAll = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	// ShortcutCall calls the other member of the shown 1:1 room (callapp.go).
+	ShortcutCall = &desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 )
 
 // Shortcut runs a window shortcut; it reports whether it knew it.
@@ -41,6 +43,8 @@ func (a *App) Shortcut(s fyne.Shortcut) bool {
 		a.call(a.ShowNewIncident)
 	case ShortcutSearchAll.ShortcutName():
 		a.OpenSearchView()
+	case ShortcutCall.ShortcutName():
+		a.PlaceCall()
 	default:
 		return false
 	}
@@ -49,7 +53,7 @@ func (a *App) Shortcut(s fyne.Shortcut) bool {
 
 // InstallShortcuts registers the shortcuts on the window's canvas (for when no entry has focus).
 func (a *App) InstallShortcuts() {
-	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings, ShortcutNewIncident, ShortcutSearchAll} {
+	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings, ShortcutNewIncident, ShortcutSearchAll, ShortcutCall} {
 		a.w.Canvas().AddShortcut(s, func(sc fyne.Shortcut) { a.Shortcut(sc) })
 	}
 	a.w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.SendFiles(uris) })
@@ -83,7 +87,8 @@ func (a *App) MainMenu() *fyne.MainMenu {
 			item(tkey("menu.next_room"), ShortcutNextRoom, func() { a.StepRoom(1) }),
 			item(tkey("menu.prev_room"), ShortcutPrevRoom, func() { a.StepRoom(-1) }),
 			item(tkey("menu.search"), ShortcutSearch, a.FocusSearch),
-			item(tkey("menu.search_all"), ShortcutSearchAll, a.OpenSearchView)),
+			item(tkey("menu.search_all"), ShortcutSearchAll, a.OpenSearchView),
+			item(tkey("menu.call"), ShortcutCall, a.PlaceCall)),
 	)
 }
 

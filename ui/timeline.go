@@ -493,6 +493,8 @@ func (t *Timeline) segments(m session.Message) []widget.RichTextSegment {
 		return italic(T(fileKey(m.Kind), name) + fileDetails(m.File)) // mediarow.go
 	case session.KindLocation:
 		return locationSegments(m)
+	case session.KindCall:
+		return callSegments(m) // callrow.go
 	case "emote":
 		segs := richtext.Segments(m.Body, m.FormattedBody, t.richOpts())
 		return append([]widget.RichTextSegment{&widget.TextSegment{Text: "* " + m.SenderName + " ", Style: widget.RichTextStyleInline}}, segs...)

@@ -18,9 +18,9 @@ const envSilentAlarm = "BOSMESSENGER_SILENT_ALARM"
 // alertOutputs wires the alarm tone (malgo), the desktop notification (beeep: critical urgency
 // for alarms) and the window's urgency hint (X11) or flashing (Windows).
 func alertOutputs(log zerolog.Logger, silent bool) (ui.AlertOutputs, func()) {
-	player := alarmsound.New()
+	player, ring := alarmsound.New(), alarmsound.New() // ring: incoming calls
 	if silent {
-		player = alarmsound.NewNull()
+		player, ring = alarmsound.NewNull(), alarmsound.NewNull()
 	}
 	beeep.AppName = ui.T("app.title")
 	icon := assets.Icon.Content()
@@ -39,8 +39,9 @@ func alertOutputs(log zerolog.Logger, silent bool) (ui.AlertOutputs, func()) {
 			return err
 		},
 		Attention: func(w fyne.Window) { requestAttention(w, log) },
+		Ring:      loggedSound{ring, log},
 	}
-	return out, player.Close
+	return out, func() { player.Close(); ring.Close() }
 }
 
 // loggedSound logs when the tone cannot play (no audio output); the alert still shows.
