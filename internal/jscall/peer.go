@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"bosmessenger/internal/ringbuf"
 )
 
 const (
@@ -36,7 +38,7 @@ type Options struct {
 type Peer struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	logs   *ringBuffer
+	logs   *ringbuf.Buffer
 	pushes *pushLog
 
 	writeMu sync.Mutex
@@ -102,7 +104,7 @@ func Start(t testing.TB, opts Options) *Peer {
 // Close the peer.
 func StartE(ctx context.Context, inst *Installation, tone string) (*Peer, error) {
 	p := &Peer{
-		logs:    newRingBuffer(logKeep),
+		logs:    ringbuf.New(logKeep),
 		pushes:  newPushLog(),
 		pending: map[int64]chan response{},
 		done:    make(chan struct{}),

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"bosmessenger/internal/ringbuf"
 )
 
 const (
@@ -27,7 +29,7 @@ type Peer struct {
 	homeserver string
 	cmd        *exec.Cmd
 	stdin      io.WriteCloser
-	stderr     *ringBuffer
+	stderr     *ringbuf.Buffer
 	events     *eventStore
 	sdkVersion string
 
@@ -94,7 +96,7 @@ func StartE(ctx context.Context, homeserverURL string) (*Peer, error) {
 	}
 	p := &Peer{
 		homeserver: homeserverURL,
-		stderr:     newRingBuffer(stderrKeep),
+		stderr:     ringbuf.New(stderrKeep),
 		events:     newEventStore(),
 		pending:    map[int64]chan response{},
 		done:       make(chan struct{}),

@@ -5,15 +5,6 @@ import (
 	"testing"
 )
 
-func TestRingBufferKeepsTail(t *testing.T) {
-	r := newRingBuffer(8)
-	r.Write([]byte("hello "))
-	r.Write([]byte("world"))
-	if got := r.String(); got != "[...]\nlo world" {
-		t.Fatalf("got %q", got)
-	}
-}
-
 func TestEventStoreNeverRegresses(t *testing.T) {
 	s := newEventStore()
 	failed := Event{EventID: "$1", RoomID: "!r", Type: "m.room.encrypted", Encrypted: true, DecryptionFailure: "MEGOLM_UNKNOWN_INBOUND_SESSION_ID"}
