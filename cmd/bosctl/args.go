@@ -25,6 +25,10 @@ type args struct {
 // boolFlags take no value.
 var boolFlags = map[string]bool{"json": true, "once": true, "encrypted": true, "help": true, "plain": true, "yes": true, "incoming": true, "acknowledge": true, "force": true, "version": true, "full": true, "sync": true, "quick": true}
 
+// commandBoolFlags take no value after that command only: call --answer is a switch, while poll
+// create/vote --answer takes an answer.
+var commandBoolFlags = map[string]map[string]bool{}
+
 func parseArgs(argv []string) (*args, error) {
 	a := &args{flags: map[string][]string{}}
 	onlyPos := false
@@ -50,7 +54,7 @@ func parseArgs(argv []string) (*args, error) {
 		if name == "h" {
 			name = "help"
 		}
-		if boolFlags[name] {
+		if boolFlags[name] || commandBoolFlags[a.cmd][name] {
 			if !hasValue {
 				value = "true"
 			}

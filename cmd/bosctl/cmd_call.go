@@ -22,7 +22,7 @@ func init() {
 		"--expect-tone was heard; the caller hangs up after --duration (default 5s), the answerer waits " +
 		"--timeout (default 60s) for a call and stays until hung up or --duration; " +
 		session.CallLoopbackEnv + "=1 keeps the media on loopback, for tests)", cmdCall}
-	boolFlags["answer"] = true
+	commandBoolFlags["call"] = map[string]bool{"answer": true} // poll create/vote --answer takes a value
 }
 
 // callResult is what bosctl call --json prints.
