@@ -89,6 +89,13 @@ func (s *Session) TimelineChanges(ctx context.Context, roomID id.RoomID, batch [
 		var redactions []string
 		for _, e := range events {
 			isNew := isAdded[e.EventID]
+			if isCallEvent(e.Type) || isCallEvent(e.DecryptedType) {
+				// A call's answer, hangup or reject changes the line of its invite, which folds the
+				// call's events of the rows it is built with: load the newest page again, where
+				// invite and outcome lie together (calls are rare, a page is cheap).
+				d.Reset = true
+				continue
+			}
 			if isNew && e.Sender == me {
 				d.Echoes = true // an echo may have become this stored row
 			}

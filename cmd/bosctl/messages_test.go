@@ -79,6 +79,9 @@ func TestLock(t *testing.T) {
 	srv := sharedServer(t)
 	a, b := loggedIn(t, srv, "lockA"), loggedIn(t, srv, "lockB")
 	roomID := sharedRoom(t, a, b, "Lock Room")
+	// tail prints every event a sync brings after it started; under load Dendrite can hand the
+	// joined room's older events to a later sync than the join's, so b syncs them first.
+	b.ok("sync", "--once")
 
 	tail := b.start("tail", roomID, "--json", "--count", "2", "--timeout", "90s")
 	a.send(roomID, "lock one")
