@@ -106,7 +106,8 @@ func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, pre
 	sv.dlg = dialog.NewCustomWithoutButtons(T("settings.title"), body, w)
 	sv.dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("dlg.close"), func() { sv.dlg.Hide() })})
 	sv.dlg.SetOnClosed(sv.cancel)
-	sv.dlg.Resize(fyne.NewSize(720, 560))
+	// Wide enough for all seven tabs with German labels (else Fyne folds some into a menu).
+	sv.dlg.Resize(fyne.NewSize(900, 560))
 	return sv
 }
 
