@@ -102,7 +102,7 @@ func (c *bosctlClient) measure(ctx context.Context, rooms int) (sample, error) {
 	defer func() { _, _ = c.run(context.WithoutCancel(ctx), "logout", "--data", dir) }() // keeps the device list short
 	// --quick: the room list is complete after phase 1; builds before it knew no such flag (-base).
 	sync, err := c.run(ctx, "sync", "--once", "--quick", "--data", dir)
-	if err != nil && strings.Contains(err.Error(), "exit status 2") {
+	if exitErr := (*exec.ExitError)(nil); errors.As(err, &exitErr) && exitErr.ExitCode() == 2 {
 		sync, err = c.run(ctx, "sync", "--once", "--data", dir)
 	}
 	if err != nil {
