@@ -1,12 +1,10 @@
 package jspeer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -17,9 +15,6 @@ import (
 
 // installTimeout bounds `npm ci` (about 7 s with a warm npm cache).
 const installTimeout = 10 * time.Minute
-
-// installedMarker is written into node_modules after a complete `npm ci`.
-const installedMarker = ".jspeer-installed"
 
 var installed struct {
 	sync.Mutex
@@ -51,10 +46,8 @@ func InstallE(ctx context.Context) (dir string, err error) {
 		return "", err
 	}
 	dir = filepath.Join(root, "jspeer-"+shortHash(asset("package-lock.json")))
-	if !isInstalled(dir) {
-		if err := npmInstall(ctx, dir); err != nil {
-			return "", err
-		}
+	if err := npmInstall(ctx, dir); err != nil {
+		return "", err
 	}
 	if _, err := writeScript(dir); err != nil {
 		return "", err
@@ -63,51 +56,16 @@ func InstallE(ctx context.Context) (dir string, err error) {
 	return dir, nil
 }
 
-func isInstalled(dir string) bool {
-	marker, err := os.ReadFile(filepath.Join(dir, "node_modules", installedMarker))
-	if err != nil || !bytes.Equal(marker, asset("package-lock.json")) {
-		return false
-	}
-	_, err = os.Stat(filepath.Join(dir, "node_modules", "matrix-js-sdk", "package.json"))
-	return err == nil
-}
-
-// npmInstall runs `npm ci` in dir under a lock shared by all processes.
+// npmInstall runs `npm ci` of the embedded lock file in dir once (testcache.NpmCI: under a
+// lock shared by all processes, nothing when a complete install is there). An install whose
+// matrix-js-sdk is gone counts as incomplete.
 func npmInstall(ctx context.Context, dir string) error {
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return fmt.Errorf("failed to find npm: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("failed to create the cache dir: %w", err)
-	}
-	unlock, err := testcache.Lock(dir + ".lock")
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if isInstalled(dir) { // another process installed it while we waited
-		return nil
-	}
-	for _, name := range []string{"package.json", "package-lock.json"} {
-		if err := os.WriteFile(filepath.Join(dir, name), asset(name), 0o644); err != nil {
-			return fmt.Errorf("failed to write %s: %w", name, err)
-		}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "matrix-js-sdk", "package.json")); err != nil {
+		_ = os.Remove(filepath.Join(dir, "node_modules", testcache.NpmMarker))
 	}
 	ctx, cancel := context.WithTimeout(ctx, installTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "npm_config_update_notifier=false")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("failed to run npm ci in %s: %w\n%s", dir, err, tailString(string(out), 4000))
-	}
-	marker := filepath.Join(dir, "node_modules", installedMarker)
-	if err := os.WriteFile(marker, asset("package-lock.json"), 0o644); err != nil {
-		return fmt.Errorf("failed to write the install marker: %w", err)
-	}
-	return nil
+	return testcache.NpmCI(ctx, dir, asset("package.json"), asset("package-lock.json"))
 }
 
 // writeScript writes the ES modules into dir/js-<hash>/ (atomically, once) and
