@@ -91,6 +91,8 @@ func (s State) String() string {
 type Stats struct {
 	RTPPacketsIn, RTPPacketsOut, BytesIn uint64
 	VideoPacketsIn                       uint64    // RTP packets of a received video track
+	VideoFramesIn                        uint64    // pictures decoded from it (key frames, see KeyFrameInterval)
+	VideoWidth, VideoHeight              int       // size of the newest picture (0 before the first)
 	PacketsLost                          uint64    // audio packets missing in the sequence (concealed)
 	ConnectedAt                          time.Time // zero until connected
 	AudioLevel                           float64   // 0..1, RMS of the last received frames

@@ -72,7 +72,7 @@ func (p *Peer) sendLoop() {
 }
 
 // remoteTrack starts reading a track of the other side: audio is decoded into the sink,
-// video only counted.
+// video decoded where it is VP8 (video.go).
 func (p *Peer) remoteTrack(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -84,18 +84,6 @@ func (p *Peer) remoteTrack(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		go p.receiveAudio(tr)
 	} else {
 		go p.receiveVideo(tr)
-	}
-}
-
-func (p *Peer) receiveVideo(tr *webrtc.TrackRemote) {
-	defer p.wg.Done()
-	for {
-		pkt, _, err := tr.ReadRTP()
-		if err != nil {
-			return
-		}
-		p.videoIn.Add(1)
-		p.bytesIn.Add(uint64(len(pkt.Payload)))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,22 +172,31 @@ func TestPeerReceivesVideo(t *testing.T) {
 // connectPairVideo connects like connectPair, a sending dummy VP8 frames besides its audio.
 func connectPairVideo(t *testing.T, cfgA, cfgB Config) *pair {
 	t.Helper()
+	return connectPairVideoFrame(t, cfgA, cfgB, make([]byte, 800), nil)
+}
+
+// connectPairVideoFrame connects like connectPair, a sending frame 30 times a second besides
+// its audio and counting the PLIs it receives in plis (when not nil).
+func connectPairVideoFrame(t *testing.T, cfgA, cfgB Config, frame []byte, plis *atomic.Int64) *pair {
+	t.Helper()
 	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	testHookNewPeer = func(p *Peer) {
 		testHookNewPeer = nil
-		if _, err := p.pc.AddTrack(track); err != nil {
+		sender, err := p.pc.AddTrack(track)
+		if err != nil {
 			t.Error(err)
+			return
 		}
+		go countPLIs(sender, plis)
 	}
 	defer func() { testHookNewPeer = nil }()
 	pr := connectPair(t, cfgA, cfgB)
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
 	go func() {
-		frame := make([]byte, 800)
 		tick := time.NewTicker(33 * time.Millisecond)
 		defer tick.Stop()
 		for {

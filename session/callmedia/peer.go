@@ -45,6 +45,7 @@ type Peer struct {
 	pktsIn, pktsOut, bytesIn, videoIn atomic.Uint64
 	lost                              atomic.Uint64
 	level                             atomic.Uint64 // math.Float64bits of the received level
+	video                             videoState
 }
 
 // NewPeer prepares a peer connection with a send-and-receive audio transceiver (and a
@@ -85,7 +86,7 @@ var testHookNewPeer func(*Peer)
 // loopback mode only IPv4 loopback candidates and no mDNS.
 func newAPI(cfg Config) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
+	if err := registerCodecs(m); err != nil {
 		return nil, fmt.Errorf("failed to register codecs: %w", err)
 	}
 	logs := pionLoggers(cfg.PionLog)
@@ -469,7 +470,7 @@ func (p *Peer) Stats() Stats {
 	p.mu.Lock()
 	at := p.connectedAt
 	p.mu.Unlock()
-	return Stats{
+	s := Stats{
 		RTPPacketsIn:   p.pktsIn.Load(),
 		RTPPacketsOut:  p.pktsOut.Load(),
 		BytesIn:        p.bytesIn.Load(),
@@ -478,6 +479,8 @@ func (p *Peer) Stats() Stats {
 		ConnectedAt:    at,
 		AudioLevel:     p.audioLevel(),
 	}
+	p.videoStats(&s)
+	return s
 }
 
 // Close ends the media: the connection, sending and receiving. OnState sees StateClosed last.
