@@ -36,6 +36,7 @@ type CallMediaOptions struct {
 	Source       callmedia.AudioSource // nil: silence
 	Sink         callmedia.AudioSink   // nil: discarded
 	LoopbackOnly bool                  // only loopback ICE candidates (also CallLoopbackEnv=1)
+	ReceiveVideo bool                  // a placed call offers to receive video (callvideo.go)
 }
 
 // callsState is the session's call machine with its media, made on first use.
@@ -199,7 +200,7 @@ func (s *Session) callMedia(ctx context.Context, opts CallMediaOptions) call.Med
 	}
 	return func() (call.Media, error) {
 		p, err := callmedia.NewPeer(callmedia.Config{ICEServers: servers, LoopbackOnly: loopback,
-			Source: opts.Source, Sink: opts.Sink})
+			Source: opts.Source, Sink: opts.Sink, ReceiveVideo: opts.ReceiveVideo})
 		if err != nil {
 			return nil, fmt.Errorf("failed to prepare the call media: %w", err)
 		}
