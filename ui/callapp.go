@@ -46,6 +46,7 @@ func (a *App) buildCalls() {
 	a.calls.bar.OnHangup = a.hangupCall
 	a.calls.bar.OnMicrophone = func(dev callmedia.AudioDevice) { a.switchCallDevice(true, dev) }
 	a.calls.bar.OnSpeaker = func(dev callmedia.AudioDevice) { a.switchCallDevice(false, dev) }
+	a.calls.bar.VideoFrame = a.s.CallVideoFrame
 	a.header.OnCall = a.PlaceCall
 	a.header.SetCallsDisabled(a.s.CheckCalls() != nil) // policy disable_calls
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -32,6 +33,9 @@ type CallBar struct {
 	OnMute                  func(muted bool)
 	OnHangup                func()
 	OnMicrophone, OnSpeaker func(callmedia.AudioDevice)
+
+	video      *CallVideo                                // the other side's video (callvideo.go)
+	VideoFrame func(callID string) (image.Image, uint64) // the newest picture of a call's video
 }
 
 func newCallBar() *CallBar {
@@ -69,7 +73,7 @@ func newCallBar() *CallBar {
 		container.NewBorder(nil, nil, widget.NewIcon(theme.VolumeUpIcon()), nil, b.theirs))
 	b.view = container.NewVBox(widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, container.NewHBox(b.mute, b.hangup), b.status),
-		container.NewGridWithColumns(2, b.mics, b.speakers), meters)
+		container.NewGridWithColumns(2, b.mics, b.speakers), meters, b.newVideo())
 	b.view.Hide()
 	return b
 }
@@ -106,6 +110,7 @@ func (b *CallBar) start(info session.CallInfo, peer string, devices func() (mics
 	b.theirs.SetValue(0)
 	b.set(info)
 	b.view.Show()
+	b.video.start(info.CallID, b.VideoFrame)
 	stop := make(chan struct{})
 	b.stop = stop
 	go func() {
@@ -203,5 +208,6 @@ func (b *CallBar) Hide() {
 		close(b.stop)
 		b.stop = nil
 	}
+	b.video.Hide()
 	b.view.Hide()
 }
