@@ -20,11 +20,10 @@ var videoMinSize = fyne.NewSize(320, 240)
 // arrives, then the newest picture, scaled to fit. Its methods run on the UI goroutine; a
 // ticker reads pictures off it.
 type CallVideo struct {
-	img    *canvas.Image
-	view   *fyne.Container
-	shown  uint64 // the engine's picture count of the picture shown
-	stop   chan struct{}
-	frames func(callID string) (image.Image, uint64)
+	img   *canvas.Image
+	view  *fyne.Container
+	shown uint64 // the engine's picture count of the picture shown
+	stop  chan struct{}
 }
 
 func newCallVideo() *CallVideo {
