@@ -16,10 +16,10 @@ import (
 )
 
 func init() {
-	commands["call"] = command{"call ROOM_ID [--tone HZ] [--expect-tone HZ] [--duration D] [--json] | " +
-		"call --answer [--tone HZ] [--expect-tone HZ] [--timeout D] [--duration D] [--json]  " +
+	commands["call"] = command{"call ROOM_ID [--tone HZ] [--expect-tone HZ] [--expect-video] [--duration D] [--json] | " +
+		"call --answer [--tone HZ] [--expect-tone HZ] [--expect-video] [--timeout D] [--duration D] [--json]  " +
 		"(1:1 voice call sending a sine tone instead of a microphone; exit 0 only when connected and the " +
-		"--expect-tone was heard; the caller hangs up after --duration (default 5s), the answerer waits " +
+		"--expect-tone was heard and, with --expect-video, a frame of the other side's video decoded; the caller hangs up after --duration (default 5s), the answerer waits " +
 		"--timeout (default 60s) for a call and stays until hung up or --duration; " +
 		session.CallLoopbackEnv + "=1 keeps the media on loopback, for tests)", cmdCall}
 	commandBoolFlags["call"] = map[string]bool{"answer": true} // poll create/vote --answer takes a value
@@ -31,6 +31,9 @@ type callResult struct {
 	RTPPacketsIn uint64  `json:"rtp_packets_in"`
 	DetectedHz   float64 `json:"detected_hz"` // the strongest frequency received (0: nothing heard)
 	HangupReason string  `json:"hangup_reason"`
+
+	VideoFramesIn uint64 `json:"video_frames_in"` // pictures of the other side's video decoded
+	VideoSize     string `json:"video_size"`      // of the newest picture, "640x480"; "": none
 }
 
 // toneTolerance is how far the detected tone may be from --expect-tone (Hz, or 3 %).
@@ -76,6 +79,7 @@ func cmdCall(ctx context.Context, a *args) error {
 	}
 	detector := callmedia.NewToneDetector()
 	opts := session.CallMediaOptions{Sink: detector}
+	opts.ReceiveVideo = a.bool("expect-video")
 	if tone > 0 {
 		opts.Source = callmedia.NewTone(tone)
 	}
@@ -119,6 +123,7 @@ func cmdCall(ctx context.Context, a *args) error {
 		}
 		if st, ok := s.CallStats(info.CallID); ok {
 			res.RTPPacketsIn = st.RTPPacketsIn
+			res.VideoFramesIn, res.VideoSize = st.VideoFramesIn, videoSize(st)
 		}
 		res.DetectedHz = math.Round(detector.DominantHz()*10) / 10
 		if a.bool("json") {
@@ -135,7 +140,7 @@ func cmdCall(ctx context.Context, a *args) error {
 		case expect > 0 && !toneMatches(res.DetectedHz, expect):
 			return fmt.Errorf("expected a tone of %.0f Hz, detected %.1f Hz", expect, res.DetectedHz)
 		}
-		return nil
+		return checkVideo(a.bool("expect-video"), res)
 	})
 }
 
