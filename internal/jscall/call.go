@@ -30,6 +30,9 @@ type Stats struct {
 	ConnectionState  string   `json:"connection_state"` // RTCPeerConnection.connectionState
 	ICEState         string   `json:"ice_state"`        // iceConnectionState
 	DTLSState        string   `json:"dtls_state"`       // of the transport in getStats()
+
+	VideoFramesSent int64 `json:"video_frames_sent"` // outbound-rtp video (the fake camera)
+	VideoBytesSent  int64 `json:"video_bytes_sent"`
 }
 
 // SDP returns the current call's local and remote session descriptions (for debugging).

@@ -182,6 +182,28 @@ window.bos = {
     return call.callId;
   },
 
+  // placeVideoCall starts a video call (fake camera and microphone) in room_id.
+  async placeVideoCall({ room_id }) {
+    const call = createNewMatrixCall(client(), room_id);
+    if (!call) throw new Error("createNewMatrixCall returned null");
+    st.t0 = performance.now();
+    attach(call);
+    await call.placeVideoCall();
+    return call.callId;
+  },
+
+  // startVideo adds the fake camera to the current call's peer connection; matrix-js-sdk then
+  // renegotiates (m.call.negotiate). Its own upgradeCall (Element's camera button) needs the
+  // other side's MSC3077 stream metadata, which ours does not send, and matrix-js-sdk answers
+  // with video only a call whose caller sends video.
+  async startVideo() {
+    const pc = st.call?.peerConn;
+    if (!pc) throw new Error("no call");
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    for (const track of stream.getVideoTracks()) pc.addTrack(track, stream);
+    return stream.getVideoTracks().length > 0;
+  },
+
   // reject waits for an incoming call and rejects it (m.call.reject).
   async reject({ timeout_ms }) {
     const call = await waitFor("an incoming call", timeout_ms, () => st.incoming.shift());
@@ -220,6 +242,8 @@ window.bos = {
       connection_state: "",
       ice_state: "",
       dtls_state: "",
+      video_frames_sent: 0,
+      video_bytes_sent: 0,
     };
     const pc = call?.peerConn;
     if (pc) {
@@ -237,6 +261,10 @@ window.bos = {
           out.audio_level = Math.max(out.audio_level, s.audioLevel || 0);
         }
         if (s.type === "outbound-rtp" && s.kind === "audio") out.bytes_sent += s.bytesSent || 0;
+        if (s.type === "outbound-rtp" && s.kind === "video") {
+          out.video_frames_sent += s.framesSent || 0;
+          out.video_bytes_sent += s.bytesSent || 0;
+        }
       });
     }
     const d = dominant();
