@@ -296,21 +296,27 @@ func (v *verifier) call(ctx context.Context, fn func(ctx context.Context) error)
 	return err
 }
 
-// AcceptVerification accepts an incoming request; the other side then starts SAS (or one side
-// scans the other's QR code).
-func (m *Machine) AcceptVerification(ctx context.Context, txnID string) (err error) {
+// callHelper runs fn, a step of a verification, on the verifier's actor: wholly before or after
+// the other side's next event (W7). Its error comes back as "failed to WHAT: ...", a panic of
+// the helper as an error too (W5).
+func (m *Machine) callHelper(ctx context.Context, what string, fn func(ctx context.Context, v *verifier) error) (err error) {
 	defer recoverAs(&err)
 	v, err := m.verifierOrErr()
 	if err != nil {
 		return err
 	}
-	// Handled wholly before or after the other side's next event (W7).
-	if err := v.call(ctx, func(ctx context.Context) error {
-		return v.vh.AcceptVerification(ctx, id.VerificationTransactionID(txnID))
-	}); err != nil {
-		return fmt.Errorf("failed to accept verification: %w", err)
+	if err := v.call(ctx, func(ctx context.Context) error { return fn(ctx, v) }); err != nil {
+		return fmt.Errorf("failed to %s: %w", what, err)
 	}
 	return nil
+}
+
+// AcceptVerification accepts an incoming request; the other side then starts SAS (or one side
+// scans the other's QR code).
+func (m *Machine) AcceptVerification(ctx context.Context, txnID string) error {
+	return m.callHelper(ctx, "accept verification", func(ctx context.Context, v *verifier) error {
+		return v.vh.AcceptVerification(ctx, id.VerificationTransactionID(txnID))
+	})
 }
 
 // ConfirmSAS confirms that the emojis match on both sides.
@@ -319,14 +325,9 @@ func (m *Machine) AcceptVerification(ctx context.Context, txnID string) (err err
 // helper only now: mautrix's ConfirmSAS, when their MAC is already there, checks the master key
 // in it against OUR OWN master key and fails for another user ("master keys do not match"),
 // while its MAC handler, run after our confirmation, checks it against theirs.
-func (m *Machine) ConfirmSAS(ctx context.Context, txnID string) (err error) {
-	defer recoverAs(&err)
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
+func (m *Machine) ConfirmSAS(ctx context.Context, txnID string) error {
 	txn := id.VerificationTransactionID(txnID)
-	if err := v.call(ctx, func(ctx context.Context) error {
+	return m.callHelper(ctx, "confirm SAS", func(ctx context.Context, v *verifier) error {
 		if err := v.vh.ConfirmSAS(ctx, txn); err != nil {
 			return err
 		}
@@ -334,26 +335,15 @@ func (m *Machine) ConfirmSAS(ctx context.Context, txnID string) (err error) {
 			m.dispatch(ctx, mac)
 		}
 		return nil
-	}); err != nil {
-		return fmt.Errorf("failed to confirm SAS: %w", err)
-	}
-	return nil
+	})
 }
 
 // StartSAS starts SAS in a ready verification (one made by RequestVerification, or an accepted
 // incoming request whose requester does not start it).
-func (m *Machine) StartSAS(ctx context.Context, txnID string) (err error) {
-	defer recoverAs(&err)
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
-	if err := v.call(ctx, func(ctx context.Context) error {
+func (m *Machine) StartSAS(ctx context.Context, txnID string) error {
+	return m.callHelper(ctx, "start SAS", func(ctx context.Context, v *verifier) error {
 		return v.vh.StartSAS(ctx, id.VerificationTransactionID(txnID))
-	}); err != nil {
-		return fmt.Errorf("failed to start SAS: %w", err)
-	}
-	return nil
+	})
 }
 
 // ScanQRCode hands the payload of the QR code the other device shows to a ready verification: the
@@ -362,10 +352,6 @@ func (m *Machine) StartSAS(ctx context.Context, txnID string) (err error) {
 // device is told with m.reciprocate.v1. The verification is done once it confirms.
 func (m *Machine) ScanQRCode(ctx context.Context, txnID string, data []byte) (err error) {
 	defer recoverAs(&err)
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
 	qr, err := verificationhelper.NewQRCodeFromBytes(data)
 	if err != nil {
 		return fmt.Errorf("failed to read the QR code: %w", err)
@@ -375,57 +361,39 @@ func (m *Machine) ScanQRCode(ctx context.Context, txnID string, data []byte) (er
 	}
 	// Like ConfirmSAS: the helper handles their next event (done) only after this step saved
 	// its state, or that event's handler would work on (and save back) the state before it.
-	if err := v.call(ctx, func(ctx context.Context) error {
+	return m.callHelper(ctx, "verify the scanned QR code", func(ctx context.Context, v *verifier) error {
 		v.hold.holdFor(txnID)
 		if err := v.vh.HandleScannedQRData(ctx, data); err != nil {
 			v.hold.forget(txnID)
 			return err
 		}
 		return nil
-	}); err != nil {
-		return fmt.Errorf("failed to verify the scanned QR code: %w", err)
-	}
-	return nil
+	})
 }
 
 // ConfirmQRScanned confirms, after the other device scanned our QR code (state qr_scanned), that
 // it showed success: the other user's master key (or our own device) is signed and the
 // verification is done.
-func (m *Machine) ConfirmQRScanned(ctx context.Context, txnID string) (err error) {
-	defer recoverAs(&err)
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
-	if err := v.call(ctx, func(ctx context.Context) error { // see ScanQRCode
+func (m *Machine) ConfirmQRScanned(ctx context.Context, txnID string) error {
+	return m.callHelper(ctx, "confirm the QR code scan", func(ctx context.Context, v *verifier) error {
 		return v.vh.ConfirmQRCodeScanned(ctx, id.VerificationTransactionID(txnID))
-	}); err != nil {
-		return fmt.Errorf("failed to confirm the QR code scan: %w", err)
-	}
-	return nil
+	})
 }
 
 // CancelVerification cancels a verification (for example when the emojis do not match).
 func (m *Machine) CancelVerification(ctx context.Context, txnID string, mismatch bool) error {
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
 	code, reason := event.VerificationCancelCodeUser, "cancelled by the user"
 	if mismatch {
 		code, reason = event.VerificationCancelCodeSASMismatch, "the emojis did not match"
 	}
 	tid := id.VerificationTransactionID(txnID)
-	if err := v.call(ctx, func(ctx context.Context) error {
+	return m.callHelper(ctx, "cancel verification", func(ctx context.Context, v *verifier) error {
 		if err := v.vh.CancelVerification(ctx, tid, code, reason); err != nil {
 			return err
 		}
 		v.update(tid, func(x *Verification) { x.State, x.CancelCode, x.CancelReason = VerificationCancelled, code, reason })
 		return nil
-	}); err != nil {
-		return fmt.Errorf("failed to cancel verification: %w", err)
-	}
-	return nil
+	})
 }
 
 // Verifications lists the verifications of this run.
