@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"maunium.net/go/mautrix/id"
 )
 
 // Functions given to the actor from many goroutines never overlap, a nested do (from a function
@@ -79,5 +81,49 @@ func TestActorPanicsStopAndCancel(t *testing.T) {
 	a.stop()
 	if err := a.do(context.Background(), func(context.Context) { ran = true }); !errors.Is(err, errVerifierClosed) || ran {
 		t.Fatalf("do after stop: %v, ran %v", err, ran)
+	}
+}
+
+// Readers of verifications (the GUI's list, WaitVerification) do not wait for the actor, which
+// may be busy with a slow call into the helper: they read what it published last.
+func TestVerificationsReadWhileActorBusy(t *testing.T) {
+	v := &verifier{act: newActor(), txns: map[id.VerificationTransactionID]*Verification{}}
+	defer v.act.stop()
+	v.publish()
+	m := &Machine{verify: v}
+	_ = v.act.do(context.Background(), func(context.Context) {
+		v.update("txn1", func(x *Verification) { x.State = VerificationRequested })
+	})
+	release := make(chan struct{})
+	busy := make(chan struct{})
+	go func() {
+		_ = v.act.do(context.Background(), func(context.Context) {
+			close(busy)
+			<-release
+			v.update("txn1", func(x *Verification) { x.State = VerificationReady })
+		})
+	}()
+	<-busy
+	got := make(chan []Verification, 1)
+	go func() { got <- m.Verifications() }()
+	select {
+	case list := <-got:
+		if len(list) != 1 || list[0].State != VerificationRequested {
+			t.Fatalf("verifications while busy: %+v", list)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Verifications waited for the busy actor")
+	}
+	waited := make(chan Verification, 1)
+	go func() {
+		x, err := m.WaitVerification(context.Background(), "txn1", Verification{State: VerificationRequested})
+		if err != nil {
+			t.Error(err)
+		}
+		waited <- x
+	}()
+	close(release)
+	if x := <-waited; x.State != VerificationReady {
+		t.Fatalf("WaitVerification gave %+v", x)
 	}
 }

@@ -3,6 +3,7 @@ package crypto
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"maunium.net/go/mautrix"
@@ -26,9 +27,12 @@ type verifier struct {
 	store *lockedStore    // the helper's transactions (also read by the helper's expiry goroutine)
 	start func(id.VerificationTransactionID)
 
+	// shown is what readers see without waiting for act (Verifications, WaitVerification): an
+	// immutable copy of txns that act replaces on every change.
+	shown atomic.Pointer[shownVerifications]
+
 	// Owned by act.
 	txns      map[id.VerificationTransactionID]*Verification
-	wake      chan struct{}                                 // closed and replaced on every change
 	seen      map[id.EventID]time.Time                      // in-room verification events handled, when
 	expiry    []*time.Timer                                 // of our in-room requests (see StartRoomVerification)
 	closed    bool                                          // the machine is closing
@@ -71,6 +75,24 @@ func (x *Verification) copy() Verification {
 	return c
 }
 
+// shownVerifications is a published state of the verifications; wake is closed when the next
+// one replaces it.
+type shownVerifications struct {
+	txns map[id.VerificationTransactionID]Verification
+	wake chan struct{}
+}
+
+// publish replaces the shown state with the current one and wakes the waiters of the old. On act.
+func (v *verifier) publish() {
+	next := &shownVerifications{txns: make(map[id.VerificationTransactionID]Verification, len(v.txns)), wake: make(chan struct{})}
+	for txn, x := range v.txns {
+		next.txns[txn] = x.copy()
+	}
+	if old := v.shown.Swap(next); old != nil {
+		close(old.wake)
+	}
+}
+
 // update changes (creating if needed) a verification, wakes waiters and reports the change. On act.
 func (v *verifier) update(txn id.VerificationTransactionID, fn func(*Verification)) Verification {
 	x, ok := v.txns[txn]
@@ -83,8 +105,7 @@ func (v *verifier) update(txn id.VerificationTransactionID, fn func(*Verificatio
 	}
 	fn(x)
 	c := x.copy()
-	close(v.wake)
-	v.wake = make(chan struct{})
+	v.publish()
 	if v.changed != nil {
 		v.changed(c)
 	}

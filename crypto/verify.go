@@ -75,10 +75,11 @@ func (m *Machine) EnableVerification(ctx context.Context, changed func(Verificat
 		return fmt.Errorf("failed to set up verification: unexpected syncer %T", cli.Syncer)
 	}
 	v := &verifier{syncer: syncer, changed: changed, txns: map[id.VerificationTransactionID]*Verification{},
-		manual: map[id.VerificationTransactionID]bool{}, wake: make(chan struct{}),
+		manual:    map[id.VerificationTransactionID]bool{},
 		confirmed: map[id.VerificationTransactionID]bool{}, heldMAC: map[id.VerificationTransactionID]*event.Event{},
 		store: &lockedStore{s: verificationhelper.NewInMemoryVerificationStore()}, seen: map[id.EventID]time.Time{},
 		act: newActor()}
+	v.publish()
 	// The helper gets a client of its own, sending through doneHold (see there) with the main
 	// client's access token and HTTP client settings.
 	vcli, err := mautrix.NewClient(cli.HomeserverURL.String(), cli.UserID, "")
@@ -401,14 +402,11 @@ func (m *Machine) Verifications() []Verification {
 	if m.verify == nil {
 		return nil
 	}
-	v := m.verify
-	var out []Verification
-	_ = v.act.do(context.Background(), func(context.Context) {
-		out = make([]Verification, 0, len(v.txns))
-		for _, x := range v.txns {
-			out = append(out, x.copy())
-		}
-	})
+	shown := m.verify.shown.Load()
+	out := make([]Verification, 0, len(shown.txns))
+	for _, x := range shown.txns {
+		out = append(out, x.copy())
+	}
 	return out
 }
 
@@ -419,18 +417,9 @@ func (m *Machine) WaitVerification(ctx context.Context, txnID string, prev Verif
 		return Verification{}, err
 	}
 	for {
-		var cur Verification
-		var ok bool
-		var wake chan struct{}
-		if err := v.act.do(ctx, func(context.Context) {
-			var x *Verification
-			if x, ok = v.txns[id.VerificationTransactionID(txnID)]; ok {
-				cur = x.copy()
-			}
-			wake = v.wake
-		}); err != nil {
-			return cur, err
-		}
+		shown := v.shown.Load()
+		cur, ok := shown.txns[id.VerificationTransactionID(txnID)]
+		cur = cur.copy()
 		if !ok {
 			return Verification{}, fmt.Errorf("unknown verification %s", txnID)
 		}
@@ -440,7 +429,7 @@ func (m *Machine) WaitVerification(ctx context.Context, txnID string, prev Verif
 		select {
 		case <-ctx.Done():
 			return cur, ctx.Err()
-		case <-wake:
+		case <-shown.wake:
 		}
 	}
 }
