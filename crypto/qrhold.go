@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 )
 
 // doneHold is the HTTP transport of the verification helper's client. After we scanned the other
@@ -17,44 +16,41 @@ import (
 // Element) ignores a done that arrives before its user confirmed the scan, then waits for one
 // forever and never marks us verified. Sending ours after theirs works with both (mautrix, as the
 // showing side, sends its done on confirmation without waiting for ours).
+//
+// Its state is owned by the verifier's actor: holdFor, forget and release are called there, and
+// RoundTrip looks at the state there (inline for the helper's requests, which it makes on act).
 type doneHold struct {
 	base  http.RoundTripper
 	token func() string // the access token, read per request (it is the main client's)
+	act   *actor
 
-	mu   sync.Mutex
 	txns map[string]bool          // verification transactions whose done is held back
 	held map[string]*http.Request // the held requests, by verification transaction
 }
 
-func newDoneHold(base http.RoundTripper, token func() string) *doneHold {
+func newDoneHold(base http.RoundTripper, token func() string, act *actor) *doneHold {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &doneHold{base: base, token: token, txns: map[string]bool{}, held: map[string]*http.Request{}}
+	return &doneHold{base: base, token: token, act: act, txns: map[string]bool{}, held: map[string]*http.Request{}}
 }
 
 // holdFor makes the transport hold back our done of verification txn.
 func (h *doneHold) holdFor(txn string) {
-	h.mu.Lock()
 	h.txns[txn] = true
-	h.mu.Unlock()
 }
 
 // forget drops a held done (the verification was cancelled).
 func (h *doneHold) forget(txn string) {
-	h.mu.Lock()
 	delete(h.txns, txn)
 	delete(h.held, txn)
-	h.mu.Unlock()
 }
 
 // release sends the held done of txn, if any (the other device's done arrived).
 func (h *doneHold) release(ctx context.Context, txn string) error {
-	h.mu.Lock()
 	req := h.held[txn]
 	delete(h.held, txn)
 	delete(h.txns, txn)
-	h.mu.Unlock()
 	if req == nil {
 		return nil
 	}
@@ -96,12 +92,14 @@ func (h *doneHold) RoundTrip(req *http.Request) (*http.Response, error) {
 	out.Body = io.NopCloser(bytes.NewReader(body))
 	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	txn := doneTransaction(body)
-	h.mu.Lock()
-	hold := txn != "" && h.txns[txn]
-	if hold {
-		h.held[txn] = out
+	hold := false
+	if err := h.act.do(req.Context(), func(context.Context) {
+		if hold = txn != "" && h.txns[txn]; hold {
+			h.held[txn] = out
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("failed to send the verification done event: %w", err)
 	}
-	h.mu.Unlock()
 	if !hold {
 		return h.base.RoundTrip(out)
 	}

@@ -24,7 +24,9 @@ func TestDoneHold(t *testing.T) {
 	}))
 	defer srv.Close()
 	token := "tok1"
-	h := newDoneHold(srv.Client().Transport, func() string { return token })
+	act := newActor()
+	defer act.stop()
+	h := newDoneHold(srv.Client().Transport, func() string { return token }, act)
 	cli := &http.Client{Transport: h}
 	send := func(evType, txn string) {
 		t.Helper()

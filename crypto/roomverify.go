@@ -97,9 +97,21 @@ func (m *Machine) StartRoomVerification(ctx context.Context, roomID id.RoomID, u
 		Methods:    []event.VerificationMethod{event.VerificationMethodSAS},
 		To:         userID,
 	}
-	// The answer (ready) is handled only once the request is known to the helper.
-	v.dispatchMu.Lock()
-	defer v.dispatchMu.Unlock()
+	// One step on the actor: the answer (ready) is handled only once the request is known to the
+	// helper.
+	var out Verification
+	err = v.call(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = m.sendRoomVerificationRequest(ctx, roomID, userID, content)
+		return err
+	})
+	return out, err
+}
+
+// sendRoomVerificationRequest sends our in-room request and makes it known to the helper. On the
+// verifier's actor.
+func (m *Machine) sendRoomVerificationRequest(ctx context.Context, roomID id.RoomID, userID id.UserID, content *event.MessageEventContent) (Verification, error) {
+	v := m.verify
 	resp, err := v.cli.SendMessageEvent(ctx, roomID, event.EventMessage, content)
 	if err != nil {
 		return Verification{}, fmt.Errorf("failed to send verification request: %w", err)
@@ -117,11 +129,9 @@ func (m *Machine) StartRoomVerification(ctx context.Context, roomID id.RoomID, u
 	if err != nil {
 		return Verification{}, fmt.Errorf("failed to save verification request: %w", err)
 	}
-	v.mu.Lock()
 	if !v.closed {
 		v.expiry = append(v.expiry, time.AfterFunc(time.Until(expires), func() { m.expireRoomVerification(txn) }))
 	}
-	v.mu.Unlock()
 	return v.update(txn, func(x *Verification) {
 		x.UserID, x.RoomID, x.State = userID, roomID, VerificationRequested
 	}), nil
@@ -131,18 +141,22 @@ func (m *Machine) StartRoomVerification(ctx context.Context, roomID id.RoomID, u
 // minutes (the helper does this for its own requests only).
 func (m *Machine) expireRoomVerification(txn id.VerificationTransactionID) {
 	v := m.verify
-	if !v.store.has(txn) {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := v.vh.CancelVerification(ctx, txn, event.VerificationCancelCodeTimeout, "verification timed out"); err != nil {
+	err := v.call(ctx, func(ctx context.Context) error {
+		if !v.store.has(txn) {
+			return nil
+		}
+		err := v.vh.CancelVerification(ctx, txn, event.VerificationCancelCodeTimeout, "verification timed out")
+		v.update(txn, func(x *Verification) {
+			x.State, x.CancelCode = VerificationCancelled, event.VerificationCancelCodeTimeout
+			x.CancelReason = fmt.Sprintf("%s: verification timed out", event.VerificationCancelCodeTimeout)
+		})
+		return err
+	})
+	if err != nil {
 		m.log.Warn().Err(err).Msg("Cancelling an expired verification failed")
 	}
-	v.update(txn, func(x *Verification) {
-		x.State, x.CancelCode = VerificationCancelled, event.VerificationCancelCodeTimeout
-		x.CancelReason = fmt.Sprintf("%s: verification timed out", event.VerificationCancelCodeTimeout)
-	})
 }
 
 // HandleRoomVerification hands a live timeline event to in-room verification. Each event is
@@ -154,6 +168,20 @@ func (m *Machine) HandleRoomVerification(ctx context.Context, re RoomEvent) {
 	if v == nil || re.EventID == "" || !IsRoomVerificationEvent(re.Type, re.Content) {
 		return
 	}
+	// Handled wholly before or after each of our calls into the helper (W7).
+	_ = v.act.do(ctx, func(ctx context.Context) {
+		defer func() {
+			if r := recover(); r != nil { // the helper, or our code around it: see dispatch
+				m.log.Error().Str("panic", fmt.Sprint(r)).Str("event_type", re.Type).Msg("In-room verification event handling panicked")
+			}
+		}()
+		m.handleRoomVerification(ctx, re)
+	})
+}
+
+// handleRoomVerification is HandleRoomVerification on the verifier's actor.
+func (m *Machine) handleRoomVerification(ctx context.Context, re RoomEvent) {
+	v := m.verify
 	log := m.log.With().Str("event_id", re.EventID.String()).Str("event_type", re.Type).Logger()
 	if !v.admit(re, time.Now()) {
 		log.Debug().Msg("Ignoring in-room verification event seen before or outside the time window")
@@ -166,15 +194,13 @@ func (m *Machine) HandleRoomVerification(ctx context.Context, re RoomEvent) {
 		log.Warn().Err(err).Msg("Ignoring malformed in-room verification event")
 		return
 	}
-	v.dispatchMu.Lock()
-	defer v.dispatchMu.Unlock()
 	if typ == event.EventMessage {
 		if re.Sender == m.mach.Client.UserID {
 			return // our own request
 		}
 		c := evt.Content.AsMessage()
 		c.Methods = withoutQR(c.Methods)
-		m.dispatchLocked(ctx, evt)
+		m.dispatch(ctx, evt)
 		return
 	}
 	rel, _ := evt.Content.Parsed.(event.Relatable)
@@ -228,7 +254,7 @@ func (m *Machine) HandleRoomVerification(ctx context.Context, re RoomEvent) {
 	}
 	// The helper takes an in-room event's ID for the transaction ID, which is the request's.
 	evt.ID = to.EventID
-	m.dispatchTxnLocked(ctx, string(txn), evt)
+	m.dispatchTxn(ctx, string(txn), evt)
 }
 
 // ownRoomVerificationEvent handles an in-room verification event of our own user: ours comes
@@ -260,10 +286,8 @@ func (m *Machine) answeredElsewhere(ctx context.Context, txn id.VerificationTran
 	})
 }
 
-// incoming reports whether txn is a request of the other side.
+// incoming reports whether txn is a request of the other side. On act.
 func (v *verifier) incoming(txn id.VerificationTransactionID) bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	x, ok := v.txns[txn]
 	return ok && x.Incoming
 }
@@ -282,7 +306,7 @@ func withoutQR(methods []event.VerificationMethod) []event.VerificationMethod {
 }
 
 // admit reports whether an in-room verification event is to be handled: one not seen before,
-// dated at most RoomVerificationMaxAge ago (and not far in the future).
+// dated at most RoomVerificationMaxAge ago (and not far in the future). On act.
 func (v *verifier) admit(re RoomEvent, now time.Time) bool {
 	ts := time.UnixMilli(re.Timestamp)
 	if now.Sub(ts) > RoomVerificationMaxAge || ts.Sub(now) > roomVerificationMaxSkew {
@@ -291,22 +315,21 @@ func (v *verifier) admit(re RoomEvent, now time.Time) bool {
 	return v.markSeen(re.EventID, now)
 }
 
-// stop stops the expiry timers of our in-room requests (the machine is closing).
+// stop stops the expiry timers of our in-room requests and the actor (the machine is closing).
 func (v *verifier) stop() {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.closed = true
-	for _, t := range v.expiry {
-		t.Stop()
-	}
-	v.expiry = nil
+	_ = v.act.do(context.Background(), func(context.Context) {
+		v.closed = true
+		for _, t := range v.expiry {
+			t.Stop()
+		}
+		v.expiry = nil
+	})
+	v.act.stop()
 }
 
 // markSeen records an in-room verification event; false if it was seen before. Entries older
-// than the age limit are dropped (their events are ignored by age anyway).
+// than the age limit are dropped (their events are ignored by age anyway). On act.
 func (v *verifier) markSeen(eventID id.EventID, now time.Time) bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	if _, ok := v.seen[eventID]; ok {
 		return false
 	}

@@ -75,16 +75,19 @@ func (m *Machine) EnableVerification(ctx context.Context, changed func(Verificat
 		return fmt.Errorf("failed to set up verification: unexpected syncer %T", cli.Syncer)
 	}
 	v := &verifier{syncer: syncer, changed: changed, txns: map[id.VerificationTransactionID]*Verification{},
-		manual: map[id.VerificationTransactionID]bool{}, wake: make(chan struct{}),
+		manual:    map[id.VerificationTransactionID]bool{},
 		confirmed: map[id.VerificationTransactionID]bool{}, heldMAC: map[id.VerificationTransactionID]*event.Event{},
-		store: &lockedStore{s: verificationhelper.NewInMemoryVerificationStore()}, seen: map[id.EventID]time.Time{}}
+		store: &lockedStore{s: verificationhelper.NewInMemoryVerificationStore()}, seen: map[id.EventID]time.Time{},
+		act: newActor()}
+	v.publish()
 	// The helper gets a client of its own, sending through doneHold (see there) with the main
 	// client's access token and HTTP client settings.
 	vcli, err := mautrix.NewClient(cli.HomeserverURL.String(), cli.UserID, "")
 	if err != nil {
+		v.act.stop()
 		return fmt.Errorf("failed to set up verification: %w", err)
 	}
-	v.hold = newDoneHold(transportOf(cli.Client), func() string { return cli.AccessToken })
+	v.hold = newDoneHold(transportOf(cli.Client), func() string { return cli.AccessToken }, v.act)
 	vcli.DeviceID, vcli.Syncer, vcli.Log, vcli.UserAgent = cli.DeviceID, cli.Syncer, cli.Log, cli.UserAgent
 	vcli.DefaultHTTPRetries = cli.DefaultHTTPRetries
 	vcli.Client = &http.Client{Transport: v.hold}
@@ -98,22 +101,17 @@ func (m *Machine) EnableVerification(ctx context.Context, changed func(Verificat
 	v.cli = vcli
 	v.vh = verificationhelper.NewVerificationHelper(vcli, m.mach, v.store, v, true, true, true)
 	v.start = func(txn id.VerificationTransactionID) {
+		// Called inside a callback of the helper, which holds its lock: queued after it.
 		go func() {
-			// A request made by RequestVerification waits for the user's choice (QR or SAS).
-			v.startMu.Lock()
-			manual := v.manual[txn]
-			v.startMu.Unlock()
-			if manual {
-				return
-			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			if err := v.vh.StartSAS(ctx, txn); err != nil {
+			if err := m.StartSAS(ctx, string(txn)); err != nil {
 				m.log.Warn().Err(err).Msg("Starting SAS failed")
 			}
 		}()
 	}
 	if err := v.vh.Init(ctx); err != nil {
+		v.act.stop()
 		return fmt.Errorf("failed to set up verification: %w", err)
 	}
 	m.verify = v
@@ -125,17 +123,15 @@ func (m *Machine) dispatchVerification(ctx context.Context, evt *event.Event) {
 	if m.verify == nil || !strings.HasPrefix(evt.Type.Type, "m.key.verification.") {
 		return
 	}
-	v := m.verify
-	v.dispatchMu.Lock()
-	defer v.dispatchMu.Unlock()
 	evt.Type.Class = event.ToDeviceEventType
 	m.withoutImpossibleQR(ctx, evt)
-	m.dispatchTxnLocked(ctx, transactionOf(evt), evt)
+	// Handled wholly before or after each of our calls into the helper (W7).
+	_ = m.verify.act.do(ctx, func(ctx context.Context) { m.dispatchTxn(ctx, transactionOf(evt), evt) })
 }
 
-// dispatchTxnLocked hands an event of verification txn to the helper, releasing our held done on
-// theirs and holding their MAC until we confirmed; the caller holds dispatchMu.
-func (m *Machine) dispatchTxnLocked(ctx context.Context, txn string, evt *event.Event) {
+// dispatchTxn hands an event of verification txn to the helper, releasing our held done on
+// theirs and holding their MAC until we confirmed. On the verifier's actor.
+func (m *Machine) dispatchTxn(ctx context.Context, txn string, evt *event.Event) {
 	v := m.verify
 	if txn != "" {
 		switch evt.Type.Type {
@@ -154,11 +150,11 @@ func (m *Machine) dispatchTxnLocked(ctx context.Context, txn string, evt *event.
 			}
 		}
 	}
-	m.dispatchLocked(ctx, evt)
+	m.dispatch(ctx, evt)
 }
 
-// dispatchLocked runs the helper's handlers of evt; the caller holds dispatchMu.
-func (m *Machine) dispatchLocked(ctx context.Context, evt *event.Event) {
+// dispatch runs the helper's handlers of evt. On the verifier's actor.
+func (m *Machine) dispatch(ctx context.Context, evt *event.Event) {
 	defer func() {
 		// The helper runs on the sync goroutine: a bug in it must not end the program.
 		if r := recover(); r != nil {
@@ -266,42 +262,62 @@ func (m *Machine) requestVerification(ctx context.Context, userID id.UserID, dev
 	if _, err := m.mach.FetchKeys(ctx, []id.UserID{userID}, true); err != nil {
 		return Verification{}, fmt.Errorf("failed to fetch devices of %s: %w", userID, err)
 	}
-	// Held until the request is marked manual, so that an early ready does not start SAS.
-	v.startMu.Lock()
-	txn, err := v.vh.StartVerification(ctx, userID)
-	if err == nil && manual {
-		v.manual[txn] = true
-	}
-	v.startMu.Unlock()
+	// One step on the actor: an early ready, handled after it, sees whether the request is manual.
+	var out Verification
+	err = v.call(ctx, func(ctx context.Context) error {
+		txn, err := v.vh.StartVerification(ctx, userID)
+		if err != nil {
+			return err
+		}
+		v.manual[txn] = manual
+		out = v.update(txn, func(x *Verification) {
+			x.UserID = userID
+			if x.DeviceID == "" {
+				x.DeviceID = deviceID
+			}
+			if x.State == "" {
+				x.State = VerificationRequested
+			}
+		})
+		return nil
+	})
 	if err != nil {
 		return Verification{}, fmt.Errorf("failed to start verification: %w", err)
 	}
-	return v.update(txn, func(x *Verification) {
-		x.UserID = userID
-		if x.DeviceID == "" {
-			x.DeviceID = deviceID
-		}
-		if x.State == "" {
-			x.State = VerificationRequested
-		}
-	}), nil
+	return out, nil
 }
 
-// AcceptVerification accepts an incoming request; the other side then starts SAS (or one side
-// scans the other's QR code).
-func (m *Machine) AcceptVerification(ctx context.Context, txnID string) (err error) {
+// call runs fn (a call into the helper) on the verifier's actor; a panic goes on in the caller's
+// goroutine (see recoverAs).
+func (v *verifier) call(ctx context.Context, fn func(ctx context.Context) error) error {
+	var err error
+	if aerr := v.act.do(ctx, func(ctx context.Context) { err = fn(ctx) }); aerr != nil {
+		return aerr
+	}
+	return err
+}
+
+// callHelper runs fn, a step of a verification, on the verifier's actor: wholly before or after
+// the other side's next event (W7). Its error comes back as "failed to WHAT: ...", a panic of
+// the helper as an error too (W5).
+func (m *Machine) callHelper(ctx context.Context, what string, fn func(ctx context.Context, v *verifier) error) (err error) {
 	defer recoverAs(&err)
 	v, err := m.verifierOrErr()
 	if err != nil {
 		return err
 	}
-	// Handled wholly before or after the other side's next event (see HandleRoomVerification).
-	v.dispatchMu.Lock()
-	defer v.dispatchMu.Unlock()
-	if err := v.vh.AcceptVerification(ctx, id.VerificationTransactionID(txnID)); err != nil {
-		return fmt.Errorf("failed to accept verification: %w", err)
+	if err := v.call(ctx, func(ctx context.Context) error { return fn(ctx, v) }); err != nil {
+		return fmt.Errorf("failed to %s: %w", what, err)
 	}
 	return nil
+}
+
+// AcceptVerification accepts an incoming request; the other side then starts SAS (or one side
+// scans the other's QR code).
+func (m *Machine) AcceptVerification(ctx context.Context, txnID string) error {
+	return m.callHelper(ctx, "accept verification", func(ctx context.Context, v *verifier) error {
+		return v.vh.AcceptVerification(ctx, id.VerificationTransactionID(txnID))
+	})
 }
 
 // ConfirmSAS confirms that the emojis match on both sides.
@@ -310,36 +326,25 @@ func (m *Machine) AcceptVerification(ctx context.Context, txnID string) (err err
 // helper only now: mautrix's ConfirmSAS, when their MAC is already there, checks the master key
 // in it against OUR OWN master key and fails for another user ("master keys do not match"),
 // while its MAC handler, run after our confirmation, checks it against theirs.
-func (m *Machine) ConfirmSAS(ctx context.Context, txnID string) (err error) {
-	defer recoverAs(&err)
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
+func (m *Machine) ConfirmSAS(ctx context.Context, txnID string) error {
 	txn := id.VerificationTransactionID(txnID)
-	v.dispatchMu.Lock()
-	defer v.dispatchMu.Unlock()
-	if err := v.vh.ConfirmSAS(ctx, txn); err != nil {
-		return fmt.Errorf("failed to confirm SAS: %w", err)
-	}
-	if mac := v.confirm(txn); mac != nil {
-		m.dispatchLocked(ctx, mac)
-	}
-	return nil
+	return m.callHelper(ctx, "confirm SAS", func(ctx context.Context, v *verifier) error {
+		if err := v.vh.ConfirmSAS(ctx, txn); err != nil {
+			return err
+		}
+		if mac := v.confirm(txn); mac != nil {
+			m.dispatch(ctx, mac)
+		}
+		return nil
+	})
 }
 
 // StartSAS starts SAS in a ready verification (one made by RequestVerification, or an accepted
 // incoming request whose requester does not start it).
-func (m *Machine) StartSAS(ctx context.Context, txnID string) (err error) {
-	defer recoverAs(&err)
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
-	if err := v.vh.StartSAS(ctx, id.VerificationTransactionID(txnID)); err != nil {
-		return fmt.Errorf("failed to start SAS: %w", err)
-	}
-	return nil
+func (m *Machine) StartSAS(ctx context.Context, txnID string) error {
+	return m.callHelper(ctx, "start SAS", func(ctx context.Context, v *verifier) error {
+		return v.vh.StartSAS(ctx, id.VerificationTransactionID(txnID))
+	})
 }
 
 // ScanQRCode hands the payload of the QR code the other device shows to a ready verification: the
@@ -348,10 +353,6 @@ func (m *Machine) StartSAS(ctx context.Context, txnID string) (err error) {
 // device is told with m.reciprocate.v1. The verification is done once it confirms.
 func (m *Machine) ScanQRCode(ctx context.Context, txnID string, data []byte) (err error) {
 	defer recoverAs(&err)
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
 	qr, err := verificationhelper.NewQRCodeFromBytes(data)
 	if err != nil {
 		return fmt.Errorf("failed to read the QR code: %w", err)
@@ -359,51 +360,41 @@ func (m *Machine) ScanQRCode(ctx context.Context, txnID string, data []byte) (er
 	if string(qr.TransactionID) != txnID {
 		return fmt.Errorf("failed to scan the QR code: it belongs to verification %q, not %q", qr.TransactionID, txnID)
 	}
-	v.hold.holdFor(txnID)
 	// Like ConfirmSAS: the helper handles their next event (done) only after this step saved
 	// its state, or that event's handler would work on (and save back) the state before it.
-	v.dispatchMu.Lock()
-	defer v.dispatchMu.Unlock()
-	if err := v.vh.HandleScannedQRData(ctx, data); err != nil {
-		v.hold.forget(txnID)
-		return fmt.Errorf("failed to verify the scanned QR code: %w", err)
-	}
-	return nil
+	return m.callHelper(ctx, "verify the scanned QR code", func(ctx context.Context, v *verifier) error {
+		v.hold.holdFor(txnID)
+		if err := v.vh.HandleScannedQRData(ctx, data); err != nil {
+			v.hold.forget(txnID)
+			return err
+		}
+		return nil
+	})
 }
 
 // ConfirmQRScanned confirms, after the other device scanned our QR code (state qr_scanned), that
 // it showed success: the other user's master key (or our own device) is signed and the
 // verification is done.
-func (m *Machine) ConfirmQRScanned(ctx context.Context, txnID string) (err error) {
-	defer recoverAs(&err)
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
-	v.dispatchMu.Lock() // see ScanQRCode
-	defer v.dispatchMu.Unlock()
-	if err := v.vh.ConfirmQRCodeScanned(ctx, id.VerificationTransactionID(txnID)); err != nil {
-		return fmt.Errorf("failed to confirm the QR code scan: %w", err)
-	}
-	return nil
+func (m *Machine) ConfirmQRScanned(ctx context.Context, txnID string) error {
+	return m.callHelper(ctx, "confirm the QR code scan", func(ctx context.Context, v *verifier) error {
+		return v.vh.ConfirmQRCodeScanned(ctx, id.VerificationTransactionID(txnID))
+	})
 }
 
 // CancelVerification cancels a verification (for example when the emojis do not match).
 func (m *Machine) CancelVerification(ctx context.Context, txnID string, mismatch bool) error {
-	v, err := m.verifierOrErr()
-	if err != nil {
-		return err
-	}
 	code, reason := event.VerificationCancelCodeUser, "cancelled by the user"
 	if mismatch {
 		code, reason = event.VerificationCancelCodeSASMismatch, "the emojis did not match"
 	}
 	tid := id.VerificationTransactionID(txnID)
-	if err := v.vh.CancelVerification(ctx, tid, code, reason); err != nil {
-		return fmt.Errorf("failed to cancel verification: %w", err)
-	}
-	v.update(tid, func(x *Verification) { x.State, x.CancelCode, x.CancelReason = VerificationCancelled, code, reason })
-	return nil
+	return m.callHelper(ctx, "cancel verification", func(ctx context.Context, v *verifier) error {
+		if err := v.vh.CancelVerification(ctx, tid, code, reason); err != nil {
+			return err
+		}
+		v.update(tid, func(x *Verification) { x.State, x.CancelCode, x.CancelReason = VerificationCancelled, code, reason })
+		return nil
+	})
 }
 
 // Verifications lists the verifications of this run.
@@ -411,11 +402,9 @@ func (m *Machine) Verifications() []Verification {
 	if m.verify == nil {
 		return nil
 	}
-	v := m.verify
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	out := make([]Verification, 0, len(v.txns))
-	for _, x := range v.txns {
+	shown := m.verify.shown.Load()
+	out := make([]Verification, 0, len(shown.txns))
+	for _, x := range shown.txns {
 		out = append(out, x.copy())
 	}
 	return out
@@ -428,14 +417,9 @@ func (m *Machine) WaitVerification(ctx context.Context, txnID string, prev Verif
 		return Verification{}, err
 	}
 	for {
-		v.mu.Lock()
-		x, ok := v.txns[id.VerificationTransactionID(txnID)]
-		var cur Verification
-		if ok {
-			cur = x.copy()
-		}
-		wake := v.wake
-		v.mu.Unlock()
+		shown := v.shown.Load()
+		cur, ok := shown.txns[id.VerificationTransactionID(txnID)]
+		cur = cur.copy()
 		if !ok {
 			return Verification{}, fmt.Errorf("unknown verification %s", txnID)
 		}
@@ -445,7 +429,7 @@ func (m *Machine) WaitVerification(ctx context.Context, txnID string, prev Verif
 		select {
 		case <-ctx.Done():
 			return cur, ctx.Err()
-		case <-wake:
+		case <-shown.wake:
 		}
 	}
 }

@@ -3,11 +3,12 @@
 package alarmsound
 
 import (
-	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gen2brain/malgo"
+
+	"bosmessenger/internal/audiodev"
 )
 
 // Player plays the alarm tone. Its methods are safe from any goroutine.
@@ -27,11 +28,7 @@ type Player struct {
 func New() *Player { return &Player{} }
 
 // NewNull returns a player on miniaudio's null backend: it runs like a real device, silently.
-func NewNull() *Player { return &Player{backends: []malgo.Backend{backendNull}} }
-
-// backendNull is miniaudio's ma_backend_null. malgo's BackendNull (13) misses the ma_backend_custom
-// that miniaudio lists before it, so it names the custom backend.
-const backendNull = malgo.BackendNull + 1
+func NewNull() *Player { return &Player{backends: audiodev.Null()} }
 
 // Start plays the tone in a loop from its beginning; while it plays already, Start does nothing.
 func (p *Player) Start() error {
@@ -44,24 +41,16 @@ func (p *Player) Start() error {
 		return nil
 	}
 	if p.ctx == nil {
-		ctx, err := malgo.InitContext(p.backends, malgo.ContextConfig{}, nil)
+		ctx, err := audiodev.InitContext(p.backends)
 		if err != nil {
-			return fmt.Errorf("failed to open audio output: %w", err)
+			return err
 		}
 		p.ctx = ctx
 	}
-	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
-	cfg.Playback.Format = malgo.FormatS16
-	cfg.Playback.Channels = 1
-	cfg.SampleRate = SampleRate
 	p.pos.Store(0)
-	dev, err := malgo.InitDevice(p.ctx.Context, cfg, malgo.DeviceCallbacks{Data: p.fill})
+	dev, err := audiodev.Start(p.ctx, audiodev.Config{Kind: malgo.Playback, Format: malgo.FormatS16, SampleRate: SampleRate}, p.fill)
 	if err != nil {
-		return fmt.Errorf("failed to open audio device: %w", err)
-	}
-	if err := dev.Start(); err != nil {
-		dev.Uninit()
-		return fmt.Errorf("failed to start audio device: %w", err)
+		return err
 	}
 	p.dev = dev
 	return nil
@@ -74,8 +63,7 @@ func (p *Player) Stop() {
 	if p.dev == nil {
 		return
 	}
-	_ = p.dev.Stop()
-	p.dev.Uninit()
+	audiodev.Stop(p.dev)
 	p.dev = nil
 }
 
@@ -96,8 +84,7 @@ func (p *Player) Close() {
 	defer p.mu.Unlock()
 	p.closed = true
 	if p.ctx != nil {
-		_ = p.ctx.Uninit()
-		p.ctx.Free()
+		audiodev.FreeContext(p.ctx)
 		p.ctx = nil
 	}
 }

@@ -1,11 +1,11 @@
 package jscall
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"io/fs"
 	"sort"
+
+	"bosmessenger/internal/nodeproc"
 )
 
 // js holds the Node driver, the page and the pinned npm dependencies.
@@ -40,18 +40,5 @@ func webFiles() []string {
 
 // webHash is a short hash over the lock file and the names and contents of the web files.
 func webHash() string {
-	h := sha256.New()
-	h.Write(asset("package-lock.json"))
-	for _, n := range webFiles() {
-		h.Write([]byte(n + "\x00"))
-		h.Write(asset(n))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
-}
-
-// shortHash is the first 16 hex digits of the SHA-256 of data.
-func shortHash(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:8])
+	return nodeproc.NamedHash(asset("package-lock.json"), webFiles(), asset)
 }

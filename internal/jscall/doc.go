@@ -4,7 +4,7 @@
 // Each Peer is one Node process (js/driver.mjs) that launches Debian's chromium with
 // puppeteer-core, its fake media devices playing a sine tone WAV (WriteToneWAV) as the
 // microphone, and loads a page with an esbuild bundle of matrix-js-sdk (js/page.js, Rust crypto
-// as WebAssembly). Go and Node speak JSON lines over stdin and stdout as in internal/jspeer: every
+// as WebAssembly). Go and Node speak JSON lines over stdin and stdout as in internal/jspeer (internal/nodeproc): every
 // request gets one answer with the same id; call events (state changes, incoming calls, hangups)
 // come as pushes. The page plays the received audio through an audio element and a Web Audio
 // analyser, so that getStats() counts inbound audio energy, and reports the dominant frequency

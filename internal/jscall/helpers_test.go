@@ -8,18 +8,14 @@ import (
 	"time"
 
 	"bosmessenger/internal/jscall"
+	"bosmessenger/internal/nodeproc"
 	"bosmessenger/internal/testserver"
 )
 
 const password = "correct-horse-battery"
 
 // ctxT returns a context that ends after d or with the test.
-func ctxT(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
+var ctxT = nodeproc.TestContext
 
 // account is a user to start a browser peer for.
 type account struct {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"bosmessenger/internal/nodeproc"
 	"bosmessenger/internal/testcache"
 )
 
@@ -65,7 +66,7 @@ func InstallE(ctx context.Context) (*Installation, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, installTimeout)
 	defer cancel()
-	dir := filepath.Join(root, "jscall-"+shortHash(asset("package-lock.json")))
+	dir := filepath.Join(root, "jscall-"+nodeproc.ShortHash(asset("package-lock.json")))
 	if err := testcache.NpmCI(ctx, dir, asset("package.json"), asset("package-lock.json")); err != nil {
 		return nil, err
 	}

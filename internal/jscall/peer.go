@@ -1,18 +1,16 @@
 package jscall
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"bosmessenger/internal/nodeproc"
 	"bosmessenger/internal/ringbuf"
 )
 
@@ -37,32 +35,18 @@ type Options struct {
 // Peer is one matrix-js-sdk client in a headless Chromium driven by one Node process.
 type Peer struct {
 	cmd    *exec.Cmd
-	stdin  io.WriteCloser
+	proc   *nodeproc.Proc
 	logs   *ringbuf.Buffer
 	pushes *pushLog
-
-	writeMu sync.Mutex
-	mu      sync.Mutex
-	nextID  int64
-	pending map[int64]chan response
-	done    chan struct{} // closed when stdout ends (the process is gone)
-	waitErr error
+	ready  chan string // the user agent, from the driver's ready line
 
 	UserID    string
 	DeviceID  string
 	UserAgent string
 }
 
-type response struct {
-	OK     bool            `json:"ok"`
-	Result json.RawMessage `json:"result"`
-	Error  string          `json:"error"`
-}
-
-// line is any line the driver writes to stdout.
+// line is a push line the driver writes to stdout (answers are nodeproc's).
 type line struct {
-	ID *int64 `json:"id"`
-	response
 	Ready     bool   `json:"ready"`
 	UserAgent string `json:"user_agent"`
 	Push
@@ -103,37 +87,23 @@ func Start(t testing.TB, opts Options) *Peer {
 // StartE launches the driver and the browser with tone as its microphone; the caller must
 // Close the peer.
 func StartE(ctx context.Context, inst *Installation, tone string) (*Peer, error) {
-	p := &Peer{
-		logs:    ringbuf.New(logKeep),
-		pushes:  newPushLog(),
-		pending: map[int64]chan response{},
-		done:    make(chan struct{}),
-	}
+	p := &Peer{logs: ringbuf.New(logKeep), pushes: newPushLog(), ready: make(chan string, 1)}
 	p.cmd = exec.Command(inst.Node, filepath.Join(inst.WebDir, "driver.mjs"), inst.WebDir, tone)
 	p.cmd.Dir = inst.WebDir
 	p.cmd.Env = append(os.Environ(), "CHROMIUM="+inst.Chromium)
 	p.cmd.Stderr = p.logs
 	setProcAttr(p.cmd)
 	var err error
-	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
-		return nil, fmt.Errorf("failed to create the stdin pipe: %w", err)
+	if p.proc, err = nodeproc.Start(p.cmd, p.logs, maxLine, p.push); err != nil {
+		return nil, err
 	}
-	stdout, err := p.cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("failed to create the stdout pipe: %w", err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("failed to start node: %w", err)
-	}
-	ready := make(chan string, 1)
-	go p.read(stdout, ready)
 	timer := time.NewTimer(startTimeout)
 	defer timer.Stop()
 	select {
-	case p.UserAgent = <-ready:
+	case p.UserAgent = <-p.ready:
 		return p, nil
-	case <-p.done:
-		return nil, fmt.Errorf("failed to start the browser peer: the driver exited (%v)\n%s", p.waitErr, tail(p.Logs(), 4000))
+	case <-p.proc.Done():
+		return nil, fmt.Errorf("failed to start the browser peer: the driver exited (%v)\n%s", p.proc.WaitErr(), tail(p.Logs(), 4000))
 	case <-ctx.Done():
 		p.Close()
 		return nil, fmt.Errorf("failed to start the browser peer: %w", ctx.Err())
@@ -143,100 +113,38 @@ func StartE(ctx context.Context, inst *Installation, tone string) (*Peer, error)
 	}
 }
 
-// read dispatches the driver's stdout lines until it closes.
-func (p *Peer) read(stdout io.Reader, ready chan<- string) {
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
-	for sc.Scan() {
-		var l line
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			fmt.Fprintf(p.logs, "jscall: unexpected stdout line: %s\n", sc.Bytes())
-			continue
-		}
-		switch {
-		case l.ID != nil:
-			p.mu.Lock()
-			ch := p.pending[*l.ID]
-			delete(p.pending, *l.ID)
-			p.mu.Unlock()
-			if ch != nil {
-				ch <- l.response
-			}
-		case l.Ready:
-			ready <- l.UserAgent
-		case l.Push.Kind != "":
-			p.pushes.add(l.Push)
-		}
+// push takes a line of the driver that is not an answer.
+func (p *Peer) push(data []byte) {
+	var l line
+	if err := json.Unmarshal(data, &l); err != nil {
+		fmt.Fprintf(p.logs, "jscall: unexpected stdout line: %s\n", data)
+		return
 	}
-	p.waitErr = p.cmd.Wait()
-	close(p.done)
+	switch {
+	case l.Ready:
+		p.ready <- l.UserAgent
+	case l.Push.Kind != "":
+		p.pushes.add(l.Push)
+	}
 }
 
 // call sends op with args to the page and decodes the result into out (if not nil). The page
 // gets the remaining time as timeout_ms for its own waits.
 func (p *Peer) call(ctx context.Context, op string, args map[string]any, out any) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
-		defer cancel()
-	}
-	deadline, _ := ctx.Deadline()
-	if args == nil {
-		args = map[string]any{}
-	}
-	args["timeout_ms"] = max(int64(time.Until(deadline)/time.Millisecond)-250, 100)
-	ch := make(chan response, 1)
-	p.mu.Lock()
-	p.nextID++
-	id := p.nextID
-	p.pending[id] = ch
-	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		delete(p.pending, id)
-		p.mu.Unlock()
-	}()
-	data, err := json.Marshal(map[string]any{"id": id, "op": op, "args": args})
+	r, err := p.proc.Call(ctx, op, args, defaultTimeout)
 	if err != nil {
-		return fmt.Errorf("failed to encode the %s request: %w", op, err)
+		return err
 	}
-	p.writeMu.Lock()
-	_, err = p.stdin.Write(append(data, '\n'))
-	p.writeMu.Unlock()
-	if err != nil {
-		return fmt.Errorf("failed to send the %s request: %w", op, err)
+	if !r.OK {
+		return fmt.Errorf("browser peer: %s: %s", op, r.Error)
 	}
-	select {
-	case r := <-ch:
-		if !r.OK {
-			return fmt.Errorf("browser peer: %s: %s", op, r.Error)
-		}
-		if out != nil {
-			if err := json.Unmarshal(r.Result, out); err != nil {
-				return fmt.Errorf("failed to decode the %s answer: %w", op, err)
-			}
-		}
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("no answer to %s: %w", op, ctx.Err())
-	case <-p.done:
-		return fmt.Errorf("the browser peer exited during %s: %v", op, p.waitErr)
-	}
+	return r.Decode(op, out)
 }
 
 // Close ends the driver (it closes the browser when stdin closes) and kills its process group
 // if it is still running after a grace period.
 func (p *Peer) Close() {
-	p.writeMu.Lock()
-	_ = p.stdin.Close()
-	p.writeMu.Unlock()
-	select {
-	case <-p.done:
-		return
-	case <-time.After(stopGrace):
-	}
-	killGroup(p.cmd)
-	<-p.done
+	p.proc.Close(stopGrace, func() { killGroup(p.cmd) })
 }
 
 // Logs returns the tail of the driver's stderr (browser console and driver log).

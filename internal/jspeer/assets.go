@@ -1,11 +1,11 @@
 package jspeer
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"io/fs"
 	"sort"
+
+	"bosmessenger/internal/nodeproc"
 )
 
 // js holds the Node side: the peer's ES modules and the pinned npm dependencies.
@@ -39,17 +39,5 @@ func scripts() []string {
 
 // scriptsHash is a short hash over the names and contents of all modules.
 func scriptsHash() string {
-	h := sha256.New()
-	for _, n := range scripts() {
-		h.Write([]byte(n + "\x00"))
-		h.Write(asset(n))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
-}
-
-// shortHash is the first 16 hex digits of the SHA-256 of data.
-func shortHash(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:8])
+	return nodeproc.NamedHash(nil, scripts(), asset)
 }

@@ -1,24 +1,19 @@
 package jspeer_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
 
 	"bosmessenger/internal/jspeer"
+	"bosmessenger/internal/nodeproc"
 	"bosmessenger/internal/testserver"
 )
 
 const password = "correct-horse-battery"
 
 // ctxT returns a context that ends after d or with the test.
-func ctxT(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
+var ctxT = nodeproc.TestContext
 
 // loggedIn registers localpart on srv, starts a js peer and logs it in.
 func loggedIn(t *testing.T, srv *testserver.Server, localpart string) *jspeer.Peer {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"bosmessenger/internal/nodeproc"
 	"bosmessenger/internal/testcache"
 )
 
@@ -45,7 +46,7 @@ func InstallE(ctx context.Context) (dir string, err error) {
 	if err != nil {
 		return "", err
 	}
-	dir = filepath.Join(root, "jspeer-"+shortHash(asset("package-lock.json")))
+	dir = filepath.Join(root, "jspeer-"+nodeproc.ShortHash(asset("package-lock.json")))
 	if err := npmInstall(ctx, dir); err != nil {
 		return "", err
 	}

@@ -1,17 +1,16 @@
 package jspeer
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"bosmessenger/internal/nodeproc"
 	"bosmessenger/internal/ringbuf"
 )
 
@@ -28,34 +27,19 @@ const (
 type Peer struct {
 	homeserver string
 	cmd        *exec.Cmd
-	stdin      io.WriteCloser
+	proc       *nodeproc.Proc
 	stderr     *ringbuf.Buffer
 	events     *eventStore
 	sdkVersion string
-
-	writeMu sync.Mutex
-	mu      sync.Mutex
-	nextID  int64
-	pending map[int64]chan response
-	done    chan struct{} // closed when stdout ends (the process is gone)
-	waitErr error         // exit status, set before done closes
+	ready      chan string // the SDK version, from Node's ready push
 
 	idMu     sync.Mutex
 	userID   string
 	deviceID string
 }
 
-// response is one answer line from Node.
-type response struct {
-	OK     bool            `json:"ok"`
-	Result json.RawMessage `json:"result"`
-	Error  string          `json:"error"`
-}
-
-// line is any line Node writes to stdout: an answer (ID set) or a push.
+// line is a push line Node writes to stdout (answers are nodeproc's).
 type line struct {
-	ID *int64 `json:"id"`
-	response
 	Push       string `json:"push"`
 	Event      *Event `json:"event"`
 	SDKVersion string `json:"sdk_version"`
@@ -98,39 +82,29 @@ func StartE(ctx context.Context, homeserverURL string) (*Peer, error) {
 		homeserver: homeserverURL,
 		stderr:     ringbuf.New(stderrKeep),
 		events:     newEventStore(),
-		pending:    map[int64]chan response{},
-		done:       make(chan struct{}),
+		ready:      make(chan string, 1),
 	}
 	p.cmd = exec.Command(node, script)
 	p.cmd.Dir = filepath.Dir(script)
 	p.cmd.Stderr = p.stderr
-	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
-		return nil, fmt.Errorf("failed to create the stdin pipe: %w", err)
+	if p.proc, err = nodeproc.Start(p.cmd, p.stderr, maxLine, p.push); err != nil {
+		return nil, err
 	}
-	stdout, err := p.cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("failed to create the stdout pipe: %w", err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("failed to start node: %w", err)
-	}
-	ready := make(chan string, 1)
-	go p.read(stdout, ready)
-	if err := p.waitReady(ctx, ready); err != nil {
+	if err := p.waitReady(ctx); err != nil {
 		p.Close()
 		return nil, err
 	}
 	return p, nil
 }
 
-func (p *Peer) waitReady(ctx context.Context, ready <-chan string) error {
+func (p *Peer) waitReady(ctx context.Context) error {
 	timer := time.NewTimer(startTimeout)
 	defer timer.Stop()
 	select {
-	case p.sdkVersion = <-ready:
+	case p.sdkVersion = <-p.ready:
 		return nil
-	case <-p.done:
-		return fmt.Errorf("failed to start the js peer: node exited (%v)\n%s", p.waitErr, tailString(p.Logs(), 4000))
+	case <-p.proc.Done():
+		return fmt.Errorf("failed to start the js peer: node exited (%v)\n%s", p.proc.WaitErr(), tailString(p.Logs(), 4000))
 	case <-ctx.Done():
 		return fmt.Errorf("failed to start the js peer: %w", ctx.Err())
 	case <-timer.C:
@@ -138,39 +112,16 @@ func (p *Peer) waitReady(ctx context.Context, ready <-chan string) error {
 	}
 }
 
-// read dispatches Node's stdout lines until it closes, then fails all pending calls.
-func (p *Peer) read(stdout io.Reader, ready chan<- string) {
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
-	for sc.Scan() {
-		var l line
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			fmt.Fprintf(p.stderr, "jspeer: unexpected stdout line: %s\n", sc.Bytes())
-			continue
-		}
-		p.dispatch(l, ready)
-	}
-	if err := sc.Err(); err != nil {
-		fmt.Fprintf(p.stderr, "jspeer: reading stdout: %v\n", err)
-	}
-	p.waitErr = p.cmd.Wait()
-	close(p.done)
-}
-
-func (p *Peer) dispatch(l line, ready chan<- string) {
-	if l.ID != nil {
-		p.mu.Lock()
-		ch := p.pending[*l.ID]
-		delete(p.pending, *l.ID)
-		p.mu.Unlock()
-		if ch != nil {
-			ch <- l.response
-		}
+// push takes a line of Node that is not an answer.
+func (p *Peer) push(data []byte) {
+	var l line
+	if err := json.Unmarshal(data, &l); err != nil {
+		fmt.Fprintf(p.stderr, "jspeer: unexpected stdout line: %s\n", data)
 		return
 	}
 	switch l.Push {
 	case "ready":
-		ready <- l.SDKVersion
+		p.ready <- l.SDKVersion
 	case "event":
 		if l.Event != nil {
 			p.events.put(*l.Event)
@@ -182,55 +133,14 @@ func (p *Peer) dispatch(l line, ready chan<- string) {
 // Without a ctx deadline it waits defaultTimeout. Node gets the remaining
 // time as timeout_ms for its own waits.
 func (p *Peer) call(ctx context.Context, op string, args map[string]any, out any) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
-		defer cancel()
-	}
-	deadline, _ := ctx.Deadline()
-	if args == nil {
-		args = map[string]any{}
-	}
-	args["timeout_ms"] = max(int64(time.Until(deadline)/time.Millisecond)-250, 100)
-
-	ch := make(chan response, 1)
-	p.mu.Lock()
-	p.nextID++
-	id := p.nextID
-	p.pending[id] = ch
-	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		delete(p.pending, id)
-		p.mu.Unlock()
-	}()
-
-	data, err := json.Marshal(map[string]any{"id": id, "op": op, "args": args})
+	r, err := p.proc.Call(ctx, op, args, defaultTimeout)
 	if err != nil {
-		return fmt.Errorf("failed to encode the %s request: %w", op, err)
+		return err
 	}
-	p.writeMu.Lock()
-	_, err = p.stdin.Write(append(data, '\n'))
-	p.writeMu.Unlock()
-	if err != nil {
-		return fmt.Errorf("failed to send the %s request: %w", op, err)
+	if !r.OK {
+		return &RemoteError{Op: op, Message: r.Error}
 	}
-	select {
-	case r := <-ch:
-		if !r.OK {
-			return &RemoteError{Op: op, Message: r.Error}
-		}
-		if out != nil {
-			if err := json.Unmarshal(r.Result, out); err != nil {
-				return fmt.Errorf("failed to decode the %s answer: %w", op, err)
-			}
-		}
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("no answer to %s: %w", op, ctx.Err())
-	case <-p.done:
-		return fmt.Errorf("node exited during %s: %v", op, p.waitErr)
-	}
+	return r.Decode(op, out)
 }
 
 // RemoteError is an error thrown by the SDK inside the Node process.
@@ -244,16 +154,7 @@ func (e *RemoteError) Error() string { return "js peer: " + e.Message }
 // Close ends the Node process: it closes stdin (the script then exits) and
 // kills the process if it is still running after a grace period.
 func (p *Peer) Close() {
-	p.writeMu.Lock()
-	_ = p.stdin.Close()
-	p.writeMu.Unlock()
-	select {
-	case <-p.done:
-		return
-	case <-time.After(stopGrace):
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.done
+	p.proc.Close(stopGrace, func() { _ = p.cmd.Process.Kill() })
 }
 
 // Logs returns the tail of the Node process's stderr (the SDK's log).

@@ -53,8 +53,8 @@ func (p *Peer) WaitForEvent(ctx context.Context, roomID string, match func(Event
 		}
 		select {
 		case <-changed:
-		case <-p.done:
-			return Event{}, fmt.Errorf("failed to wait for an event in %s: node exited (%v)", roomID, p.waitErr)
+		case <-p.proc.Done():
+			return Event{}, fmt.Errorf("failed to wait for an event in %s: node exited (%v)", roomID, p.proc.WaitErr())
 		case <-ctx.Done():
 			return Event{}, fmt.Errorf("failed to wait for an event in %s (%d events seen, %s): %w",
 				roomID, len(evs), describeFailures(evs), ctx.Err())

@@ -5,6 +5,7 @@ package callmedia
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -13,11 +14,9 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
-)
 
-// backendNull is miniaudio's ma_backend_null: malgo's BackendNull misses ma_backend_custom,
-// which miniaudio lists before it (as in internal/alarmsound).
-const backendNull = malgo.BackendNull + 1
+	"bosmessenger/internal/audiodev"
+)
 
 // systemBackends are the real audio systems per OS, without the null backend that miniaudio
 // would fall back to, so that a machine without audio gives ErrNoAudioDevice.
@@ -47,10 +46,10 @@ func OpenAudio() (*Audio, error) { return openAudio(systemBackends()) }
 
 // OpenNullAudio opens miniaudio's null backend: one microphone and one speaker that run in
 // real time, silently (the microphone captures silence), for tests.
-func OpenNullAudio() (*Audio, error) { return openAudio([]malgo.Backend{backendNull}) }
+func OpenNullAudio() (*Audio, error) { return openAudio(audiodev.Null()) }
 
 func openAudio(backends []malgo.Backend) (*Audio, error) {
-	ctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
+	ctx, err := audiodev.InitContext(backends)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open audio: %w (%v)", ErrNoAudioDevice, err)
 	}
@@ -88,8 +87,7 @@ func (a *Audio) Close() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.ctx != nil {
-		_ = a.ctx.Uninit()
-		a.ctx.Free()
+		audiodev.FreeContext(a.ctx)
 		a.ctx = nil
 	}
 }
@@ -101,9 +99,7 @@ func (a *Audio) openDevice(kind malgo.DeviceType, id string, data malgo.DataProc
 	if a.ctx == nil {
 		return nil, ErrClosed
 	}
-	cfg := malgo.DefaultDeviceConfig(kind)
-	cfg.SampleRate = SampleRate
-	cfg.PeriodSizeInMilliseconds = 10
+	cfg := audiodev.Config{Kind: kind, Format: malgo.FormatS16, SampleRate: SampleRate, PeriodMs: 10}
 	var devID malgo.DeviceID
 	if id != "" {
 		b, err := hex.DecodeString(id)
@@ -112,31 +108,21 @@ func (a *Audio) openDevice(kind malgo.DeviceType, id string, data malgo.DataProc
 		}
 		copy(devID[:], b)
 	}
-	var idPtr unsafe.Pointer
 	if id != "" {
 		// miniaudio reads the ID during InitDevice only; pinned, it may sit in C memory.
 		var pin runtime.Pinner
 		pin.Pin(&devID)
 		defer pin.Unpin()
-		idPtr = unsafe.Pointer(&devID)
-	}
-	if kind == malgo.Capture {
-		cfg.Capture.Format, cfg.Capture.Channels, cfg.Capture.DeviceID = malgo.FormatS16, 1, idPtr
-	} else {
-		cfg.Playback.Format, cfg.Playback.Channels, cfg.Playback.DeviceID = malgo.FormatS16, 1, idPtr
+		cfg.DeviceID = unsafe.Pointer(&devID)
 	}
 	if id != "" && !a.hasDevice(kind, id) {
 		return nil, fmt.Errorf("failed to open audio device %q: %w", id, ErrNoAudioDevice)
 	}
-	dev, err := malgo.InitDevice(a.ctx.Context, cfg, malgo.DeviceCallbacks{Data: data})
-	if err != nil {
+	dev, err := audiodev.Start(a.ctx, cfg, data)
+	if errors.Is(err, audiodev.ErrOpen) {
 		return nil, fmt.Errorf("failed to open audio device: %w (%v)", ErrNoAudioDevice, err)
 	}
-	if err := dev.Start(); err != nil {
-		dev.Uninit()
-		return nil, fmt.Errorf("failed to start audio device: %w", err)
-	}
-	return dev, nil
+	return dev, err
 }
 
 // hasDevice tells whether the context lists id for kind (a.mu held).

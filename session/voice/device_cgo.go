@@ -10,11 +10,9 @@ import (
 	"sync/atomic"
 
 	"github.com/gen2brain/malgo"
-)
 
-// backendNull is miniaudio's ma_backend_null (malgo's BackendNull names ma_backend_custom; see
-// internal/alarmsound).
-const backendNull = malgo.BackendNull + 1
+	"bosmessenger/internal/audiodev"
+)
 
 // Mic is the Source of the system's default microphone (or of the null backend: silence at
 // the pace of a real device, for tests).
@@ -30,7 +28,7 @@ type Mic struct {
 func NewMic() *Mic { return &Mic{} }
 
 // NewNullMic returns a microphone on miniaudio's null backend.
-func NewNullMic() *Mic { return &Mic{backends: []malgo.Backend{backendNull}} }
+func NewNullMic() *Mic { return &Mic{backends: audiodev.Null()} }
 
 // Start opens the capture device (mono float32 at SampleRate) and pushes what it captures.
 func (m *Mic) Start(push func([]float32)) error {
@@ -39,14 +37,6 @@ func (m *Mic) Start(push func([]float32)) error {
 	if m.dev != nil {
 		return nil
 	}
-	ctx, err := malgo.InitContext(m.backends, malgo.ContextConfig{}, nil)
-	if err != nil {
-		return fmt.Errorf("failed to open audio input: %w", err)
-	}
-	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
-	cfg.Capture.Format = malgo.FormatF32
-	cfg.Capture.Channels = 1
-	cfg.SampleRate = SampleRate
 	data := func(_, in []byte, frames uint32) {
 		n := min(int(frames), len(in)/4)
 		block := make([]float32, n)
@@ -55,17 +45,9 @@ func (m *Mic) Start(push func([]float32)) error {
 		}
 		push(block)
 	}
-	dev, err := malgo.InitDevice(ctx.Context, cfg, malgo.DeviceCallbacks{Data: data})
+	ctx, dev, err := audiodev.Open(m.backends, audiodev.Config{Kind: malgo.Capture, Format: malgo.FormatF32, SampleRate: SampleRate}, data)
 	if err != nil {
-		_ = ctx.Uninit()
-		ctx.Free()
 		return fmt.Errorf("failed to open the microphone: %w", err)
-	}
-	if err := dev.Start(); err != nil {
-		dev.Uninit()
-		_ = ctx.Uninit()
-		ctx.Free()
-		return fmt.Errorf("failed to start the microphone: %w", err)
 	}
 	m.ctx, m.dev = ctx, dev
 	return nil
@@ -78,10 +60,8 @@ func (m *Mic) Stop() {
 	if m.dev == nil {
 		return
 	}
-	_ = m.dev.Stop()
-	m.dev.Uninit()
-	_ = m.ctx.Uninit()
-	m.ctx.Free()
+	audiodev.Stop(m.dev)
+	audiodev.FreeContext(m.ctx)
 	m.dev, m.ctx = nil, nil
 }
 
@@ -110,7 +90,7 @@ type playing struct {
 func NewPlayer() *Player { return &Player{} }
 
 // NewNullPlayer returns a player on miniaudio's null backend (silent, real-time).
-func NewNullPlayer() *Player { return &Player{backends: []malgo.Backend{backendNull}} }
+func NewNullPlayer() *Player { return &Player{backends: audiodev.Null()} }
 
 // Play plays pcm (mono, SampleRate) from its start, ending what played before; onEnd (may be
 // nil) runs on its own goroutine once the last sample was rendered.
@@ -119,9 +99,9 @@ func (p *Player) Play(pcm []float32, onEnd func()) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ctx == nil {
-		ctx, err := malgo.InitContext(p.backends, malgo.ContextConfig{}, nil)
+		ctx, err := audiodev.InitContext(p.backends)
 		if err != nil {
-			return fmt.Errorf("failed to open audio output: %w", err)
+			return err
 		}
 		p.ctx = ctx
 	}
@@ -129,17 +109,9 @@ func (p *Player) Play(pcm []float32, onEnd func()) error {
 	p.pos.Store(0)
 	p.paused.Store(false)
 	p.ended.Store(false)
-	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
-	cfg.Playback.Format = malgo.FormatF32
-	cfg.Playback.Channels = 1
-	cfg.SampleRate = SampleRate
-	dev, err := malgo.InitDevice(p.ctx.Context, cfg, malgo.DeviceCallbacks{Data: p.fill})
+	dev, err := audiodev.Start(p.ctx, audiodev.Config{Kind: malgo.Playback, Format: malgo.FormatF32, SampleRate: SampleRate}, p.fill)
 	if err != nil {
-		return fmt.Errorf("failed to open audio device: %w", err)
-	}
-	if err := dev.Start(); err != nil {
-		dev.Uninit()
-		return fmt.Errorf("failed to start audio device: %w", err)
+		return err
 	}
 	p.dev = dev
 	return nil
@@ -199,8 +171,7 @@ func (p *Player) Stop() {
 	if p.dev == nil {
 		return
 	}
-	_ = p.dev.Stop()
-	p.dev.Uninit()
+	audiodev.Stop(p.dev)
 	p.dev = nil
 }
 
@@ -210,8 +181,7 @@ func (p *Player) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ctx != nil {
-		_ = p.ctx.Uninit()
-		p.ctx.Free()
+		audiodev.FreeContext(p.ctx)
 		p.ctx = nil
 	}
 }
