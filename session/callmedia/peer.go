@@ -212,7 +212,9 @@ func (p *Peer) HandleOffer(ctx context.Context, offerSDP string) (string, error)
 		return "", fmt.Errorf("failed to set local answer: %w", err)
 	}
 	p.negotiating()
-	return p.pc.LocalDescription().SDP, nil
+	// pion takes only its own answer, whose directions may not fit the offer: the other side
+	// gets the fitted one (pion may go on sending what it then discards).
+	return answerDirections(offerSDP, p.pc.LocalDescription().SDP)
 }
 
 // setRemote parses and applies a remote description, then the candidates that came before it.
