@@ -91,6 +91,14 @@ gui-bench:
 bench-compare:
 	$(GO) run -tags $(TAGS) ./internal/tools/benchcompare $(BENCH_COMPARE_FLAGS)
 
+# Call figures (docs/PERFORMANCE.md, Calls): media over loopback (mouth-to-ear latency, CPU and RSS
+# of a call, packet loss through a lossy UDP relay), then the setup time of ours<->ours and
+# ours<->matrix-js-sdk in Chromium, interleaved in one run inside a network namespace.
+.PHONY: bench-calls
+bench-calls:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Call(Latency|CPU|Loss)' -benchtime 20x ./session/callmedia
+	$(GO) test -tags $(TAGS) -run '^$$' -bench CallSetup -benchtime 5x -timeout 30m ./session
+
 demo: deps build
 	bash scripts/demo.sh
 

@@ -37,6 +37,9 @@ type CallMediaOptions struct {
 	Sink         callmedia.AudioSink   // nil: discarded
 	LoopbackOnly bool                  // only loopback ICE candidates (also CallLoopbackEnv=1)
 	ReceiveVideo bool                  // a placed call offers to receive video (callvideo.go)
+	// RelayOnly sends the media only through the homeserver's TURN server (relay candidates);
+	// without one offered, placing or answering fails with ErrNoTURNServer.
+	RelayOnly bool
 }
 
 // callsState is the session's call machine with its media, made on first use.
@@ -195,12 +198,15 @@ func (s *Session) callError(err error) error {
 func (s *Session) callMedia(ctx context.Context, opts CallMediaOptions) call.MediaFactory {
 	loopback := opts.LoopbackOnly || os.Getenv(CallLoopbackEnv) == "1"
 	var servers []callmedia.ICEServer
-	if !loopback {
+	if !loopback || opts.RelayOnly {
 		servers = s.turnServers(ctx)
 	}
 	return func() (call.Media, error) {
+		if opts.RelayOnly && len(servers) == 0 {
+			return nil, ErrNoTURNServer
+		}
 		p, err := callmedia.NewPeer(callmedia.Config{ICEServers: servers, LoopbackOnly: loopback,
-			Source: opts.Source, Sink: opts.Sink, ReceiveVideo: opts.ReceiveVideo})
+			Source: opts.Source, Sink: opts.Sink, ReceiveVideo: opts.ReceiveVideo, RelayOnly: opts.RelayOnly})
 		if err != nil {
 			return nil, fmt.Errorf("failed to prepare the call media: %w", err)
 		}

@@ -115,4 +115,7 @@ var (
 	ErrNotOneToOne = errors.New("calls need a room with exactly one other member")
 	// ErrNoMicrophone: no audio device to record from (or no permission to use it).
 	ErrNoMicrophone = errors.New("no microphone available")
+	// ErrNoTURNServer: a relay-only call (CallMediaOptions.RelayOnly) but the homeserver offers
+	// no TURN server (/voip/turnServer).
+	ErrNoTURNServer = errors.New("the homeserver offers no TURN server")
 )

@@ -124,7 +124,7 @@ func (a *App) applyCall(info session.CallInfo) {
 		a.relayout()
 		go a.closeCallMedia()
 		if info.EndReason != "" && info.EndReason != call.ReasonUserHangup && !info.EndedByRemote {
-			a.showError(T("call.failed", info.EndReason))
+			a.showError(callEndMessage(info.EndReason))
 		}
 		return
 	}

@@ -29,6 +29,7 @@ type configParams struct {
 	secret       string
 	federation   bool
 	openRegister bool
+	turn         *TURN
 }
 
 // writeConfig generates dendrite.yaml in p.dir with generate-config and
@@ -73,6 +74,20 @@ func writeConfig(ctx context.Context, p configParams) (string, error) {
 		{"user_api.bcrypt_cost", 4},
 		// Log to stdout/stderr only; the harness captures both into dendrite.log.
 		{"logging", []map[string]string{{"type": "std", "level": "info"}}},
+	}
+	if t := p.turn; t != nil {
+		lifetime := t.UserLifetime
+		if lifetime == "" {
+			lifetime = "1h"
+		}
+		edits = append(edits, []struct {
+			path string
+			val  any
+		}{
+			{"client_api.turn.turn_uris", t.URIs},
+			{"client_api.turn.turn_shared_secret", t.SharedSecret},
+			{"client_api.turn.turn_user_lifetime", lifetime},
+		}...)
 	}
 	for _, e := range edits {
 		if err := doc.set(e.path, e.val); err != nil {

@@ -41,6 +41,16 @@ type Options struct {
 	// OpenRegistration enables /_matrix/client/v3/register without
 	// verification (off by default: users come from Register).
 	OpenRegistration bool
+	// TURN, when set, makes /_matrix/client/v3/voip/turnServer offer these TURN URIs with
+	// time-limited credentials from a shared secret (client_api.turn).
+	TURN *TURN
+}
+
+// TURN is the TURN server a test homeserver offers to its clients.
+type TURN struct {
+	URIs         []string // e.g. turn:127.0.0.1:3478?transport=udp
+	SharedSecret string   // the TURN REST API secret (coturn's static-auth-secret)
+	UserLifetime string   // credential lifetime, default "1h"
 }
 
 // Server is a running (or stopped) Dendrite started by the harness.
@@ -143,7 +153,7 @@ func prepare(ctx context.Context, bin string, opts Options) (*Server, error) {
 	}
 	s.ConfigPath, err = writeConfig(ctx, configParams{
 		bin: bin, dir: s.Dir, serverName: s.ServerName, clientURL: s.URL,
-		secret: s.SharedSecret, federation: opts.Federation, openRegister: opts.OpenRegistration,
+		secret: s.SharedSecret, federation: opts.Federation, openRegister: opts.OpenRegistration, turn: opts.TURN,
 	})
 	if err != nil {
 		return nil, err

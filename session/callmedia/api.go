@@ -36,6 +36,9 @@ type Config struct {
 	Source       AudioSource // nil = silence
 	Sink         AudioSink   // nil = discard
 	ReceiveVideo bool        // offer to receive the other side's video (counted in Stats)
+	// RelayOnly gathers and uses only relay candidates (TURN from ICEServers): the media goes
+	// through the TURN server or not at all (tests of TURN; networks that must hide addresses).
+	RelayOnly bool
 	// ICEFailTimeout is how long ICE may go without connectivity (checking or disconnected)
 	// before the peer fails with ErrICEFailed; 0 = pion's default (5 s + 25 s).
 	ICEFailTimeout time.Duration

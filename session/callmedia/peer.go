@@ -60,7 +60,11 @@ func NewPeer(cfg Config) (*Peer, error) {
 	for _, s := range cfg.ICEServers {
 		servers = append(servers, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
 	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: servers})
+	conf := webrtc.Configuration{ICEServers: servers}
+	if cfg.RelayOnly {
+		conf.ICETransportPolicy = webrtc.ICETransportPolicyRelay
+	}
+	pc, err := api.NewPeerConnection(conf)
 	if err != nil {
 		return nil, fmt.Errorf("failed to create peer connection: %w", err)
 	}
@@ -209,7 +213,9 @@ func (p *Peer) HandleOffer(ctx context.Context, offerSDP string) (string, error)
 		return "", fmt.Errorf("failed to set local answer: %w", err)
 	}
 	p.negotiating()
-	return p.pc.LocalDescription().SDP, nil
+	// pion takes only its own answer, whose directions may not fit the offer: the other side
+	// gets the fitted one (pion may go on sending what it then discards).
+	return answerDirections(offerSDP, p.pc.LocalDescription().SDP)
 }
 
 // setRemote parses and applies a remote description, then the candidates that came before it.

@@ -224,6 +224,14 @@ window.bos = {
     return true;
   },
 
+  // hold puts the other side on hold (on = true: every transceiver inactive) or takes it off;
+  // matrix-js-sdk renegotiates with m.call.negotiate both times.
+  async hold({ on }) {
+    if (!st.call) throw new Error("no call");
+    st.call.setRemoteOnHold(on);
+    return st.call.isRemoteOnHold();
+  },
+
   async stats() {
     const call = st.call;
     const out = {
