@@ -41,6 +41,9 @@ type Options struct {
 	// OpenRegistration enables /_matrix/client/v3/register without
 	// verification (off by default: users come from Register).
 	OpenRegistration bool
+	// NoSearch turns Dendrite's full-text search off (sync_api.search): for seeding many
+	// messages, where its index merges take about half of the server's CPU per message.
+	NoSearch bool
 }
 
 // Server is a running (or stopped) Dendrite started by the harness.
@@ -144,6 +147,7 @@ func prepare(ctx context.Context, bin string, opts Options) (*Server, error) {
 	s.ConfigPath, err = writeConfig(ctx, configParams{
 		bin: bin, dir: s.Dir, serverName: s.ServerName, clientURL: s.URL,
 		secret: s.SharedSecret, federation: opts.Federation, openRegister: opts.OpenRegistration,
+		noSearch: opts.NoSearch,
 	})
 	if err != nil {
 		return nil, err
