@@ -140,12 +140,11 @@ func staleRooms(tx *store.Tx, from, to int64) (stale map[string]bool, all bool, 
 }
 
 // readPreviews makes the previews of the rooms need from their latest events, with the senders'
-// member rows in one query.
+// member rows in one query; into is changed only when all went well.
 func readPreviews(tx *store.Tx, need []string, latest map[string][]*store.Event, into map[string]cachedPreview) error {
 	picked := make(map[string]LastMessage, len(need))
 	var keys []store.MemberKey
 	for _, r := range need {
-		into[r] = cachedPreview{}
 		for _, e := range latest[r] {
 			if lm, ok := previewOf(e); ok {
 				picked[r] = lm
@@ -157,6 +156,9 @@ func readPreviews(tx *store.Tx, need []string, latest map[string][]*store.Event,
 	members, err := tx.MembersByKey(keys)
 	if err != nil {
 		return err
+	}
+	for _, r := range need {
+		into[r] = cachedPreview{}
 	}
 	for r, lm := range picked {
 		into[r] = cachedPreview{lm: &lm, member: members[store.MemberKey{RoomID: r, UserID: lm.Sender.String()}]}
