@@ -87,9 +87,10 @@ gui-bench:
 # Login to a complete room list, matrix-js-sdk (internal/jspeer) against bosctl, interleaved, fresh
 # device each run; prints medians and the time and peak-RSS ratios (docs/PERFORMANCE.md). Seeds a
 # Dendrite with 200 rooms x 50 messages first (cached; cold about 6 minutes on a quiet machine).
-# Flags: BENCH_COMPARE_FLAGS='-runs 5 -rooms 200 -messages 50 -limit 50'.
+# Flags: BENCH_COMPARE_FLAGS='-runs 5 -rooms 200 -messages 50 -limit 50'. SCALE=2000 is the scale
+# account (2,000 rooms, its own cached seed): the same as BENCH_COMPARE_FLAGS='-rooms 2000'.
 bench-compare:
-	$(GO) run -tags $(TAGS) ./internal/tools/benchcompare $(BENCH_COMPARE_FLAGS)
+	$(GO) run -tags $(TAGS) ./internal/tools/benchcompare $(if $(SCALE),-rooms $(SCALE)) $(BENCH_COMPARE_FLAGS)
 
 # Call figures (docs/PERFORMANCE.md, Calls): media over loopback (mouth-to-ear latency, CPU and RSS
 # of a call, packet loss through a lossy UDP relay), then the setup time of ours<->ours and

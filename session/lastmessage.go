@@ -1,8 +1,6 @@
 package session
 
 import (
-	"sync/atomic"
-
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
@@ -34,47 +32,6 @@ type LastMessage struct {
 
 // lastMessageWindow is how many of each room's newest non-state events a preview looks through.
 const lastMessageWindow = 5
-
-// fillLastMessages sets LastMessage of the summaries: one query for the events of all rooms, one
-// for their senders.
-func fillLastMessages(tx *store.Tx, rooms []RoomSummary, orgs *atomic.Pointer[OrgLookup]) error {
-	latest, err := tx.LatestMessages(lastMessageWindow)
-	if err != nil {
-		return err
-	}
-	picked := make(map[id.RoomID]*store.Event, len(rooms))
-	var keys []store.MemberKey
-	for i := range rooms {
-		for _, e := range latest[rooms[i].ID.String()] {
-			if _, ok := previewOf(e); ok {
-				picked[rooms[i].ID] = e
-				keys = append(keys, store.MemberKey{RoomID: e.RoomID, UserID: e.Sender})
-				break
-			}
-		}
-	}
-	members, err := tx.MembersByKey(keys)
-	if err != nil {
-		return err
-	}
-	for i := range rooms {
-		e := picked[rooms[i].ID]
-		if e == nil {
-			continue
-		}
-		lm, _ := previewOf(e)
-		raw := ""
-		m := members[store.MemberKey{RoomID: e.RoomID, UserID: e.Sender}]
-		if m != nil {
-			raw = m.Name
-		} else {
-			m = &store.Member{RoomID: e.RoomID, UserID: e.Sender, Membership: "join"}
-		}
-		lm.SenderName = newNameTable([]*store.Member{m}, orgs).name(e.Sender, raw)
-		rooms[i].LastMessage = &lm
-	}
-	return nil
-}
 
 // previewOf makes the preview of one event; ok is false for events a room list does not show.
 func previewOf(e *store.Event) (lm LastMessage, ok bool) {

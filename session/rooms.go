@@ -39,6 +39,7 @@ type RoomSummary struct {
 // Rooms lists joined rooms and invites: invites first, then by last activity.
 func (s *Session) Rooms(ctx context.Context) (out []RoomSummary, err error) {
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		out = out[:0] // a retried transaction starts again
 		rooms, err := tx.Rooms()
 		if err != nil {
 			return err
@@ -47,13 +48,13 @@ func (s *Session) Rooms(ctx context.Context) (out []RoomSummary, err error) {
 			if r.Membership != "join" && r.Membership != "invite" {
 				continue
 			}
-			sum, err := summarise(tx, r, s.account.UserID.String())
+			sum, err := summariseBase(tx, r, s.account.UserID.String())
 			if err != nil {
 				return err
 			}
 			out = append(out, sum)
 		}
-		return fillLastMessages(tx, out, &s.orgs) // lastmessage.go
+		return s.roomList.fill(tx, out, &s.orgs) // spaces and previews: roomlistcache.go
 	})
 	return out, err
 }
@@ -75,13 +76,19 @@ func (s *Session) Room(ctx context.Context, roomID id.RoomID) (sum RoomSummary, 
 }
 
 func summarise(tx *store.Tx, r *store.Room, me string) (RoomSummary, error) {
+	sum, err := summariseBase(tx, r, me)
+	if err != nil {
+		return sum, err
+	}
+	sum.IsSpace, sum.Spaces, err = spaceInfo(tx, r.ID)
+	return sum, err
+}
+
+// summariseBase is summarise without the space information (Rooms fills it for all rooms at once).
+func summariseBase(tx *store.Tx, r *store.Room, me string) (RoomSummary, error) {
 	sum := RoomSummary{ID: id.RoomID(r.ID), Name: r.Name, Topic: r.Topic, Alias: r.Alias, Membership: r.Membership,
 		Encrypted: r.Encryption != "", IsDirect: r.IsDirect, JoinedCount: r.JoinedCount, InvitedCount: r.InvitedCount,
 		NotifyCount: r.NotifyCount, HighlightCount: r.HighlightCount, LastActivity: r.LastActivityTS, AvatarURL: r.Avatar}
-	var err error
-	if sum.IsSpace, sum.Spaces, err = spaceInfo(tx, r.ID); err != nil {
-		return sum, err
-	}
 	if sum.Name == "" {
 		sum.Name = r.Alias
 	}

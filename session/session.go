@@ -135,7 +135,8 @@ type Session struct {
 	keyReqs keyRequests // room keys asked from our other devices
 	gate    deviceGate  // this device's verification (Config.RequireDeviceVerification)
 
-	orgs atomic.Pointer[OrgLookup] // organisation per homeserver (BOS mode), see SetOrgLookup
+	orgs     atomic.Pointer[OrgLookup] // organisation per homeserver (BOS mode), see SetOrgLookup
+	roomList roomListCache             // what Rooms keeps between refreshes (roomlistcache.go)
 
 	calls callsState // 1:1 calls (calls.go)
 

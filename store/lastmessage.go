@@ -10,6 +10,32 @@ import (
 // timeline events of every joined or invited room, newest first, grouped by room ID. Reactions,
 // redaction events and poll responses are left out (they are no "last message"); edits stay in.
 func (tx *Tx) LatestMessages(perRoom int) (map[string][]*Event, error) {
+	return tx.latestMessages(perRoom, "", nil)
+}
+
+// LatestMessagesIn is LatestMessages for the given rooms only (those of them joined or invited),
+// in one query per maxInArgs rooms: a room list that knows which rooms changed reads only those.
+func (tx *Tx) LatestMessagesIn(roomIDs []string, perRoom int) (map[string][]*Event, error) {
+	out := map[string][]*Event{}
+	for len(roomIDs) > 0 {
+		chunk := roomIDs[:min(len(roomIDs), maxInArgs)]
+		roomIDs = roomIDs[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r
+		}
+		got, err := tx.latestMessages(perRoom, " AND r.room_id IN ("+placeholders(len(chunk))+")", args)
+		if err != nil {
+			return nil, err
+		}
+		for r, events := range got {
+			out[r] = events
+		}
+	}
+	return out, nil
+}
+
+func (tx *Tx) latestMessages(perRoom int, where string, args []any) (map[string][]*Event, error) {
 	events, err := tx.queryEvents(`SELECT `+prefixed("e.", eventColumns)+` FROM room r
 		JOIN timeline t ON t.id IN (SELECT t2.id FROM timeline t2 JOIN event e2 ON e2.rowid = t2.event_rowid
 			WHERE t2.room_id = r.room_id AND e2.state_key IS NULL AND e2.type NOT IN ('m.room.redaction', 'm.reaction')
@@ -17,7 +43,7 @@ func (tx *Tx) LatestMessages(perRoom int) (map[string][]*Event, error) {
 			AND COALESCE(e2.decrypted_type, e2.type) NOT IN ('org.matrix.msc3381.poll.response', 'm.poll.response')
 			ORDER BY t2.id DESC LIMIT ?)
 		JOIN event e ON e.rowid = t.event_rowid
-		WHERE r.membership IN ('join', 'invite') ORDER BY r.room_id, t.id DESC`, perRoom)
+		WHERE r.membership IN ('join', 'invite')`+where+` ORDER BY r.room_id, t.id DESC`, append([]any{perRoom}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the latest messages: %w", err)
 	}

@@ -30,6 +30,7 @@ type configParams struct {
 	federation   bool
 	openRegister bool
 	turn         *TURN
+	noSearch     bool
 }
 
 // writeConfig generates dendrite.yaml in p.dir with generate-config and
@@ -68,7 +69,7 @@ func writeConfig(ctx context.Context, p configParams) (string, error) {
 		{"media_api.base_path", filepath.Join(p.dir, "media")},
 		// Above the client's 100 MB limit (session.MaxFileSize), so that large attachments can be tested.
 		{"media_api.max_file_size_bytes", 200 << 20},
-		{"sync_api.search.enabled", true},
+		{"sync_api.search.enabled", !p.noSearch},
 		{"sync_api.search.in_memory", false},
 		{"sync_api.search.index_path", filepath.Join(p.dir, "searchindex")},
 		{"user_api.bcrypt_cost", 4},

@@ -44,6 +44,9 @@ type Options struct {
 	// TURN, when set, makes /_matrix/client/v3/voip/turnServer offer these TURN URIs with
 	// time-limited credentials from a shared secret (client_api.turn).
 	TURN *TURN
+	// NoSearch turns Dendrite's full-text search off (sync_api.search): for seeding many
+	// messages, where its index merges take about half of the server's CPU per message.
+	NoSearch bool
 }
 
 // TURN is the TURN server a test homeserver offers to its clients.
@@ -154,6 +157,7 @@ func prepare(ctx context.Context, bin string, opts Options) (*Server, error) {
 	s.ConfigPath, err = writeConfig(ctx, configParams{
 		bin: bin, dir: s.Dir, serverName: s.ServerName, clientURL: s.URL,
 		secret: s.SharedSecret, federation: opts.Federation, openRegister: opts.OpenRegistration, turn: opts.TURN,
+		noSearch: opts.NoSearch,
 	})
 	if err != nil {
 		return nil, err
