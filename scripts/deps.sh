@@ -2,7 +2,7 @@
 # Installs what building and testing BOS Messenger needs on Debian 12: cgo and Fyne headers, Xvfb
 # tools for GUI smoke tests, gnome-keyring's Secret Service for the OS keyring test, the mingw
 # cross-compiler for the Windows build, the packaging tools (wixl, osslsigncode, lintian, wine, nfpm,
-# cyclonedx-gomod), staticcheck and the test homeserver (Dendrite). Idempotent and quick when
+# cyclonedx-gomod, the fyne CLI), staticcheck and the test homeserver (Dendrite). Idempotent and quick when
 # everything is there already.
 # Run as root, or as a user with sudo.
 set -euo pipefail
@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 staticcheck_version=v0.8.2
 nfpm_version=v2.48.0           # .deb packager (make deb)
 cyclonedx_gomod_version=v1.10.0 # SBOM (make sbom)
+fyne_tools_version=v1.7.4     # fyne package: the Linux tarball (make tarball)
 
 apt_pkgs=(
 	# cgo and Fyne (GL, X11)
@@ -88,6 +89,7 @@ go_tool() {
 }
 go_tool nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm "$nfpm_version"
 go_tool cyclonedx-gomod github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod "$cyclonedx_gomod_version"
+go_tool fyne fyne.io/tools/cmd/fyne "$fyne_tools_version"
 
 bash scripts/install-dendrite.sh
 

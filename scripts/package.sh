@@ -184,16 +184,50 @@ deb() {
 	log "deb: $out (Depends: $depends)"
 }
 
+# tarball: `fyne package --os linux` (fyne.io/tools, pinned in scripts/deps.sh) packages the
+# release binary built by bin-linux (--executable: it skips its own build, so the -trimpath
+# reproducible build stays what ships): the desktop file from FyneApp.toml's [LinuxAndBSD], the icon
+# and its Makefile (install, uninstall, user-install, user-uninstall). The rest of the .deb's files
+# (bosctl, hicolor icon, AppStream metadata, man pages, SBOM) go beside them, with
+# packaging/linux/tarball-extra.mk appended to the Makefile to install them. fyne runs on a copy of
+# FyneApp.toml (it increments Build after each package) and its archive is repacked with sorted
+# names, the commit time and root ownership, so the tarball is reproducible too.
 tarball() {
 	local tmp; tmp=$(mktemp -d)
 	local name="BOSMessenger-$PKG_VERSION-linux-amd64"
-	stage_linux "$tmp/$name/usr/local"
-	cp packaging/linux/tarball.mk "$tmp/$name/Makefile"
+	need "$DIST/linux/bosctl" "$DIST/linux/bosmessenger" "$DIST/linux/sbom.cdx.json"
+	[ -x "$gobin/fyne" ] || { echo "package: $gobin/fyne missing (make deps)" >&2; exit 1; }
+	mkdir -p "$tmp/src/assets" "$tmp/out"
+	cp FyneApp.toml "$tmp/src/"
+	cp assets/icon.png "$tmp/src/assets/"
+	cp cmd/bosmessenger/main.go "$tmp/src/" # fyne wants Go code in --src; it builds nothing here
+	local exe; exe=$(realpath "$DIST/linux/bosmessenger")
+	# fyne's own archive is only unpacked again: XZ_OPT=-0 keeps its xz run short.
+	if ! (cd "$tmp/out" && XZ_OPT=-0 "$gobin/fyne" package --target linux --src "$tmp/src" --executable "$exe") >"$tmp/fyne.log" 2>&1; then
+		sed 's/^/fyne: /' "$tmp/fyne.log" >&2
+		echo "package: fyne package failed" >&2
+		exit 1
+	fi
+	local fyne_tar="$tmp/out/BOS Messenger.tar.xz"
+	[ -f "$fyne_tar" ] || { echo "package: fyne package made no $fyne_tar" >&2; exit 1; }
+	mkdir "$tmp/x"
+	tar -xJf "$fyne_tar" -C "$tmp/x"
+	mv "$tmp/x/bosmessenger" "$tmp/x/$name"
+	local dir="$tmp/x/$name" local=usr/local
+	[ -d "$dir/usr/local" ] || local=usr # fyne uses usr/ when the build machine has no /usr/local
+	cmp -s "$DIST/linux/bosmessenger" "$dir/$local/bin/bosmessenger" || { echo "package: fyne changed the binary" >&2; exit 1; }
+	stage_linux "$tmp/stage"
+	for f in bin/bosctl share/icons/hicolor/256x256/apps/$APPID.png share/metainfo/$APPID.metainfo.xml \
+		share/man/man1/bosctl.1.gz share/man/man1/bosmessenger.1.gz share/doc/bosmessenger/sbom.cdx.json; do
+		install -D -m "$(stat -c %a "$tmp/stage/$f")" "$tmp/stage/$f" "$dir/$local/$f"
+	done
+	sed "s|@LOCAL@|$local|g" packaging/linux/tarball-extra.mk >>"$dir/Makefile"
+	chmod -R u+rwX,go+rX,go-w "$dir"
 	local out="$DIST/$name.tar.xz"
 	tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
-		-C "$tmp" -cJf "$out" "$name"
+		-C "$tmp/x" -cJf "$out" "$name"
 	rm -rf "$tmp"
-	log "tarball: $out"
+	log "tarball: $out (fyne package)"
 }
 
 msi() {

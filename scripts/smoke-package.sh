@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke tests of what users install (after make package): the .deb with dpkg, the tarball with its
 # Makefile, the MSI under wine and Xvfb. Each installed bosctl runs --version and a real session
-# (login, create-room, send, history) against Dendrite on loopback (internal/pkgsmoke); the files
+# (login, create-room, send, history) against Dendrite on loopback (internal/pkgsmoke); the
+# installed bosmessenger (.deb, MSI) must show a window that is not blank under Xvfb; the files
 # must be gone after uninstalling. Parts: SMOKE_PARTS="deb tarball msi" (default all). Needs root
 # for dpkg (CI runs as root).
 set -euo pipefail
@@ -36,6 +37,42 @@ session() {
 	grep -E '^(=== RUN|--- |PASS|ok|\s+installed_test)' "$tmp/session.log" || true
 }
 
+# gui_linux BIN NAME: starts the installed desktop app BIN under Xvfb with a fresh data dir, waits
+# for its window and checks that a screenshot of the window (dist/smoke/NAME-bosmessenger.png) is
+# not blank.
+gui_linux() {
+	local bin=$1 name=$2 disp="" wid=""
+	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$tmp/xvfb-display" >/dev/null 2>&1 &
+	xvfb_pid=$!
+	for _ in $(seq 1 100); do
+		disp=$(cat "$tmp/xvfb-display" 2>/dev/null) || true
+		[ -z "$disp" ] || break
+		sleep 0.1
+	done
+	[ -n "$disp" ] || fail "Xvfb did not start"
+	mkdir -p "$tmp/gui-$name" dist/smoke
+	DISPLAY=:$disp BOSMESSENGER_PASSPHRASE="smoke test store passphrase" "$bin" --data "$tmp/gui-$name" >"$tmp/gui-$name.log" 2>&1 &
+	local gui_pid=$!
+	for _ in $(seq 1 120); do
+		sleep 1
+		wid=$(DISPLAY=:$disp xdotool search --onlyvisible --name "BOS Messenger" 2>/dev/null | head -n 1) || true
+		[ -z "$wid" ] || break
+		kill -0 "$gui_pid" 2>/dev/null || { cat "$tmp/gui-$name.log"; fail "$bin exited before showing a window"; }
+	done
+	[ -n "$wid" ] || fail "$bin: no window within 120 s"
+	sleep 3 # the first frames
+	local png="dist/smoke/$name-bosmessenger.png"
+	DISPLAY=:$disp import -window "$wid" "$png"
+	local sd; sd=$(convert "$png" -colorspace gray -format '%[fx:standard_deviation]' info:)
+	echo "smoke: screenshot of the window: $png (gray standard deviation $sd, blank is 0)"
+	awk -v s="$sd" 'BEGIN { exit !(s > 0.03) }' || fail "screenshot of $bin is blank"
+	kill "$gui_pid" 2>/dev/null || true
+	wait "$gui_pid" 2>/dev/null || true
+	kill "$xvfb_pid" 2>/dev/null || true
+	wait "$xvfb_pid" 2>/dev/null || true
+	xvfb_pid=""
+}
+
 smoke_deb() {
 	local deb="dist/bosmessenger_${PKG_VERSION}_amd64.deb"
 	[ -f "$deb" ] || fail "$deb missing (make deb)"
@@ -54,25 +91,51 @@ smoke_deb() {
 	grep -q "^bosmessenger $PKG_VERSION (commit $PKG_COMMIT" "$tmp/v" || fail "bosmessenger --version"
 	step "installed bosctl against Dendrite"
 	session /usr/bin/bosctl
+	step "installed bosmessenger under Xvfb"
+	gui_linux /usr/bin/bosmessenger deb
 	step "dpkg -r"
 	"${sudo[@]}" dpkg -r bosmessenger >/dev/null
 	while read -r f; do [ ! -e "$f" ] || fail "$f left after dpkg -r"; done <"$tmp/deb-files"
 	echo "smoke: deb ok ($(wc -l <"$tmp/deb-files") files installed and removed)"
 }
 
+# The files the tarball's Makefile installs below a prefix: fyne package's (binary, desktop file,
+# pixmap) and the ones packaging/linux/tarball-extra.mk adds.
+tarball_files=(bin/bosmessenger bin/bosctl share/applications/de.bos-messenger.client.desktop
+	share/pixmaps/de.bos-messenger.client.png share/icons/hicolor/256x256/apps/de.bos-messenger.client.png
+	share/metainfo/de.bos-messenger.client.metainfo.xml share/man/man1/bosctl.1.gz
+	share/man/man1/bosmessenger.1.gz share/doc/bosmessenger/sbom.cdx.json)
+
 smoke_tarball() {
 	local name="BOSMessenger-$PKG_VERSION-linux-amd64"
 	[ -f "dist/$name.tar.xz" ] || fail "dist/$name.tar.xz missing (make tarball)"
-	step "tarball: make install"
 	tar -xJf "dist/$name.tar.xz" -C "$tmp"
-	make -s -C "$tmp/$name" install DESTDIR="$tmp/root" >/dev/null
-	"$tmp/root/usr/local/bin/bosctl" --version | grep -q "^bosctl $PKG_VERSION " || fail "tarball bosctl --version"
-	[ -f "$tmp/root/usr/local/share/applications/de.bos-messenger.client.desktop" ] || fail "tarball: no desktop file"
-	[ -f "$tmp/root/usr/local/share/doc/bosmessenger/sbom.cdx.json" ] || fail "tarball: no SBOM"
-	make -s -C "$tmp/$name" uninstall DESTDIR="$tmp/root" >/dev/null
+	cmp -s "$tmp/$name/usr/local/bin/bosmessenger" dist/linux/bosmessenger || fail "tarball: bosmessenger is not the release build"
+	step "tarball: make install"
+	make -s -C "$tmp/$name" install DESTDIR="$tmp/root" PREFIX=/usr/local >/dev/null
+	local p="$tmp/root/usr/local" f
+	for f in "${tarball_files[@]}"; do [ -f "$p/$f" ] || fail "tarball: $f not installed"; done
+	"$p/bin/bosctl" --version | grep -q "^bosctl $PKG_VERSION " || fail "tarball bosctl --version"
+	"$p/bin/bosmessenger" --version | grep -q "^bosmessenger $PKG_VERSION " || fail "tarball bosmessenger --version"
+	local desktop="$p/share/applications/de.bos-messenger.client.desktop"
+	grep -qx "Exec=bosmessenger" "$desktop" && grep -qx "Icon=de.bos-messenger.client" "$desktop" &&
+		grep -qx "Categories=Network;InstantMessaging;Chat;" "$desktop" || fail "tarball desktop file: $(cat "$desktop")"
+	if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$desktop" || fail "desktop-file-validate"; fi
+	make -s -C "$tmp/$name" uninstall DESTDIR="$tmp/root" PREFIX=/usr/local >/dev/null 2>&1
 	left=$(find "$tmp/root" -type f)
 	[ -z "$left" ] || fail "tarball uninstall left: $left"
-	echo "smoke: tarball ok"
+	step "tarball: make user-install"
+	mkdir -p "$tmp/home"
+	make -s -C "$tmp/$name" user-install HOME="$tmp/home" >/dev/null
+	for f in bin/bosctl bin/bosmessenger share/applications/de.bos-messenger.client.desktop share/doc/bosmessenger/sbom.cdx.json; do
+		[ -f "$tmp/home/.local/$f" ] || fail "tarball user-install: $f not installed"
+	done
+	grep -qx "Exec=$tmp/home/.local/bin/bosmessenger" "$tmp/home/.local/share/applications/de.bos-messenger.client.desktop" ||
+		fail "tarball user-install: desktop file does not run ~/.local/bin/bosmessenger"
+	make -s -C "$tmp/$name" user-uninstall HOME="$tmp/home" >/dev/null 2>&1
+	left=$(find "$tmp/home" -type f)
+	[ -z "$left" ] || fail "tarball user-uninstall left: $left"
+	echo "smoke: tarball ok (${#tarball_files[@]} files installed and removed, also per user)"
 }
 
 # winpath PATH: the wine (Z:) path of a Unix path.

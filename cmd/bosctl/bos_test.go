@@ -84,6 +84,7 @@ func policyJSON(t *testing.T, r result) map[string]policyRowJSON {
 }
 
 func TestFedlistAdminTool(t *testing.T) {
+	t.Parallel()
 	b := newBOSSetup(t)
 	if st, err := os.Stat(b.key); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", st, err)
@@ -117,6 +118,7 @@ func TestFedlistAdminTool(t *testing.T) {
 }
 
 func TestPolicyCommandWithoutAccount(t *testing.T) {
+	t.Parallel()
 	b := newBOSSetup(t)
 	b.sign(t, 5, time.Now().Add(48*time.Hour), "leitstelle.example.de")
 	data := t.TempDir()
@@ -163,6 +165,7 @@ func TestPolicyCommandWithoutAccount(t *testing.T) {
 // The same rules in bosctl as in the engine: sign-in on a vetted server, organisations in
 // members --json, a blocked list stops send with one line, and an unvetted server is refused.
 func TestBOSModeInBosctl(t *testing.T) {
+	t.Parallel()
 	srv := sharedServer(t)
 	b := newBOSSetup(t)
 	b.sign(t, 1, time.Now().Add(48*time.Hour), srv.ServerName)
@@ -206,6 +209,7 @@ func TestBOSModeInBosctl(t *testing.T) {
 // remote_wipe from the policy file reaches the engine (session.ApplyPolicy): a device deleted on
 // the server leaves no account data behind.
 func TestRemoteWipeFromPolicyFile(t *testing.T) {
+	t.Parallel()
 	srv := sharedServer(t)
 	policyFile := filepath.Join(t.TempDir(), "policy.json")
 	if err := os.WriteFile(policyFile, []byte(`{"managed": {"remote_wipe": true}}`), 0o644); err != nil {

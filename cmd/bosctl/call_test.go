@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"bosmessenger/internal/eventually"
 	"bosmessenger/internal/testserver"
 	"bosmessenger/session"
 )
@@ -44,26 +46,23 @@ func checkCall(t *testing.T, who string, c callJSON, hz float64, reason string) 
 // joinFederated joins a room of the other server (the invite may take a moment to arrive).
 func joinFederated(t *testing.T, u *user, roomID string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	eventually.NoError(t, 60*time.Second, func() error {
 		r := u.run("join", roomID)
 		if r.code == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("join %s: %v", roomID, r)
+			return nil
 		}
 		u.run("sync", "--once")
-		time.Sleep(300 * time.Millisecond)
-	}
+		return fmt.Errorf("join %s: %v", roomID, r)
+	})
 }
 
 // TestCallBosctl: two bosctl processes on two federated Dendrites call each other, in a plain
 // room (the caller hangs up after --duration) and an encrypted one (the answerer hangs up):
 // both connect, hear the other's tone and report the hangup; an expected tone that does not come
-// fails with exit 1; history shows the call line.
+// fails with exit 1; history shows the call line. The federated pair is the package's shared one (fresh users).
 func TestCallBosctl(t *testing.T) {
-	srvA, srvB := testserver.StartFederated(t)
+	t.Parallel()
+	srvA, srvB := testserver.SharedFederated(t)
 	disp, unit := newUser(t, srvA, "disp"), newUser(t, srvB, "unit")
 	disp.login(t)
 	unit.login(t)

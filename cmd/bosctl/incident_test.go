@@ -159,6 +159,7 @@ func TestIncidentCreate(t *testing.T) {
 // In BOS mode the invitees of a template pass the vetting of invites: a template inviting a user
 // on a server that is not on the federation list creates nothing.
 func TestIncidentCreateBOSMode(t *testing.T) {
+	t.Parallel()
 	srv := sharedServer(t)
 	b := newBOSSetup(t)
 	b.sign(t, 1, time.Now().Add(48*time.Hour), srv.ServerName)

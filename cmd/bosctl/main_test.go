@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,12 +16,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"bosmessenger/internal/netns"
 	"bosmessenger/internal/testserver"
 )
 
@@ -48,8 +51,15 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
-	bosctlBin = filepath.Join(tmp, "bosctl")
 	xdgDataDir = filepath.Join(tmp, "xdg-data")
+	raiseParallel()
+	if bin := os.Getenv(envTestBinary); bin != "" && netns.Inside() {
+		// The child of a test inside its network namespace (netns.Enter): the parent, which waits
+		// for it, built the binary already.
+		bosctlBin = bin
+		return testserver.Main(m)
+	}
+	bosctlBin = filepath.Join(tmp, "bosctl")
 	args := []string{"build", "-tags", "goolm"}
 	if raceEnabled {
 		// Argon2id (unlocking the store, in every command) is not instrumented: the race detector
@@ -65,7 +75,23 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	buildTime = time.Since(start)
+	os.Setenv(envTestBinary, bosctlBin) // for netns children; environ() keeps it from bosctl
 	return testserver.Main(m)
+}
+
+// envTestBinary passes the built bosctl to this binary's children in a network namespace.
+const envTestBinary = "BOSCTL_TEST_BINARY"
+
+// raiseParallel lets up to 4 tests run at once unless -test.parallel was given: the tests
+// spend their time waiting for bosctl processes and Dendrite, so the default of GOMAXPROCS (2 on
+// the CI machine) leaves the cores idle for most of the run.
+func raiseParallel() {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set && runtime.GOMAXPROCS(0) < 4 {
+		_ = flag.Set("test.parallel", "4")
+	}
 }
 
 // goTool finds the go command: the one on PATH, else the standard install location.
@@ -129,7 +155,7 @@ func environ(o runOpts) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == "BOSCTL_PASSWORD" || k == "BOSMESSENGER_PASSPHRASE" || k == "XDG_DATA_HOME" {
+		if k == "BOSCTL_PASSWORD" || k == "BOSMESSENGER_PASSPHRASE" || k == "XDG_DATA_HOME" || k == envTestBinary {
 			continue
 		}
 		env = append(env, kv)

@@ -11,6 +11,7 @@ import (
 // The managed-configuration keys show in bosctl policy --json with their typed values, sources
 // and enforcement; a malformed one stops bosctl naming source and key.
 func TestPolicyCommandShowsManagedKeys(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "policy.json")
 	doc := `{"managed": {"max_upload_mb": 10, "notification_content": "full", "disable_key_export": true},
@@ -46,6 +47,7 @@ func TestPolicyCommandShowsManagedKeys(t *testing.T) {
 // In BOS mode a malformed value blocks too: every command, not only policy, fails with the
 // source (the file) and the key named, before anything touches the data dir or a server.
 func TestMalformedPolicyBlocksInBOSMode(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "policy.json")
 	if err := os.WriteFile(path, []byte(`{"managed": {"bos_mode": true, "app_lock": "yes"}}`), 0o644); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 // TestVersionFlag: --version prints one line with version, commit, build time and platform (the
 // values make package injects; a test build has the fallbacks), and needs no data dir.
 func TestVersionFlag(t *testing.T) {
+	t.Parallel()
 	r := mustOK(t, bosctl(t, runOpts{}, "--version"))
 	if !regexp.MustCompile(`^bosctl \S+ \(commit \S+, built \S+, linux/amd64\)\n$`).MatchString(r.stdout) {
 		t.Fatalf("--version printed %q", r.stdout)
