@@ -60,13 +60,19 @@ func (l *activityLayer) Scrolled(*fyne.ScrollEvent)     { l.touch() }
 // messages as input, and a busy room would never lock.)
 type scrollRelay struct {
 	widget.BaseWidget
-	list     *widget.List
+	list     offsetScroller
 	scrolled func() // may be nil
+}
+
+// offsetScroller is a list the relay scrolls (widget.List, the timeline's rowList).
+type offsetScroller interface {
+	ScrollToOffset(float32)
+	GetScrollOffset() float32
 }
 
 var _ fyne.Scrollable = (*scrollRelay)(nil)
 
-func newScrollRelay(list *widget.List, scrolled func()) *scrollRelay {
+func newScrollRelay(list offsetScroller, scrolled func()) *scrollRelay {
 	r := &scrollRelay{list: list, scrolled: scrolled}
 	r.ExtendBaseWidget(r)
 	return r

@@ -24,21 +24,23 @@ import (
 type Timeline struct {
 	me      id.UserID
 	all     []session.Message // everything loaded
+	front   frontRows         // room in front of all for older pages (timeline_rows.go)
 	query   string            // the find bar's text
 	msgs    []session.Message // what the list shows: all, or the matches of query
 	heights []float32
-	list    *widget.List
+	list    *rowList
 	older   *fyne.Container // "loading older messages" bar
 	typing  *widget.Label
 	view    *fyne.Container
 	now     func() time.Time
 
 	rows         map[*fyne.Container]*messageRow // the rows the list binds (not the templates it measures)
-	listBox      *fyne.Container                 // holds the list (replaced by Prepend) and the scroll relay
+	listBox      *fyne.Container                 // holds the list and the scroll relay
 	relay        *scrollRelay
 	nStored      int       // all[:nStored] are stored rows in row order, the rest local echoes
 	bounds       rowBounds // what the engine goroutines may read (timeline_rows.go)
 	rebound      int       // rows replaced in place since the timeline was made (tests)
+	bound        int       // rows bound by the list since the timeline was made (tests)
 	gen          int       // bumps with every Set (RowBounds.Gen)
 	loadingOlder bool
 	settling     bool
@@ -89,10 +91,10 @@ func NewTimeline(me id.UserID) *Timeline {
 	return t
 }
 
-// newList makes the virtualised list over t.msgs.
-func (t *Timeline) newList() *widget.List {
-	l := widget.NewList(func() int { return len(t.msgs) }, t.newMessageRow, t.bind)
-	l.OnSelected = func(i widget.ListItemID) {
+// newList makes the virtualised list over t.msgs (timeline_list.go).
+func (t *Timeline) newList() *rowList {
+	l := newRowList(func() int { return len(t.msgs) }, t.newMessageRow, t.bind, t.rowHeight)
+	l.OnSelected = func(i int) {
 		if i < len(t.msgs) && t.OnSelected != nil {
 			t.OnSelected(t.msgs[i])
 		}
@@ -132,19 +134,16 @@ func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 	}
 	t.msgs = msgs
 	t.heights = make([]float32, len(msgs))
-	// Keep the measured heights of rows that stayed or only moved; a new list learns them (the
-	// old one keeps heights by index).
-	t.replaceList()
+	// Keep the measured heights of rows that stayed or only moved.
 	if kept >= 0 {
 		for i := range old {
 			if i+kept < len(t.heights) && old[i] != 0 {
 				t.heights[i+kept] = old[i]
-				t.list.SetItemHeight(i+kept, old[i])
 			}
 		}
 	}
 	t.settling = true // rows bound before the scroll below must not count as "scrolled to the top"
-	t.listBox.Refresh()
+	t.list.Reset()
 	switch {
 	case atBottom:
 		t.list.ScrollToBottom()
@@ -152,6 +151,8 @@ func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 		t.list.ScrollTo(kept)
 	case kept == 0:
 		t.list.ScrollToOffset(offset)
+	default:
+		t.list.ScrollToTop()
 	}
 	t.settling = false
 	// A short room does not fill the view, so the user cannot scroll up: ask for more at once.
@@ -164,6 +165,14 @@ func (t *Timeline) Set(msgs []session.Message, scrollToEnd bool) {
 // itself uses the row template's height for them; the template hides its optional parts so that
 // both estimates agree with a one-line message.
 const estimatedRowHeight = 56
+
+// rowHeight is row i's measured height, or the estimate.
+func (t *Timeline) rowHeight(i int) float32 {
+	if i < len(t.heights) && t.heights[i] != 0 {
+		return t.heights[i]
+	}
+	return estimatedRowHeight
+}
 
 func (t *Timeline) contentHeight() float32 {
 	var total float32
@@ -353,12 +362,13 @@ func (t *Timeline) newMessageRow() fyne.CanvasObject {
 	return newRowView(r)
 }
 
-func (t *Timeline) bind(i widget.ListItemID, o fyne.CanvasObject) {
+func (t *Timeline) bind(i int, o fyne.CanvasObject) {
 	if i >= len(t.msgs) {
 		return
 	}
+	t.bound++
 	r := o.(*rowView).r
-	t.rows[r.box] = r // registered when bound: the list also makes templates only to measure them
+	t.rows[r.box] = r // the rows the list made (it keeps only those in view and a small pool)
 	m := t.msgs[i]
 	var prev *session.Message
 	if i > 0 {

@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"maunium.net/go/mautrix/id"
 
@@ -103,31 +102,39 @@ func (t *Timeline) Prepend(page []session.Message) {
 	}
 	defer t.updateBounds()
 	k := len(page)
-	offset := t.list.GetScrollOffset()
-	t.all = append(page, t.all...)
+	t.all = t.front.prepend(t.all, page)
 	t.nStored += k
 	t.msgs = t.all
 	t.heights = append(make([]float32, k, k+len(t.heights)), t.heights...)
-	// The list keeps row heights by index, and every index moved: a new list learns the measured
-	// heights before it is shown (without a redraw per row), the rows in front get the estimate.
-	t.replaceList()
-	for i, h := range t.heights {
-		if h != 0 {
-			t.list.SetItemHeight(i, h)
-		}
-	}
+	// The rows in view stay bound and where they are on screen; the list moves its offset by
+	// the (estimated) height of the rows put in front.
 	t.settling = true
-	t.listBox.Refresh()
-	t.list.ScrollToOffset(offset + float32(k)*(t.list.MinSize().Height+theme.Padding()))
+	t.list.Prepended(k)
 	t.settling = false
 }
 
-// replaceList puts a new list in place of the old one (whose rows are dropped with it).
-func (t *Timeline) replaceList() {
-	t.list = t.newList()
-	t.relay.list = t.list
-	t.listBox.Objects[0] = t.list
-	clear(t.rows)
+// frontRows keeps room in front of the timeline's rows, so putting a page in front copies the
+// page, not every row held (append(page, all...) copied all 10,000 rows of a room for each of
+// its 100 pages and left them to the collector).
+type frontRows struct {
+	buf   []session.Message // all == buf[spare:spare+len(all)] while all was not replaced
+	spare int
+}
+
+// prepend returns page followed by all.
+func (f *frontRows) prepend(all, page []session.Message) []session.Message {
+	k := len(page)
+	if len(all) > 0 && f.spare >= k && f.spare < len(f.buf) && &f.buf[f.spare] == &all[0] {
+		f.spare -= k
+		copy(f.buf[f.spare:], page)
+		return f.buf[f.spare : f.spare+k+len(all) : cap(f.buf)]
+	}
+	n := k + len(all)
+	f.buf = make([]session.Message, 2*n)
+	f.spare = n
+	copy(f.buf[n:], page)
+	copy(f.buf[n+k:], all)
+	return f.buf[n:]
 }
 
 // ApplyRows applies what changed, by row: added are stored rows newer than the newest one held

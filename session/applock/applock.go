@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 	"unicode/utf8"
 
@@ -88,7 +89,9 @@ func (l *Lock) SetSecret(secret string, p Params) error {
 }
 
 func hash(secret string, salt []byte, p Params) []byte {
-	return argon2.IDKey([]byte(secret), salt, p.Time, p.MemoryKiB, p.Threads, 32)
+	h := argon2.IDKey([]byte(secret), salt, p.Time, p.MemoryKiB, p.Threads, 32)
+	debug.FreeOSMemory() // return the work memory to the OS now (as storekey does)
+	return h
 }
 
 // Unlock checks a secret. Wrong ones count: after freeAttempts each waits twice as long as the

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -113,7 +114,12 @@ func unwrapKey(f *keyFile, opts Options) ([]byte, error) {
 func deriveKEK(passphrase string, salt []byte, p Params) []byte {
 	pass := []byte(norm.NFC.String(passphrase))
 	defer clear(pass)
-	return argon2.IDKey(pass, salt, p.Time, p.MemoryKiB, p.Threads, chacha20poly1305.KeySize)
+	kek := argon2.IDKey(pass, salt, p.Time, p.MemoryKiB, p.Threads, chacha20poly1305.KeySize)
+	// The work memory (64 MiB by default) is garbage now: hand it back to the OS at once instead
+	// of keeping it as heap headroom for the whole run (half of the GUI's memory above an empty
+	// window at start-up; docs/PERFORMANCE.md).
+	debug.FreeOSMemory()
+	return kek
 }
 
 func checkValue(key []byte) []byte {
