@@ -42,7 +42,7 @@ func TestAlertBoardAfterTimelineGap(t *testing.T) {
 	const filler = 60 // beyond the engine's timeline limit of 50
 	var last string
 	for i := range filler {
-		if last, err = sb.SendText(ctx(t), roomID, fmt.Sprintf("Lagemeldung %d", i)); err != nil {
+		if last, err = sb.Send(ctx(t), roomID, session.Draft{Text: fmt.Sprintf("Lagemeldung %d", i), Plain: true}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -176,7 +176,7 @@ func TestAlertAckAndBoard(t *testing.T) {
 		t.Fatalf("board: %+v", board)
 	}
 	// c answers with a plain reply, as from Element.
-	sentBy(t, sc)(sc.SendReply(ctx(t), roomID, alertID, "Komme"))
+	sentBy(t, sc)(sc.Send(ctx(t), roomID, session.Draft{Text: "Komme", Plain: true, ReplyTo: alertID}))
 	board = waitBoard(t, sa, roomID, alertID, "c coming", func(b *alert.Board) bool { return b.Counts.Coming == 1 })
 	if board.Counts != (alert.Counts{Coming: 1, NotComing: 1}) {
 		t.Fatalf("board: %+v", board)

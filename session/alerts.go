@@ -76,7 +76,6 @@ func (s *Session) AlertBoard(ctx context.Context, roomID id.RoomID, alertEvent i
 	var related []alert.Related
 	me := s.account.UserID
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		related = nil
 		room, ok, err := tx.Room(roomID.String())
 		if err != nil {
 			return err
@@ -99,27 +98,13 @@ func (s *Session) AlertBoard(ctx context.Context, roomID id.RoomID, alertEvent i
 				e := &store.Event{RoomID: room.ID, EventID: o.EventID, Sender: me.String(), Type: o.Type, TS: o.CreatedTS, Content: o.Content}
 				info, found = alertInfo(e)
 			}
-			if o.State != store.SendFailed && o.EventID != alertEvent.String() {
-				related = append(related, alert.Related{EventID: id.EventID(o.EventID), Sender: me, Type: o.Type,
-					Content: o.Content, TS: o.CreatedTS})
-			}
 		}
 		if !found {
 			return fmt.Errorf("%w: %s in %s", ErrUnknownAlert, alertEvent, roomID)
 		}
-		rels, err := tx.RelationsTo(room.ID, []string{alertEvent.String()}, alertRelTypes...)
-		if err != nil {
-			return err
-		}
-		for _, e := range rels {
-			if e.Type == "m.room.encrypted" && e.Decrypted == nil {
-				continue
-			}
-			evType, content := effective(e)
-			related = append(related, alert.Related{EventID: id.EventID(e.EventID), Sender: id.UserID(e.Sender),
-				Type: evType, Content: content, TS: e.TS})
-		}
-		return nil
+		related, err = loadRelated(tx, me, relatedQuery{roomID: room.ID, targets: []string{alertEvent.String()}, relTypes: alertRelTypes,
+			queued: func(o *store.Outgoing) bool { return o.EventID != alertEvent.String() }})
+		return err
 	})
 	if err != nil {
 		return nil, err

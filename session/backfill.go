@@ -14,8 +14,8 @@ import (
 // backfillWorkers is how many rooms BackfillInitial fetches at once.
 const backfillWorkers = 4
 
-// BackfillPending reports whether the initial sync's back-fill (phase 2) has not finished yet.
-func (s *Session) BackfillPending(ctx context.Context) (bool, error) {
+// backfillPending reports whether the initial sync's back-fill (phase 2) has not finished yet.
+func (s *Session) backfillPending(ctx context.Context) (bool, error) {
 	var v string
 	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
 		v, err = tx.Value(store.KeyBackfillPending)
@@ -32,7 +32,7 @@ func (s *Session) BackfillPending(ctx context.Context) (bool, error) {
 // an interrupted back-fill continues at the next call (rooms done already are skipped). It returns
 // the number of events added.
 func (s *Session) BackfillInitial(ctx context.Context) (int, error) {
-	pending, err := s.BackfillPending(ctx)
+	pending, err := s.backfillPending(ctx)
 	if err != nil || !pending {
 		return 0, err
 	}
@@ -75,7 +75,7 @@ func (s *Session) BackfillInitial(ctx context.Context) (int, error) {
 		go func() {
 			defer wg.Done()
 			for j := range queue {
-				n, err := s.Backfill(ctx, j.room, j.n)
+				n, err := s.backfill(ctx, j.room, j.n)
 				mu.Lock()
 				added += n
 				if err != nil {

@@ -67,8 +67,8 @@ func (s *Session) backupNewKeys(ctx context.Context) {
 // it is signed by us so that other devices trust it, whether this device writes into it).
 type KeyBackupStatus = e2ee.KeyBackupStatus
 
-// KeyBackupStatus fetches the current key backup version from the server.
-func (s *Session) KeyBackupStatus(ctx context.Context) (KeyBackupStatus, error) {
+// keyBackupStatus fetches the current key backup version from the server.
+func (s *Session) keyBackupStatus(ctx context.Context) (KeyBackupStatus, error) {
 	if s.e2ee == nil {
 		return KeyBackupStatus{}, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}
@@ -79,9 +79,9 @@ func (s *Session) KeyBackupStatus(ctx context.Context) (KeyBackupStatus, error) 
 	return st, nil
 }
 
-// BackupRoomKeys uploads the room keys that are not in the key backup yet and returns how many
+// backupRoomKeys uploads the room keys that are not in the key backup yet and returns how many
 // (syncs and sends do this by themselves; a key goes up only once).
-func (s *Session) BackupRoomKeys(ctx context.Context) (int, error) {
+func (s *Session) backupRoomKeys(ctx context.Context) (int, error) {
 	if s.e2ee == nil {
 		return 0, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}

@@ -51,7 +51,7 @@ func TestBOSModeFederationListStates(t *testing.T) {
 		if err := s.BlockedReason(); !errors.Is(err, session.ErrPolicyBlocked) {
 			t.Fatalf("%s: BlockedReason %v", what, err)
 		}
-		if _, err := s.SendText(ctx(t), roomID, "gesperrt"); !errors.Is(err, session.ErrPolicyBlocked) {
+		if _, err := s.Send(ctx(t), roomID, session.Draft{Text: "gesperrt", Plain: true}); !errors.Is(err, session.ErrPolicyBlocked) {
 			t.Fatalf("%s: send: %v", what, err)
 		}
 		// The door: a request no policy check guards (sync) is refused too.
@@ -175,7 +175,7 @@ func TestRequireEncryption(t *testing.T) {
 	}
 	mustSend(t, sa, enc, "verschlüsselt ok")
 	plain := sharedRoom(t, sc, sa, session.CreateRoomOptions{Name: "unverschlüsselt von carol"})
-	_, err = sa.SendText(ctx(t), plain, "darf nicht raus")
+	_, err = sa.Send(ctx(t), plain, session.Draft{Text: "darf nicht raus", Plain: true})
 	if !errors.Is(err, session.ErrPolicyDenied) || !strings.Contains(err.Error(), "require_encryption") {
 		t.Fatalf("send to unencrypted room: %v", err)
 	}

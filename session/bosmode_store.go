@@ -28,9 +28,6 @@ func (s *Session) enforcer() *Enforcer {
 	return e
 }
 
-// Enforcer returns the session's policy enforcer (nil when the session runs without one).
-func (s *Session) Enforcer() *Enforcer { return s.enforcer() }
-
 // BlockedReason is nil unless BOS mode is blocked; then it says why and what the admin must do
 // (it matches ErrPolicyBlocked). A ChangePolicy change event announces every change.
 func (s *Session) BlockedReason() error {
@@ -40,9 +37,9 @@ func (s *Session) BlockedReason() error {
 	return nil
 }
 
-// Organisation looks up the server of a user ID in the federation list (see
+// organisation looks up the server of a user ID in the federation list (see
 // Enforcer.Organisation); known is false without an enforcer or valid list.
-func (s *Session) Organisation(serverName string) (org string, vetted bool, known bool) {
+func (s *Session) organisation(serverName string) (org string, vetted bool, known bool) {
 	if e := s.enforcer(); e != nil {
 		return e.Organisation(serverName)
 	}

@@ -133,7 +133,7 @@ func TestBOSModeEnforcement(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Queued while only vetted members are in the room; bob joins before it goes out.
-		queued, err := sa.SendText(ctx(t), roomID, "vor dem Beitritt")
+		queued, err := sa.Send(ctx(t), roomID, session.Draft{Text: "vor dem Beitritt", Plain: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func TestBOSModeEnforcement(t *testing.T) {
 		}
 		joinEventually(t, sb, roomID)
 		waitJoined(t, sa, roomID, 3)
-		_, err = sa.SendText(ctx(t), roomID, "nicht für b")
+		_, err = sa.Send(ctx(t), roomID, session.Draft{Text: "nicht für b", Plain: true})
 		if !errors.Is(err, session.ErrPolicyDenied) || !strings.Contains(err.Error(), bob.UserID) {
 			t.Fatalf("want a policy error naming %s, got %v", bob.UserID, err)
 		}
@@ -327,7 +327,7 @@ func membershipOf(t *testing.T, s *session.Session, roomID id.RoomID, user id.Us
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.UserID == user.String() {
+		if m.UserID == user {
 			return m.Membership
 		}
 	}

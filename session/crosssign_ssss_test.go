@@ -124,7 +124,7 @@ func TestCrossSigningKeysFromJSSecretStorage(t *testing.T) {
 	if sb.DeviceVerified() {
 		t.Fatal("our device is verified before the recovery key was used")
 	}
-	if _, err := sb.SendText(ctx(t), roomID, "gesperrt"); !errors.Is(err, session.ErrDeviceNotVerified) {
+	if _, err := sb.Send(ctx(t), roomID, session.Draft{Text: "gesperrt", Plain: true}); !errors.Is(err, session.ErrDeviceNotVerified) {
 		t.Fatalf("sending from the locked device: %v, want ErrDeviceNotVerified", err)
 	}
 	seq, err := sb.LastSeq(ctx(t))

@@ -49,7 +49,7 @@ func TestManagedDeviceLockedUntilVerified(t *testing.T) {
 			t.Fatalf("the locked device exposes %s: %+v", eventID, ev)
 		}
 	}
-	if _, err := second.SendText(ctx(t), roomID, "darf nicht ankommen"); !errors.Is(err, session.ErrDeviceNotVerified) {
+	if _, err := second.Send(ctx(t), roomID, session.Draft{Text: "darf nicht ankommen", Plain: true}); !errors.Is(err, session.ErrDeviceNotVerified) {
 		t.Fatalf("sending from the locked device: %v, want ErrDeviceNotVerified", err)
 	}
 	if _, err := second.SendFile(ctx(t), roomID, "lage.txt", "text/plain", []byte("Lage")); !errors.Is(err, session.ErrDeviceNotVerified) {

@@ -92,7 +92,7 @@ func mustSync(t testing.TB, s *session.Session) session.SyncStats {
 
 func mustSend(t testing.TB, s *session.Session, roomID id.RoomID, text string) id.EventID {
 	t.Helper()
-	txn, err := s.SendText(ctx(t), roomID, text)
+	txn, err := s.Send(ctx(t), roomID, session.Draft{Text: text, Plain: true})
 	if err != nil {
 		t.Fatalf("queue %q: %v", text, err)
 	}

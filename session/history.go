@@ -121,15 +121,15 @@ func (s *Session) History(ctx context.Context, roomID id.RoomID, limit int) ([]T
 			summariseHistoryCalls(out, time.Now())
 			return out, nil
 		}
-		if _, err := s.Backfill(ctx, roomID, max(limit-len(events), 20)); err != nil {
+		if _, err := s.backfill(ctx, roomID, max(limit-len(events), 20)); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// Backfill fetches up to n older events of a room from the server and prepends them to the stored
+// backfill fetches up to n older events of a room from the server and prepends them to the stored
 // timeline. It returns how many events were added.
-func (s *Session) Backfill(ctx context.Context, roomID id.RoomID, n int) (int, error) {
+func (s *Session) backfill(ctx context.Context, roomID id.RoomID, n int) (int, error) {
 	var from string
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		room, ok, err := tx.Room(roomID.String())

@@ -75,9 +75,9 @@ func TestInteropRelationsAttachmentsAndLateJoiner(t *testing.T) {
 	sent := sentBy(t, sa)
 
 	// Go -> JS: message, reply, edit, reaction, file.
-	orig := sent(sa.SendText(ctx(t), roomID, "Ursprung"))
-	reply := sent(sa.SendReply(ctx(t), roomID, orig, "Antwort"))
-	edit := sent(sa.SendEdit(ctx(t), roomID, orig, "Ursprung korrigiert"))
+	orig := sent(sa.Send(ctx(t), roomID, session.Draft{Text: "Ursprung", Plain: true}))
+	reply := sent(sa.Send(ctx(t), roomID, session.Draft{Text: "Antwort", Plain: true, ReplyTo: orig}))
+	edit := sent(sa.Send(ctx(t), roomID, session.Draft{Text: "Ursprung korrigiert", Plain: true, Edit: orig}))
 	sent(sa.SendReaction(ctx(t), roomID, orig, "👍"))
 	img := make([]byte, 150_000)
 	_, _ = rand.Read(img)
@@ -165,7 +165,7 @@ func TestInteropRelationsAttachmentsAndLateJoiner(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJoined(t, sa, roomID, 3)
-	sent(sa.SendText(ctx(t), roomID, "für alle, auch Carol"))
+	sent(sa.Send(ctx(t), roomID, session.Draft{Text: "für alle, auch Carol", Plain: true}))
 	if ev, err := late.WaitForText(ctx(t), room, "für alle, auch Carol"); err != nil || !ev.Encrypted {
 		t.Fatalf("late joiner: %+v %v", ev, err)
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 )
 
-// ExportRoomKeys exports the room keys of this device into a passphrase-protected key file
+// exportRoomKeys exports the room keys of this device into a passphrase-protected key file
 // (ErrKeyExportDisabled when the policy forbids it).
-func (s *Session) ExportRoomKeys(ctx context.Context, passphrase string) ([]byte, error) {
+func (s *Session) exportRoomKeys(ctx context.Context, passphrase string) ([]byte, error) {
 	if err := s.checkKeyExport(); err != nil {
 		return nil, err
 	}
@@ -17,9 +17,9 @@ func (s *Session) ExportRoomKeys(ctx context.Context, passphrase string) ([]byte
 	return s.e2ee.ExportRoomKeys(ctx, passphrase)
 }
 
-// ImportRoomKeys imports a key file and decrypts the stored messages that were waiting for those
+// importRoomKeys imports a key file and decrypts the stored messages that were waiting for those
 // keys, in one transaction. It returns how many keys were new and how many the file held.
-func (s *Session) ImportRoomKeys(ctx context.Context, passphrase string, data []byte) (imported, total int, err error) {
+func (s *Session) importRoomKeys(ctx context.Context, passphrase string, data []byte) (imported, total int, err error) {
 	if s.e2ee == nil {
 		return 0, 0, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}

@@ -59,7 +59,7 @@ func TestRoomsLastMessage(t *testing.T) {
 	if err := alice.SetRoomTopic(ctx(t), roomID, "Neues Thema"); err != nil {
 		t.Fatal(err)
 	}
-	txn, err := bob.SendEdit(ctx(t), roomID, text, "Brand gelöscht")
+	txn, err := bob.Send(ctx(t), roomID, session.Draft{Text: "Brand gelöscht", Plain: true, Edit: text})
 	if err != nil {
 		t.Fatal(err)
 	}

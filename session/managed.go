@@ -73,9 +73,7 @@ func (c *Config) maxUpload() int64 {
 	return MaxFileSize
 }
 
-// CheckUpload refuses an attachment of size bytes over the limit, before anything reads it.
-func (s *Session) CheckUpload(name string, size int64) error { return s.cfg.checkUpload(name, size) }
-
+// checkUpload refuses an attachment of size bytes over the limit, before anything reads it.
 func (c *Config) checkUpload(name string, size int64) error {
 	if limit := c.maxUpload(); size > limit {
 		return fmt.Errorf("%w: %s has %.1f MB, at most %d MB are allowed; nothing was sent", ErrFileTooLarge, name,

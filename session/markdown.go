@@ -128,16 +128,16 @@ func (s *Session) memberNames(ctx context.Context, roomID id.RoomID) func(id.Use
 	}
 }
 
-// SendMarkdown queues a text message written in markdown and returns its transaction ID. Plain
+// sendMarkdown queues a text message written in markdown and returns its transaction ID. Plain
 // text is sent as it is; markdown also gets an HTML formatted_body. User IDs (@user:server) become
 // mention pills and are listed in m.mentions.
-func (s *Session) SendMarkdown(ctx context.Context, roomID id.RoomID, text string) (string, error) {
+func (s *Session) sendMarkdown(ctx context.Context, roomID id.RoomID, text string) (string, error) {
 	return s.Enqueue(ctx, roomID, "m.room.message", renderMarkdown(text, s.memberNames(ctx, roomID)).content())
 }
 
-// SendReplyMarkdown queues a markdown reply (m.in_reply_to, without a fallback quote) to another
+// sendReplyMarkdown queues a markdown reply (m.in_reply_to, without a fallback quote) to another
 // event of the room; the sender of the replied-to event is mentioned.
-func (s *Session) SendReplyMarkdown(ctx context.Context, roomID id.RoomID, inReplyTo id.EventID, text string) (string, error) {
+func (s *Session) sendReplyMarkdown(ctx context.Context, roomID id.RoomID, inReplyTo id.EventID, text string) (string, error) {
 	r := renderMarkdown(text, s.memberNames(ctx, roomID))
 	if orig, ok, err := s.Event(ctx, inReplyTo); err != nil {
 		return "", err
@@ -149,10 +149,10 @@ func (s *Session) SendReplyMarkdown(ctx context.Context, roomID id.RoomID, inRep
 	return s.Enqueue(ctx, roomID, "m.room.message", c)
 }
 
-// SendEditMarkdown queues a new markdown text for one of our earlier messages (m.replace with
+// sendEditMarkdown queues a new markdown text for one of our earlier messages (m.replace with
 // m.new_content); clients without edit support show the fallback "* text". The edit's own
 // m.mentions lists only users the original message did not mention.
-func (s *Session) SendEditMarkdown(ctx context.Context, roomID id.RoomID, original id.EventID, text string) (string, error) {
+func (s *Session) sendEditMarkdown(ctx context.Context, roomID id.RoomID, original id.EventID, text string) (string, error) {
 	r := renderMarkdown(text, s.memberNames(ctx, roomID))
 	// The edit event itself mentions only users the original did not, so nobody is notified twice.
 	var before struct {

@@ -67,7 +67,7 @@ func TestMatrixErrorsAreSentinels(t *testing.T) {
 	if _, err := rawClient(t, srv, sa).KickUser(ctx(t), roomID, &mautrix.ReqKickUser{UserID: id.UserID(carl.UserID)}); err != nil {
 		t.Fatal(err)
 	}
-	txn, err := sc.SendText(ctx(t), roomID, "nach dem Rauswurf")
+	txn, err := sc.Send(ctx(t), roomID, session.Draft{Text: "nach dem Rauswurf", Plain: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestMatrixErrorsAreSentinels(t *testing.T) {
 	proxy.Inject("/invite", faultproxy.Status429, -1)
 	check("invite while rate limited", sa.Invite(ctx(t), roomID, id.UserID(bob.UserID)), session.ErrRateLimited, mautrix.MLimitExceeded)
 	proxy.Inject("/send/", faultproxy.Status429, -1)
-	if _, err := sa.SendText(ctx(t), roomID, "zu schnell"); err != nil {
+	if _, err := sa.Send(ctx(t), roomID, session.Draft{Text: "zu schnell", Plain: true}); err != nil {
 		t.Fatal(err)
 	}
 	check("send while rate limited", sa.FlushQueue(ctx(t)), session.ErrRateLimited, mautrix.MLimitExceeded)

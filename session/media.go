@@ -23,9 +23,9 @@ import (
 // m.upload.size is asked first).
 const MaxFileSize = 100 << 20
 
-// SendFilePath sends a local file into the room (see OpenAttachment for what is refused before
+// sendFilePath sends a local file into the room (see OpenAttachment for what is refused before
 // reading, and SendAttachment for how it is sent), named by its base name.
-func (s *Session) SendFilePath(ctx context.Context, roomID id.RoomID, path, mimeType string) (string, error) {
+func (s *Session) sendFilePath(ctx context.Context, roomID id.RoomID, path, mimeType string) (string, error) {
 	f, err := OpenAttachment(path)
 	if err != nil {
 		return "", err

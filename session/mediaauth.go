@@ -20,9 +20,9 @@ import (
 // mediaAuthCache remembers per session whether the server has authenticated media.
 var mediaAuthCache sync.Map // *Session -> bool
 
-// AuthenticatedMedia reports whether downloads use the authenticated media endpoints (asks the
+// authenticatedMedia reports whether downloads use the authenticated media endpoints (asks the
 // homeserver's /versions once; a failed request is asked again next time and counts as no).
-func (s *Session) AuthenticatedMedia(ctx context.Context) bool {
+func (s *Session) authenticatedMedia(ctx context.Context) bool {
 	if v, ok := mediaAuthCache.Load(s); ok {
 		return v.(bool)
 	}
@@ -55,7 +55,7 @@ func (s *Session) downloadMedia(ctx context.Context, mxc id.ContentURI) ([]byte,
 	if mxc.IsEmpty() {
 		return nil, fmt.Errorf("failed to download: empty mxc URI")
 	}
-	auth := s.AuthenticatedMedia(ctx)
+	auth := s.authenticatedMedia(ctx)
 	_, resp, err := s.cli.MakeFullRequestWithResp(ctx, mautrix.FullRequest{
 		Method: http.MethodGet, URL: s.mediaDownloadURL(auth, mxc), DontReadResponse: true,
 	})

@@ -47,8 +47,8 @@ func (s *Session) OpenFileTemp(ctx context.Context, eventID id.EventID) (string,
 	return path, nil
 }
 
-// RemoveTempFiles removes the files OpenFileTemp wrote.
-func (s *Session) RemoveTempFiles() error {
+// removeTempFiles removes the files OpenFileTemp wrote.
+func (s *Session) removeTempFiles() error {
 	mediaTempsMu.Lock()
 	defer mediaTempsMu.Unlock()
 	root, ok := mediaTemps.LoadAndDelete(s)

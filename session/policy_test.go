@@ -59,7 +59,7 @@ func TestPolicyHookIsAskedAndEnforced(t *testing.T) {
 		t.Fatalf("invite: want ErrPolicyDenied, got %v", err)
 	}
 	p.deny = session.ActionSend
-	if _, err := sa.SendText(ctx(t), roomID, "nicht erlaubt"); !errors.Is(err, session.ErrPolicyDenied) {
+	if _, err := sa.Send(ctx(t), roomID, session.Draft{Text: "nicht erlaubt", Plain: true}); !errors.Is(err, session.ErrPolicyDenied) {
 		t.Fatalf("send: want ErrPolicyDenied, got %v", err)
 	}
 	p.deny = ""

@@ -157,35 +157,10 @@ func pollInfo(e *store.Event) (poll.Info, bool) {
 // pollRelated loads the votes and ends that refer to the polls: stored ones (decrypted) first,
 // then our queued ones (not failed), which count as the newest.
 func pollRelated(tx *store.Tx, roomID string, me id.UserID, pollIDs []string) ([]poll.Related, error) {
-	rels, err := tx.RelationsTo(roomID, pollIDs, "m.reference")
-	if err != nil {
-		return nil, err
-	}
-	var out []poll.Related
-	var newest int64
-	for _, e := range rels {
-		if e.Type == "m.room.encrypted" && e.Decrypted == nil {
-			continue
-		}
-		evType, content := effective(e)
-		if !poll.IsPollEvent(evType) {
-			continue
-		}
-		out = append(out, poll.Related{EventID: id.EventID(e.EventID), Sender: id.UserID(e.Sender), Type: evType, Content: content, TS: e.TS})
-		newest = max(newest, e.TS)
-	}
-	queued, err := tx.OutgoingInRoom(roomID)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range queued {
-		if o.State == store.SendFailed || !poll.IsPollEvent(o.Type) || o.Type == poll.TypeStart {
-			continue
-		}
-		newest = max(newest+1, o.CreatedTS)
-		out = append(out, poll.Related{EventID: id.EventID(o.EventID), Sender: me, Type: o.Type, Content: o.Content, TS: newest})
-	}
-	return out, nil
+	return loadRelated(tx, me, relatedQuery{roomID: roomID, targets: pollIDs, relTypes: []string{"m.reference"},
+		stored: poll.IsPollEvent,
+		queued: func(o *store.Outgoing) bool { return poll.IsPollEvent(o.Type) && o.Type != poll.TypeStart },
+	})
 }
 
 // tallyPolls folds the results of the poll starts among events (others and nil are skipped), by

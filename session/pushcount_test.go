@@ -105,7 +105,7 @@ func TestPushCountsInEncryptedRoom(t *testing.T) {
 	if !sum.Encrypted {
 		t.Fatal("room is not encrypted")
 	}
-	if _, err := sb.SendText(ctx(t), roomID, "@room Wasserrohrbruch, eigene Nachricht"); err != nil {
+	if _, err := sb.Send(ctx(t), roomID, session.Draft{Text: "@room Wasserrohrbruch, eigene Nachricht", Plain: true}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -28,20 +28,20 @@ func (s *Session) RequestVerification(ctx context.Context, userID id.UserID, dev
 	return &Verification{s: s, id: v.ID}, nil
 }
 
-// ScanQRCode hands the payload of the QR code shown by the other device (decoded from the image,
+// scanQRCode hands the payload of the QR code shown by the other device (decoded from the image,
 // in byte mode) to the verification verificationID, which must be ready. We check the keys in
 // it and tell the other device; the verification is done once it confirms (Wait). A code with
 // keys other than those we know cancels the verification.
-func (s *Session) ScanQRCode(ctx context.Context, verificationID string, data []byte) error {
+func (s *Session) scanQRCode(ctx context.Context, verificationID string, data []byte) error {
 	if s.e2ee == nil {
 		return fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}
 	return s.e2ee.ScanQRCode(ctx, verificationID, data)
 }
 
-// ConfirmQRScanned confirms that the other device, which scanned our QR code (state
+// confirmQRScanned confirms that the other device, which scanned our QR code (state
 // qr_scanned), showed success; the verification is then done.
-func (s *Session) ConfirmQRScanned(ctx context.Context, verificationID string) error {
+func (s *Session) confirmQRScanned(ctx context.Context, verificationID string) error {
 	if s.e2ee == nil {
 		return fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}
@@ -72,12 +72,12 @@ func (v *Verification) WaitQRScanned(ctx context.Context) error {
 
 // ScanQRCode is Session.ScanQRCode for this verification.
 func (v *Verification) ScanQRCode(ctx context.Context, data []byte) error {
-	return v.s.ScanQRCode(ctx, v.id, data)
+	return v.s.scanQRCode(ctx, v.id, data)
 }
 
 // ConfirmQRScanned is Session.ConfirmQRScanned for this verification.
 func (v *Verification) ConfirmQRScanned(ctx context.Context) error {
-	return v.s.ConfirmQRScanned(ctx, v.id)
+	return v.s.confirmQRScanned(ctx, v.id)
 }
 
 // StartSAS starts emoji comparison in a ready verification (one made by RequestVerification, or

@@ -31,7 +31,7 @@ func TestQueueRetryDrop(t *testing.T) {
 	kick()
 	failedSend := func(body string) string {
 		t.Helper()
-		txn, err := sb.SendText(ctx(t), roomID, body)
+		txn, err := sb.Send(ctx(t), roomID, session.Draft{Text: body, Plain: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,8 +7,8 @@ import (
 	"maunium.net/go/mautrix/id"
 )
 
-// SendReply queues a text reply to another event of the room.
-func (s *Session) SendReply(ctx context.Context, roomID id.RoomID, inReplyTo id.EventID, body string) (string, error) {
+// sendReply queues a text reply to another event of the room.
+func (s *Session) sendReply(ctx context.Context, roomID id.RoomID, inReplyTo id.EventID, body string) (string, error) {
 	return s.Enqueue(ctx, roomID, "m.room.message", &event.MessageEventContent{
 		MsgType:   event.MsgText,
 		Body:      body,
@@ -16,9 +16,9 @@ func (s *Session) SendReply(ctx context.Context, roomID id.RoomID, inReplyTo id.
 	})
 }
 
-// SendEdit queues a new text for one of our earlier messages (m.replace); clients without edit
+// sendEdit queues a new text for one of our earlier messages (m.replace); clients without edit
 // support show the fallback body "* text".
-func (s *Session) SendEdit(ctx context.Context, roomID id.RoomID, original id.EventID, body string) (string, error) {
+func (s *Session) sendEdit(ctx context.Context, roomID id.RoomID, original id.EventID, body string) (string, error) {
 	return s.Enqueue(ctx, roomID, "m.room.message", &event.MessageEventContent{
 		MsgType:    event.MsgText,
 		Body:       "* " + body,

@@ -133,7 +133,7 @@ func TestSendRetriesThroughServerErrors(t *testing.T) {
 	// not create a second event (the queue finds the echo in sync, or the server deduplicates the
 	// transaction ID).
 	proxy.Inject("/send/", faultproxy.Status502, 2)
-	txn, err := sa.SendText(ctx(t), roomID, "genau einmal")
+	txn, err := sa.Send(ctx(t), roomID, session.Draft{Text: "genau einmal", Plain: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestGappySyncAndBackfill(t *testing.T) {
 	var bodies []string
 	for i := range n {
 		bodies = append(bodies, fmt.Sprintf("msg-%03d", i))
-		if _, err := sa.SendText(ctx(t), roomID, bodies[i]); err != nil {
+		if _, err := sa.Send(ctx(t), roomID, session.Draft{Text: bodies[i], Plain: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -276,7 +276,7 @@ func TestOpensAndReadsOfflineWhenServerIsDown(t *testing.T) {
 		t.Fatal("sync with the server down succeeded")
 	}
 	// A message written offline waits in the queue and goes out once the server is back.
-	txn, err := sb.SendText(ctx(t), roomID, "während des Ausfalls")
+	txn, err := sb.Send(ctx(t), roomID, session.Draft{Text: "während des Ausfalls", Plain: true})
 	if err != nil {
 		t.Fatal(err)
 	}

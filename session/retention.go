@@ -25,9 +25,9 @@ func (s *Session) retentionCut() int64 {
 	return timeNow().Add(-time.Duration(s.cfg.KeepMessagesDays) * 24 * time.Hour).UnixMilli()
 }
 
-// PruneOldMessages removes the messages older than keep_messages_days from the store; it returns
+// pruneOldMessages removes the messages older than keep_messages_days from the store; it returns
 // how many went (0 without a limit).
-func (s *Session) PruneOldMessages(ctx context.Context) (int, error) {
+func (s *Session) pruneOldMessages(ctx context.Context) (int, error) {
 	cut := s.retentionCut()
 	if cut == 0 {
 		return 0, nil
@@ -60,7 +60,7 @@ func (s *Session) pruneDaily(ctx context.Context, first bool) {
 	if !first && timeNow().Sub(time.UnixMilli(s.lastPrune.Load())) < retentionEvery {
 		return
 	}
-	if _, err := s.PruneOldMessages(ctx); err != nil && ctx.Err() == nil {
+	if _, err := s.pruneOldMessages(ctx); err != nil && ctx.Err() == nil {
 		s.log.Warn().Err(err).Msg("Removing old messages failed")
 	}
 }

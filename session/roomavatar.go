@@ -59,7 +59,7 @@ func (s *Session) RoomAvatar(ctx context.Context, roomID id.RoomID, px int) (ima
 // mediaThumbnail asks the homeserver for a thumbnail of mxc of at least px × px (cropped, as
 // avatars are shown), from the authenticated endpoint where the server has it.
 func (s *Session) mediaThumbnail(ctx context.Context, mxc id.ContentURI, px int) ([]byte, error) {
-	auth := s.AuthenticatedMedia(ctx)
+	auth := s.authenticatedMedia(ctx)
 	get := func(auth bool) ([]byte, error) {
 		var u string
 		if auth {

@@ -256,17 +256,30 @@ func (s *Session) syncUntil(ctx context.Context, roomID id.RoomID, done func(r *
 
 func joined(r *store.Room) bool { return r.Membership == "join" }
 
-// Members lists the joined and invited members of a room.
-func (s *Session) Members(ctx context.Context, roomID id.RoomID) (out []*store.Member, err error) {
+// RoomMember is a stored member of a room, in any membership, with its name and avatar as the
+// member set them (MemberInfo has the names as a GUI shows them).
+type RoomMember struct {
+	UserID     id.UserID
+	Name       string // the display name as the member set it
+	AvatarURL  string
+	Membership string // join, invite, leave or ban
+}
+
+// Members lists the stored members of a room in every membership, by user ID, without asking the
+// server (MemberList asks it, and lists the joined and invited members as a GUI shows them).
+func (s *Session) Members(ctx context.Context, roomID id.RoomID) (out []RoomMember, err error) {
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		out, err = tx.Members(roomID.String(), "")
+		members, err := tx.Members(roomID.String(), "")
+		for _, m := range members {
+			out = append(out, RoomMember{UserID: id.UserID(m.UserID), Name: m.Name, AvatarURL: m.Avatar, Membership: m.Membership})
+		}
 		return err
 	})
 	return out, err
 }
 
-// AccountData returns global (roomID "") or room account data.
-func (s *Session) AccountData(ctx context.Context, roomID id.RoomID, evType string) (out json.RawMessage, err error) {
+// accountData returns global (roomID "") or room account data.
+func (s *Session) accountData(ctx context.Context, roomID id.RoomID, evType string) (out json.RawMessage, err error) {
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		out, err = tx.AccountData(roomID.String(), evType)
 		return err
@@ -274,8 +287,8 @@ func (s *Session) AccountData(ctx context.Context, roomID id.RoomID, evType stri
 	return out, err
 }
 
-// Receipts lists the stored read receipts of a room.
-func (s *Session) Receipts(ctx context.Context, roomID id.RoomID) (out []*store.Receipt, err error) {
+// receipts lists the stored read receipts of a room.
+func (s *Session) receipts(ctx context.Context, roomID id.RoomID) (out []*store.Receipt, err error) {
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		out, err = tx.Receipts(roomID.String())
 		return err

@@ -11,11 +11,11 @@ import (
 	e2ee "bosmessenger/crypto"
 )
 
-// StartRoomVerification asks userID to verify with us in roomID (usually our DM with them), the
+// startRoomVerification asks userID to verify with us in roomID (usually our DM with them), the
 // way Element verifies other users: the request and every later step are room events, encrypted
 // in an encrypted room. When one of their devices accepts, SAS starts and Emojis become
 // available; the rest is as with StartVerification. Info().RoomID is the room.
-func (s *Session) StartRoomVerification(ctx context.Context, roomID id.RoomID, userID id.UserID) (*Verification, error) {
+func (s *Session) startRoomVerification(ctx context.Context, roomID id.RoomID, userID id.UserID) (*Verification, error) {
 	if s.e2ee == nil {
 		return nil, fmt.Errorf("%w: encryption is not available", ErrCannotEncrypt)
 	}

@@ -32,7 +32,7 @@ func TestSearchEncryptedHistory(t *testing.T) {
 	if err := sb.Redact(ctx(t), enc, gone, ""); err != nil {
 		t.Fatal(err)
 	}
-	txn, err := sb.SendEdit(ctx(t), enc, edited, "Treffpunkt Feuerwache")
+	txn, err := sb.Send(ctx(t), enc, session.Draft{Text: "Treffpunkt Feuerwache", Plain: true, Edit: edited})
 	if err != nil {
 		t.Fatal(err)
 	}

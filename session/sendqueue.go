@@ -25,9 +25,9 @@ func newTxnID() string {
 	return fmt.Sprintf("bos%d.%s", time.Now().UnixMilli(), hex.EncodeToString(b))
 }
 
-// SendText queues a plain-text message and returns its transaction ID. The message (the local echo)
+// sendText queues a plain-text message and returns its transaction ID. The message (the local echo)
 // is in the store before anything goes to the server; FlushQueue or Run send it.
-func (s *Session) SendText(ctx context.Context, roomID id.RoomID, body string) (string, error) {
+func (s *Session) sendText(ctx context.Context, roomID id.RoomID, body string) (string, error) {
 	return s.Enqueue(ctx, roomID, "m.room.message", &event.MessageEventContent{MsgType: event.MsgText, Body: body})
 }
 
@@ -252,8 +252,8 @@ func (s *Session) WaitSent(ctx context.Context, txnID string) (id.EventID, error
 	}
 }
 
-// Outgoing lists the room's messages that are queued, failed, or sent but not yet back from sync.
-func (s *Session) Outgoing(ctx context.Context, roomID id.RoomID) (out []*store.Outgoing, err error) {
+// outgoing lists the room's messages that are queued, failed, or sent but not yet back from sync.
+func (s *Session) outgoing(ctx context.Context, roomID id.RoomID) (out []*store.Outgoing, err error) {
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		out, err = tx.OutgoingInRoom(roomID.String())
 		return err

@@ -403,7 +403,7 @@ func open(ctx context.Context, cfg Config, lock *flock.Flock) (*Session, error) 
 	s.configureClient(cli)
 	s.cli = cli
 	s.account = Account{Homeserver: hs, UserID: id.UserID(userID), DeviceID: id.DeviceID(deviceID)}
-	if _, err := s.PruneOldMessages(ctx); err != nil { // local retention (retention.go)
+	if _, err := s.pruneOldMessages(ctx); err != nil { // local retention (retention.go)
 		_ = s.db.Close()
 		return nil, err
 	}
@@ -453,7 +453,7 @@ func (s *Session) Close() error {
 		s.closeCalls()
 		s.bus.close()
 		thumbCaches.Delete(s)
-		_ = s.RemoveTempFiles()
+		_ = s.removeTempFiles()
 		err = errors.Join(s.closeCrypto(), s.db.Close())
 		_ = s.lock.Unlock()
 	})

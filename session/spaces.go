@@ -42,8 +42,8 @@ func spaceInfo(tx *store.Tx, roomID string) (isSpace bool, parents []id.RoomID, 
 	return isSpace, parents, nil
 }
 
-// Spaces lists the joined spaces (rooms created with type m.space), by name.
-func (s *Session) Spaces(ctx context.Context) ([]RoomSummary, error) {
+// spaces lists the joined spaces (rooms created with type m.space), by name.
+func (s *Session) spaces(ctx context.Context) ([]RoomSummary, error) {
 	rooms, err := s.Rooms(ctx)
 	if err != nil {
 		return nil, err

@@ -62,10 +62,10 @@ func threadRootOf(tx *store.Tx, roomID, eventID string) (string, error) {
 	return eventID, nil
 }
 
-// SendThreadReply queues a markdown message (plain text stays plain) into the thread of root; it
+// sendThreadReply queues a message (markdown unless plain) into the thread of root; it
 // returns the transaction ID. root must be a stored event of the room; a thread reply stands for
 // its own thread's root.
-func (s *Session) SendThreadReply(ctx context.Context, roomID id.RoomID, root id.EventID, text string) (string, error) {
+func (s *Session) sendThreadReply(ctx context.Context, roomID id.RoomID, root id.EventID, text string, plain bool) (string, error) {
 	var rootID, latest string
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
@@ -78,7 +78,10 @@ func (s *Session) SendThreadReply(ctx context.Context, roomID id.RoomID, root id
 	if err != nil {
 		return "", fmt.Errorf("failed to reply in thread: %w", err)
 	}
-	c := renderMarkdown(text, s.memberNames(ctx, roomID)).content()
+	c := &event.MessageEventContent{MsgType: event.MsgText, Body: text}
+	if !plain {
+		c = renderMarkdown(text, s.memberNames(ctx, roomID)).content()
+	}
 	c.RelatesTo = (&event.RelatesTo{}).SetThread(id.EventID(rootID), id.EventID(latest))
 	return s.Enqueue(ctx, roomID, "m.room.message", c)
 }

@@ -48,7 +48,7 @@ func TestThreadsAndLocationInteropJS(t *testing.T) {
 	}
 
 	// Our reply goes into js's Thread, falling back to its reply.
-	txn, err := sa.SendThreadReply(ctx(t), roomID, root, "Verstanden, Zug 2")
+	txn, err := sa.Send(ctx(t), roomID, session.Draft{Text: "Verstanden, Zug 2", Thread: root})
 	ours := queuedSent(t, sa, txn, err)
 	thread, err := js.Thread(ctx(t), roomID.String(), root.String(), 2, 30*time.Second)
 	if err != nil {

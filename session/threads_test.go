@@ -104,7 +104,7 @@ func TestThreadsOnDendrite(t *testing.T) {
 	root := mustSend(t, sa, roomID, "Lage Nord?")
 	waitMessages(t, sb, roomID, "", "root at b", func(m []session.Message) bool { return byEventID(m, root) != nil })
 
-	txn, err := sb.SendThreadReply(ctx(t), roomID, root, "ruhig")
+	txn, err := sb.Send(ctx(t), roomID, session.Draft{Text: "ruhig", Thread: root})
 	r1 := queuedSent(t, sb, txn, err)
 	msgs := waitMessages(t, sa, roomID, "", "summary with one reply", func(m []session.Message) bool {
 		r := byEventID(m, root)
@@ -117,7 +117,7 @@ func TestThreadsOnDendrite(t *testing.T) {
 		t.Fatalf("summary: %+v", sum)
 	}
 	// A reply to the reply goes into the same thread, falling back to the latest reply.
-	txn, err = sa.SendThreadReply(ctx(t), roomID, r1, "danke")
+	txn, err = sa.Send(ctx(t), roomID, session.Draft{Text: "danke", Thread: r1})
 	r2 := queuedSent(t, sa, txn, err)
 	waitMessages(t, sa, roomID, root, "own reply echoed", func(m []session.Message) bool { return byEventID(m, r2) != nil })
 	ev, ok, err := sa.Event(ctx(t), r2)
@@ -167,7 +167,7 @@ func TestThreadsOnDendrite(t *testing.T) {
 	if sum := byEventID(msgs, root).Thread; sum == nil || sum.Count != 2 || sum.Unread {
 		t.Fatalf("b's summary after reading: %+v", sum)
 	}
-	if _, err := sb.SendThreadReply(ctx(t), roomID, "$unbekannt", "x"); !errors.Is(err, session.ErrUnknownEvent) {
+	if _, err := sb.Send(ctx(t), roomID, session.Draft{Text: "x", Thread: "$unbekannt"}); !errors.Is(err, session.ErrUnknownEvent) {
 		t.Fatalf("reply to an unknown root: %v", err)
 	}
 }
@@ -235,7 +235,7 @@ func TestLoadThreadFromServer(t *testing.T) {
 	waitJoined(t, sa, roomID, 2)
 	root := mustSend(t, sb, roomID, "Wer hat den Schlüssel?")
 	mustSync(t, sb)
-	txn, err := sb.SendThreadReply(ctx(t), roomID, root, "liegt im Gerätehaus")
+	txn, err := sb.Send(ctx(t), roomID, session.Draft{Text: "liegt im Gerätehaus", Thread: root})
 	reply := queuedSent(t, sb, txn, err)
 	for i := 0; i < 55; i++ {
 		mustSend(t, sb, roomID, fmt.Sprintf("Füller %d", i))

@@ -88,7 +88,7 @@ func (s *Session) TimelineBefore(ctx context.Context, roomID id.RoomID, before i
 			return page, nil
 		}
 		bctx, cancel := context.WithTimeout(ctx, timelineBackfillTimeout)
-		_, err = s.Backfill(bctx, roomID, max(limit-stored, 20))
+		_, err = s.backfill(bctx, roomID, max(limit-stored, 20))
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {

@@ -85,8 +85,8 @@ func TestTimelineMarkReadTypingUI(t *testing.T) {
 	})
 
 	// Text, markdown with a mention pill, a reply with a fallback quote, edits, reactions.
-	m1 := sendWait(t, sa)(sa.SendMarkdown(ctx(t), roomID, "Lagemeldung 1"))
-	m2 := sendWait(t, sa)(sa.SendMarkdown(ctx(t), roomID, "**dringend** an "+bob.UserID))
+	m1 := sendWait(t, sa)(sa.Send(ctx(t), roomID, session.Draft{Text: "Lagemeldung 1"}))
+	m2 := sendWait(t, sa)(sa.Send(ctx(t), roomID, session.Draft{Text: "**dringend** an " + bob.UserID}))
 	reply := sendWait(t, sb)(sb.Enqueue(ctx(t), roomID, "m.room.message", map[string]any{
 		"msgtype":        "m.text",
 		"body":           "> <" + alice.UserID + "> Lagemeldung 1\n\nVerstanden",
@@ -94,10 +94,10 @@ func TestTimelineMarkReadTypingUI(t *testing.T) {
 		"formatted_body": "<mx-reply><blockquote><a href=\"https://matrix.to/#/" + m1.String() + "\">In reply to</a> Lagemeldung 1</blockquote></mx-reply><em>Verstanden</em>",
 		"m.relates_to":   map[string]any{"m.in_reply_to": map[string]any{"event_id": m1}},
 	}))
-	reply2 := sendWait(t, sb)(sb.SendReplyMarkdown(ctx(t), roomID, m2, "_bin unterwegs_"))
-	sendWait(t, sa)(sa.SendEditMarkdown(ctx(t), roomID, m1, "Lagemeldung 1 (**korrigiert**)"))
+	reply2 := sendWait(t, sb)(sb.Send(ctx(t), roomID, session.Draft{Text: "_bin unterwegs_", ReplyTo: m2}))
+	sendWait(t, sa)(sa.Send(ctx(t), roomID, session.Draft{Text: "Lagemeldung 1 (**korrigiert**)", Edit: m1}))
 	mustSync(t, sb)
-	sendWait(t, sb)(sb.SendEdit(ctx(t), roomID, m1, "von Bob gefälscht"))
+	sendWait(t, sb)(sb.Send(ctx(t), roomID, session.Draft{Text: "von Bob gefälscht", Plain: true, Edit: m1}))
 	sendWait(t, sa)(sa.SendReaction(ctx(t), roomID, m1, "👍"))
 	sendWait(t, sb)(sb.SendReaction(ctx(t), roomID, m1, "👍"))
 	undo := sendWait(t, sb)(sb.SendReaction(ctx(t), roomID, m1, "✅"))
@@ -219,7 +219,7 @@ func TestTimelineMarkReadTypingUI(t *testing.T) {
 	waitTyping(t, sb, roomID, nil)
 
 	// Local echo: a queued message is at the end with its state, before it is sent.
-	txn, err := sa.SendMarkdown(ctx(t), roomID, "noch in der Warteschlange")
+	txn, err := sa.Send(ctx(t), roomID, session.Draft{Text: "noch in der Warteschlange"})
 	if err != nil {
 		t.Fatal(err)
 	}

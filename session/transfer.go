@@ -56,10 +56,10 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// SaveFile downloads the attachment of a stored event (see DownloadFile) into path. The file
+// saveFile downloads the attachment of a stored event (see DownloadFile) into path. The file
 // appears only complete: it is written under a temporary name beside path and renamed, and
 // removed again when the download fails or is cancelled (ErrTransferCancelled).
-func (s *Session) SaveFile(ctx context.Context, eventID id.EventID, path string) error {
+func (s *Session) saveFile(ctx context.Context, eventID id.EventID, path string) error {
 	if err := s.CheckFileSave(); err != nil {
 		return err
 	}

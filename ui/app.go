@@ -27,7 +27,7 @@ type App struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	w      fyne.Window
-	s      *session.Session
+	s      Engine
 	me     id.UserID
 	// pollForm is the open "Umfrage erstellen" dialog (poll_dialog.go), kept for tests.
 	pollForm *pollForm
@@ -94,7 +94,7 @@ type App struct {
 }
 
 // NewApp builds the main view for a signed-in session; Start begins following the engine.
-func NewApp(ctx context.Context, w fyne.Window, s *session.Session) *App {
+func NewApp(ctx context.Context, w fyne.Window, s Engine) *App {
 	a := &App{w: w, s: s, me: s.Account().UserID, shownID: map[id.EventID]bool{}, thumbs: map[id.EventID]image.Image{},
 		identityWarned: map[id.UserID]bool{}, notes: newNotifier()}
 	a.notes.content = s.NotificationContent() // policy notification_content
@@ -665,11 +665,11 @@ func (a *App) send(d Draft) {
 		var err error
 		switch {
 		case d.Edits != "":
-			_, err = a.s.SendEditMarkdown(a.ctx, room, d.Edits, d.Text)
+			_, err = a.s.Send(a.ctx, room, session.Draft{Text: d.Text, Edit: d.Edits})
 		case d.ReplyTo != "":
-			_, err = a.s.SendReplyMarkdown(a.ctx, room, d.ReplyTo, d.Text)
+			_, err = a.s.Send(a.ctx, room, session.Draft{Text: d.Text, ReplyTo: d.ReplyTo})
 		default:
-			_, err = a.s.SendMarkdown(a.ctx, room, d.Text)
+			_, err = a.s.Send(a.ctx, room, session.Draft{Text: d.Text})
 		}
 		if err != nil {
 			a.showError(T("composer.send_failed", err))

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"bosmessenger/session"
 	"bosmessenger/session/applock"
 	"bosmessenger/session/policy"
 )
@@ -346,7 +345,7 @@ var appLockParams *applock.Params
 // startAppLock puts the lock screen over the main view when the policy's app_lock is on. After
 // the policy's number of wrong attempts the account's local data is wiped (session.WipeLocal:
 // without the server, which is then only asked to sign the device out, best effort).
-func (sh *Shell) startAppLock(s *session.Session, a *App) {
+func (sh *Shell) startAppLock(s Engine, a *App) {
 	p := s.ManagedPolicy()
 	if p == nil || !p.Bool(policy.KeyAppLock) {
 		return

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"bosmessenger/session"
 	"bosmessenger/session/policy"
 )
 
@@ -22,7 +21,7 @@ const minBackupPassphrase = 10
 type securityView struct {
 	ctx       context.Context // ends with the settings dialog
 	verifyCtx context.Context // for verifications, which outlive it
-	s         *session.Session
+	s         Engine
 	w         fyne.Window
 	prefs     *Prefs
 
@@ -39,7 +38,7 @@ type securityView struct {
 	restoreBackup func(ctx context.Context, keyOrPassphrase string) error
 }
 
-func newSecurityView(ctx context.Context, w fyne.Window, s *session.Session, prefs *Prefs) *securityView {
+func newSecurityView(ctx context.Context, w fyne.Window, s Engine, prefs *Prefs) *securityView {
 	sv := &securityView{ctx: ctx, verifyCtx: ctx, s: s, w: w, prefs: prefs, createBackup: s.CreateKeyBackup, restoreBackup: s.RestoreKeyBackup}
 	sv.ownState = widget.NewLabel(T("settings.security.checking"))
 	sv.ownState.Wrapping = fyne.TextWrapWord

@@ -242,7 +242,7 @@ func TestUnvettedBadge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	txn, err := s.SendText(ctx, room, "Meldung")
+	txn, err := s.Send(ctx, room, session.Draft{Text: "Meldung", Plain: true})
 	if err == nil {
 		_, err = s.WaitSent(ctx, txn)
 	}

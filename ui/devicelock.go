@@ -8,8 +8,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"bosmessenger/session"
 )
 
 // DeviceLockBanner is the main window's banner while policy keeps this device from sending and
@@ -22,7 +20,7 @@ type DeviceLockBanner struct {
 
 	ctx context.Context
 	w   fyne.Window
-	s   *session.Session
+	s   Engine
 
 	onVerify     func(*verifyView)     // tests: the dialog of a started verification
 	onDialog     func(d dialog.Dialog) // tests: the recovery key dialog when shown
@@ -30,7 +28,7 @@ type DeviceLockBanner struct {
 }
 
 // NewDeviceLockBanner builds the banner (hidden until Set shows it).
-func NewDeviceLockBanner(ctx context.Context, w fyne.Window, s *session.Session) *DeviceLockBanner {
+func NewDeviceLockBanner(ctx context.Context, w fyne.Window, s Engine) *DeviceLockBanner {
 	b := &DeviceLockBanner{ctx: ctx, w: w, s: s, Text: widget.NewLabel(T("devicelock.text")), verifyRecKey: s.VerifyWithRecoveryKey}
 	b.Text.Wrapping = fyne.TextWrapWord
 	b.Text.Importance = widget.WarningImportance

@@ -19,7 +19,7 @@ import (
 type devicesView struct {
 	ctx       context.Context // ends with the settings dialog
 	verifyCtx context.Context // for verifications, which outlive it
-	s         *session.Session
+	s         Engine
 	w         fyne.Window
 
 	devs     []session.DeviceInfo
@@ -33,7 +33,7 @@ type devicesView struct {
 	onDialog func(d dialog.Dialog) // tests: rename and sign-out dialogs when shown
 }
 
-func newDevicesView(ctx context.Context, w fyne.Window, s *session.Session) *devicesView {
+func newDevicesView(ctx context.Context, w fyne.Window, s Engine) *devicesView {
 	dv := &devicesView{ctx: ctx, verifyCtx: ctx, s: s, w: w}
 	dv.status = widget.NewLabel(T("settings.devices.loading"))
 	dv.status.Wrapping = fyne.TextWrapWord

@@ -166,7 +166,7 @@ func setError(l *widget.Label, text string) {
 // createRoomForm is the create-room dialog's state; its fields are touched on the UI goroutine only.
 type createRoomForm struct {
 	ctx       context.Context
-	s         *session.Session
+	s         Engine
 	w         fyne.Window
 	onCreated func(id.RoomID)
 
@@ -181,11 +181,11 @@ type createRoomForm struct {
 // ShowCreateRoom shows the create-room dialog: name (required), topic, end-to-end encryption (on
 // by default) and Matrix IDs to invite. After the room exists (and is synced), the dialog closes
 // and onCreated gets the room ID on the UI goroutine.
-func ShowCreateRoom(ctx context.Context, w fyne.Window, s *session.Session, onCreated func(id.RoomID)) {
+func ShowCreateRoom(ctx context.Context, w fyne.Window, s Engine, onCreated func(id.RoomID)) {
 	newCreateRoomForm(ctx, w, s, onCreated).dlg.Show()
 }
 
-func newCreateRoomForm(ctx context.Context, w fyne.Window, s *session.Session, onCreated func(id.RoomID)) *createRoomForm {
+func newCreateRoomForm(ctx context.Context, w fyne.Window, s Engine, onCreated func(id.RoomID)) *createRoomForm {
 	f := &createRoomForm{s: s, w: w, onCreated: onCreated}
 	var cancel context.CancelFunc
 	f.ctx, cancel = context.WithCancel(ctx)
@@ -287,7 +287,7 @@ func (f *createRoomForm) submit() {
 // dmForm is the start-DM dialog's state (UI goroutine only).
 type dmForm struct {
 	ctx       context.Context
-	s         *session.Session
+	s         Engine
 	onCreated func(id.RoomID)
 
 	user      *widget.Entry
@@ -300,11 +300,11 @@ type dmForm struct {
 
 // ShowStartDM asks for a Matrix ID and starts an encrypted direct chat with that user; onCreated
 // gets the new room's ID on the UI goroutine.
-func ShowStartDM(ctx context.Context, w fyne.Window, s *session.Session, onCreated func(id.RoomID)) {
+func ShowStartDM(ctx context.Context, w fyne.Window, s Engine, onCreated func(id.RoomID)) {
 	newDMForm(ctx, w, s, onCreated).dlg.Show()
 }
 
-func newDMForm(ctx context.Context, w fyne.Window, s *session.Session, onCreated func(id.RoomID)) *dmForm {
+func newDMForm(ctx context.Context, w fyne.Window, s Engine, onCreated func(id.RoomID)) *dmForm {
 	f := &dmForm{s: s, onCreated: onCreated, encrypted: true}
 	var cancel context.CancelFunc
 	f.ctx, cancel = context.WithCancel(ctx)
@@ -375,7 +375,7 @@ func (f *dmForm) submit() {
 // inviteForm is the invite dialog's state (UI goroutine only).
 type inviteForm struct {
 	ctx      context.Context
-	s        *session.Session
+	s        Engine
 	roomID   id.RoomID
 	users    *widget.Entry
 	errLabel *widget.Label
@@ -387,11 +387,11 @@ type inviteForm struct {
 
 // ShowInvite asks for one or more Matrix IDs and invites them into the room. Failed invitations
 // are listed in the dialog, which stays open; when all went out it closes.
-func ShowInvite(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID) {
+func ShowInvite(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID) {
 	newInviteForm(ctx, w, s, roomID).dlg.Show()
 }
 
-func newInviteForm(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID) *inviteForm {
+func newInviteForm(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID) *inviteForm {
 	f := &inviteForm{s: s, roomID: roomID}
 	var cancel context.CancelFunc
 	f.ctx, cancel = context.WithCancel(ctx)
@@ -466,7 +466,7 @@ func (f *inviteForm) submit() {
 
 // ShowLeave asks whether to leave the room (named in the question) and leaves it; onLeft runs on
 // the UI goroutine afterwards (the lead switches to another room there).
-func ShowLeave(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID, onLeft func()) {
+func ShowLeave(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID, onLeft func()) {
 	go func() {
 		name := string(roomID)
 		if sum, err := s.Room(ctx, roomID); err == nil && sum.Name != "" {
@@ -476,7 +476,7 @@ func ShowLeave(ctx context.Context, w fyne.Window, s *session.Session, roomID id
 	}()
 }
 
-func showLeaveConfirm(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID, name string, onLeft func()) {
+func showLeaveConfirm(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID, name string, onLeft func()) {
 	text := widget.NewLabel(T("dlg.leave.question", name))
 	text.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(T("dlg.leave.title"), T("dlg.leave.leave"), T("dlg.cancel"), text, func(ok bool) {
@@ -499,7 +499,7 @@ func showLeaveConfirm(ctx context.Context, w fyne.Window, s *session.Session, ro
 
 // AcceptInvite joins the room of an invite, with a progress dialog; onJoined runs on the UI
 // goroutine with the room ID once the room is synced.
-func AcceptInvite(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID, onJoined func(id.RoomID)) {
+func AcceptInvite(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID, onJoined func(id.RoomID)) {
 	var joined id.RoomID
 	runBusy(ctx, w, T("dlg.invite.accepting"), func(ctx context.Context) (err error) {
 		joined, err = s.Join(ctx, roomID.String())
@@ -516,7 +516,7 @@ func AcceptInvite(ctx context.Context, w fyne.Window, s *session.Session, roomID
 }
 
 // RejectInvite declines an invite, with a progress dialog; onDone runs on the UI goroutine after.
-func RejectInvite(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID, onDone func()) {
+func RejectInvite(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID, onDone func()) {
 	runBusy(ctx, w, T("dlg.invite.rejecting"), func(ctx context.Context) error {
 		return s.RejectInvite(ctx, roomID)
 	}, func(err error) {

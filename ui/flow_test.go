@@ -145,7 +145,7 @@ func TestFlowMessaging(t *testing.T) {
 
 	// Bob's markdown message arrives decrypted and formatted.
 	bobSend := func(r id.RoomID, text string) id.EventID {
-		txn, err := bs.SendMarkdown(ctx, r, text)
+		txn, err := bs.Send(ctx, r, session.Draft{Text: text})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -397,7 +397,7 @@ func TestFlowMessaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 130 {
-		txn, err := bs.SendText(ctx, room3, "Meldung "+strconv.Itoa(i))
+		txn, err := bs.Send(ctx, room3, session.Draft{Text: "Meldung " + strconv.Itoa(i), Plain: true})
 		if err != nil {
 			t.Fatal(err)
 		}

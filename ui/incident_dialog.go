@@ -23,7 +23,7 @@ import (
 // incidentForm is the dialog's state; its fields are touched on the UI goroutine only.
 type incidentForm struct {
 	ctx       context.Context
-	s         *session.Session
+	s         Engine
 	onCreated func(id.RoomID)
 	templates []incident.Template
 
@@ -42,7 +42,7 @@ type incidentForm struct {
 // ShowNewIncident shows the "Neuer Einsatz" dialog with the session's incident templates; after
 // the room exists and its alert is sent, the dialog closes and onCreated gets the room ID on the UI
 // goroutine.
-func ShowNewIncident(ctx context.Context, w fyne.Window, s *session.Session, onCreated func(id.RoomID)) {
+func ShowNewIncident(ctx context.Context, w fyne.Window, s Engine, onCreated func(id.RoomID)) {
 	templates, err := s.IncidentTemplates()
 	newIncidentForm(ctx, w, s, templates, err, onCreated).dlg.Show()
 }
@@ -55,7 +55,7 @@ func templateLabel(t incident.Template) string {
 	return t.DisplayName()
 }
 
-func newIncidentForm(ctx context.Context, w fyne.Window, s *session.Session, templates []incident.Template, loadErr error,
+func newIncidentForm(ctx context.Context, w fyne.Window, s Engine, templates []incident.Template, loadErr error,
 	onCreated func(id.RoomID)) *incidentForm {
 	f := &incidentForm{s: s, w: w, onCreated: onCreated, templates: templates, loadErr: loadErr}
 	var cancel context.CancelFunc

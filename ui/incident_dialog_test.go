@@ -146,7 +146,7 @@ func TestNewIncidentThroughDendrite(t *testing.T) {
 	}
 	invited := false
 	for _, m := range members {
-		invited = invited || (m.UserID == wf.ID && m.Membership == "invite")
+		invited = invited || (m.UserID.String() == wf.ID && m.Membership == "invite")
 	}
 	if !invited {
 		t.Fatalf("%s not invited: %+v", wf.ID, members)

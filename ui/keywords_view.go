@@ -17,7 +17,7 @@ import (
 // shows the same list and encrypted rooms highlight them too. UI goroutine only.
 type keywordsView struct {
 	ctx context.Context // ends with the settings dialog
-	s   *session.Session
+	s   Engine
 	w   fyne.Window
 
 	words  []string
@@ -30,7 +30,7 @@ type keywordsView struct {
 	onLoaded func() // tests: after each (re)load was shown
 }
 
-func newKeywordsView(ctx context.Context, w fyne.Window, s *session.Session) *keywordsView {
+func newKeywordsView(ctx context.Context, w fyne.Window, s Engine) *keywordsView {
 	v := &keywordsView{ctx: ctx, s: s, w: w, rows: container.NewVBox(), entry: widget.NewEntry()}
 	intro := widget.NewLabel(T("keywords.intro"))
 	intro.Wrapping = fyne.TextWrapWord

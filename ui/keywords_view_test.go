@@ -60,7 +60,7 @@ func TestSettingsKeywordsThroughDendrite(t *testing.T) {
 		t.Fatalf("server keywords %q", kws)
 	}
 
-	txn, err := as.SendText(ctx, room, "Das Hochwasser steigt")
+	txn, err := as.Send(ctx, room, session.Draft{Text: "Das Hochwasser steigt", Plain: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,12 @@ package ui
 
 import (
 	"fyne.io/fyne/v2/widget"
-
-	"bosmessenger/session"
 )
 
 // newStripMetadataCheck is the setting "remove location and camera data from images": on by
 // default, locked (checked and disabled) where the policy enforces it (strip_media_metadata, BOS
 // mode). A change applies at once and is kept in prefs for the next start.
-func newStripMetadataCheck(s *session.Session, prefs *Prefs) *widget.Check {
+func newStripMetadataCheck(s Engine, prefs *Prefs) *widget.Check {
 	on, enforced := s.MediaMetadataStripping()
 	check := widget.NewCheck(T("settings.security.strip_media_metadata"), nil)
 	check.SetChecked(on)

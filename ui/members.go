@@ -64,7 +64,7 @@ func trustText(state string) string {
 }
 
 // loadMemberRows lists a room's joined and invited members with their power levels.
-func loadMemberRows(ctx context.Context, s *session.Session, roomID id.RoomID) ([]memberRow, error) {
+func loadMemberRows(ctx context.Context, s Engine, roomID id.RoomID) ([]memberRow, error) {
 	members, err := s.MemberList(ctx, roomID)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func loadMemberRows(ctx context.Context, s *session.Session, roomID id.RoomID) (
 }
 
 // loadUserTrust returns a user's trust state (session.UserTrust).
-func loadUserTrust(ctx context.Context, s *session.Session, user id.UserID) (string, error) {
+func loadUserTrust(ctx context.Context, s Engine, user id.UserID) (string, error) {
 	info, err := s.UserTrust(ctx, user)
 	if err != nil {
 		return trustUnknown, err
@@ -115,7 +115,7 @@ func (r memberRow) name() string {
 type membersView struct {
 	ctx    context.Context
 	cancel context.CancelFunc
-	s      *session.Session
+	s      Engine
 	w      fyne.Window
 	roomID id.RoomID
 
@@ -135,13 +135,13 @@ type membersView struct {
 
 // ShowMembers shows the room's members: display name, Matrix ID, role (Administrator/Moderator),
 // invite state and verification state, with a "Verify" button per user that starts SAS.
-func ShowMembers(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID) {
+func ShowMembers(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID) {
 	mv := newMembersView(ctx, w, s, roomID)
 	mv.dlg.Show()
 	mv.reload()
 }
 
-func newMembersView(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID) *membersView {
+func newMembersView(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID) *membersView {
 	mv := &membersView{s: s, w: w, roomID: roomID}
 	mv.ctx, mv.cancel = context.WithCancel(ctx)
 	mv.trust = func(ctx context.Context, u id.UserID) (string, error) { return loadUserTrust(ctx, s, u) }

@@ -62,7 +62,7 @@ func TestSpoofedNamesInTimelineAndMembers(t *testing.T) {
 			}
 		}
 		setDisplayNameRaw(t, u, names[u])
-		txn, err := s.SendText(ctx, room, "Meldung von "+u.Local)
+		txn, err := s.Send(ctx, room, session.Draft{Text: "Meldung von " + u.Local, Plain: true})
 		if err == nil {
 			_, err = s.WaitSent(ctx, txn)
 		}

@@ -20,7 +20,7 @@ import (
 // only.
 type pollForm struct {
 	ctx  context.Context
-	s    *session.Session
+	s    Engine
 	room id.RoomID
 
 	question          *widget.Entry
@@ -41,7 +41,7 @@ func (a *App) ShowCreatePoll() {
 	}
 }
 
-func newPollForm(ctx context.Context, w fyne.Window, s *session.Session, room id.RoomID) *pollForm {
+func newPollForm(ctx context.Context, w fyne.Window, s Engine, room id.RoomID) *pollForm {
 	f := &pollForm{ctx: ctx, s: s, room: room}
 	f.question = widget.NewEntry()
 	f.question.SetPlaceHolder(T("poll.question_placeholder"))

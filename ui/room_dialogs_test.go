@@ -158,7 +158,7 @@ func TestCreateRoomAndDMThroughDendrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range members {
-			if m.UserID == thw.ID && m.Membership == "invite" {
+			if m.UserID.String() == thw.ID && m.Membership == "invite" {
 				return true
 			}
 		}

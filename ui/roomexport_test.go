@@ -31,7 +31,7 @@ func TestRoomExportAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	txn, err := s.SendText(testCtx(t), room, "Brücke gesperrt, Umleitung über Feldweg")
+	txn, err := s.Send(testCtx(t), room, session.Draft{Text: "Brücke gesperrt, Umleitung über Feldweg", Plain: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestRoomExportAction(t *testing.T) {
 		t.Fatalf("export dirs %v", entries)
 	}
 	dir := filepath.Join(parent, entries[0].Name())
-	rep, err := a.s.VerifyExport(testCtx(t), dir)
+	rep, err := a.s.(*session.Session).VerifyExport(testCtx(t), dir)
 	if err != nil || !rep.Valid {
 		t.Fatalf("verify the GUI's export: %+v %v", rep, err)
 	}

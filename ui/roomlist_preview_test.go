@@ -148,7 +148,7 @@ func TestRoomListPreviewEncrypted(t *testing.T) {
 	}
 	as.Close()
 	_, a := openShell(t, q, alice, ShellConfig{SyncTimeout: time.Second})
-	txn, err := bs.SendText(ctx, room, "Pegel:\u202e 5,20 m\nsteigend")
+	txn, err := bs.Send(ctx, room, session.Draft{Text: "Pegel:\u202e 5,20 m\nsteigend", Plain: true})
 	if err != nil {
 		t.Fatal(err)
 	}

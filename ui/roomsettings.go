@@ -16,7 +16,7 @@ import (
 // ShowRoomSettings lets the user rename a room, change its topic, choose what it notifies for (all,
 // mentions and keywords, off: push rules Element shares) and turn on encryption (which cannot be
 // turned off again).
-func ShowRoomSettings(ctx context.Context, w fyne.Window, s *session.Session, roomID id.RoomID) {
+func ShowRoomSettings(ctx context.Context, w fyne.Window, s Engine, roomID id.RoomID) {
 	go func() {
 		sum, err := s.Room(ctx, roomID)
 		var level session.RoomNotificationLevel
@@ -62,7 +62,7 @@ func newNotifySelect(current session.RoomNotificationLevel) (sel *widget.Select,
 	}
 }
 
-func showRoomSettings(ctx context.Context, w fyne.Window, s *session.Session, sum session.RoomSummary,
+func showRoomSettings(ctx context.Context, w fyne.Window, s Engine, sum session.RoomSummary,
 	level session.RoomNotificationLevel) {
 	name := widget.NewEntry()
 	name.SetText(sum.Name)
@@ -108,7 +108,7 @@ func showRoomSettings(ctx context.Context, w fyne.Window, s *session.Session, su
 	d.Show()
 }
 
-func saveRoomSettings(ctx context.Context, s *session.Session, sum session.RoomSummary, name, topic string, encrypt bool) error {
+func saveRoomSettings(ctx context.Context, s Engine, sum session.RoomSummary, name, topic string, encrypt bool) error {
 	if name != "" && name != sum.Name {
 		if err := s.SetRoomName(ctx, sum.ID, name); err != nil {
 			return err

@@ -44,7 +44,7 @@ func TestFlowSearchAllRooms(t *testing.T) {
 		t.Fatal(err)
 	}
 	send := func(room id.RoomID, text string) id.EventID {
-		txn, err := bs.SendText(ctx, room, text)
+		txn, err := bs.Send(ctx, room, session.Draft{Text: text, Plain: true})
 		if err == nil {
 			var ev id.EventID
 			if ev, err = bs.WaitSent(ctx, txn); err == nil {

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"bosmessenger/session"
 	"bosmessenger/session/policy"
 )
 
@@ -43,7 +42,7 @@ type settingsView struct {
 	ctx    context.Context // ends when the dialog closes
 	cancel context.CancelFunc
 	w      fyne.Window
-	s      *session.Session
+	s      Engine
 	prefs  *Prefs
 	hooks  SettingsHooks
 
@@ -66,11 +65,11 @@ type settingsView struct {
 // out), Geräte (own devices: verify, rename, sign out), Sicherheit (this device's verification,
 // key backup, key sharing), Benachrichtigungen (keywords) and Darstellung (language, theme, text
 // size). With a nil session (not signed in yet) only Darstellung is shown. Preference changes apply at once (ApplyPrefs).
-func ShowSettings(ctx context.Context, w fyne.Window, s *session.Session, prefs *Prefs, hooks SettingsHooks) {
+func ShowSettings(ctx context.Context, w fyne.Window, s Engine, prefs *Prefs, hooks SettingsHooks) {
 	newSettingsView(ctx, w, s, prefs, hooks, -1).show()
 }
 
-func newSettingsView(ctx context.Context, w fyne.Window, s *session.Session, prefs *Prefs, hooks SettingsHooks, selected int) *settingsView {
+func newSettingsView(ctx context.Context, w fyne.Window, s Engine, prefs *Prefs, hooks SettingsHooks, selected int) *settingsView {
 	sv := &settingsView{parent: ctx, w: w, s: s, prefs: prefs, hooks: hooks}
 	sv.ctx, sv.cancel = context.WithCancel(ctx)
 	sv.tabs = container.NewAppTabs()

@@ -116,7 +116,7 @@ func (a *App) sendThreadReply(root id.EventID, text string) {
 		return
 	}
 	go func() {
-		if _, err := a.s.SendThreadReply(a.ctx, room, root, text); err != nil {
+		if _, err := a.s.Send(a.ctx, room, session.Draft{Text: text, Thread: root}); err != nil {
 			a.showError(T("thread.send_failed", err))
 		}
 	}()

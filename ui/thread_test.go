@@ -72,9 +72,9 @@ func TestThreadSummaryAndPanel(t *testing.T) {
 	alice := newFlowUser(t, srv, "alice")
 	bs, room := bobInRoom(t, srv, alice, alice.config(t))
 	ctx := testCtx(t)
-	txn, err := bs.SendMarkdown(ctx, room, "Wer übernimmt Abschnitt Süd?")
+	txn, err := bs.Send(ctx, room, session.Draft{Text: "Wer übernimmt Abschnitt Süd?"})
 	root := sent(t, bs, txn, err)
-	txn, err = bs.SendThreadReply(ctx, room, root, "Zug 2 ist frei")
+	txn, err = bs.Send(ctx, room, session.Draft{Text: "Zug 2 ist frei", Thread: root})
 	reply := sent(t, bs, txn, err)
 
 	_, a := openShell(t, q, alice, ShellConfig{})

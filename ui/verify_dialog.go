@@ -80,7 +80,7 @@ func cancelReasonText(code session.VerificationCancelCode, reason string) string
 type verifyView struct {
 	ctx    context.Context
 	cancel context.CancelFunc
-	s      *session.Session
+	s      Engine
 	v      *session.Verification
 	w      fyne.Window
 
@@ -107,13 +107,13 @@ type verifyView struct {
 // ShowVerification shows a SAS verification (outgoing, or incoming after it was accepted): a
 // waiting state, then the seven emojis with their names and "match"/"no match", then done or
 // cancelled with the reason. Closing the dialog before the end cancels the verification.
-func ShowVerification(ctx context.Context, w fyne.Window, s *session.Session, v *session.Verification) {
+func ShowVerification(ctx context.Context, w fyne.Window, s Engine, v *session.Verification) {
 	vv := newVerifyView(ctx, w, s, v)
 	vv.dlg.Show()
 	vv.start()
 }
 
-func newVerifyView(ctx context.Context, w fyne.Window, s *session.Session, v *session.Verification) *verifyView {
+func newVerifyView(ctx context.Context, w fyne.Window, s Engine, v *session.Verification) *verifyView {
 	vv := &verifyView{s: s, v: v, w: w}
 	vv.ctx, vv.cancel = context.WithCancel(ctx)
 	vv.title = widget.NewLabel("")
@@ -390,7 +390,7 @@ func (vv *verifyView) closed() {
 type verifyWatcher struct {
 	ctx context.Context
 	w   fyne.Window
-	s   *session.Session
+	s   Engine
 
 	prompts map[string]dialog.Dialog // open prompts by verification ID (UI goroutine only)
 	closing map[string]bool          // prompts hidden by us, not by the user (UI goroutine only)
@@ -404,11 +404,11 @@ type verifyWatcher struct {
 // for every request of another user or another own device, and the SAS dialog once accepted.
 // Prompts whose request was withdrawn close by themselves. It blocks until ctx ends (run it on
 // its own goroutine, like FollowSession) and returns ctx's error or the subscription's.
-func WatchVerifications(ctx context.Context, w fyne.Window, s *session.Session) error {
+func WatchVerifications(ctx context.Context, w fyne.Window, s Engine) error {
 	return newVerifyWatcher(ctx, w, s).run()
 }
 
-func newVerifyWatcher(ctx context.Context, w fyne.Window, s *session.Session) *verifyWatcher {
+func newVerifyWatcher(ctx context.Context, w fyne.Window, s Engine) *verifyWatcher {
 	return &verifyWatcher{ctx: ctx, w: w, s: s, prompts: map[string]dialog.Dialog{}, closing: map[string]bool{}}
 }
 
@@ -507,7 +507,7 @@ func (vw *verifyWatcher) accept(vid string) {
 
 // startVerification starts an outgoing verification with user (all their devices when deviceID
 // is empty) off the UI goroutine and opens its dialog; onView (tests) sees the view first.
-func startVerification(ctx context.Context, w fyne.Window, s *session.Session, user id.UserID, deviceID id.DeviceID, onView func(*verifyView)) {
+func startVerification(ctx context.Context, w fyne.Window, s Engine, user id.UserID, deviceID id.DeviceID, onView func(*verifyView)) {
 	var v *session.Verification
 	runBusy(ctx, w, T("verify.starting"), func(ctx context.Context) (err error) {
 		v, err = s.StartVerification(ctx, user, deviceID)

@@ -35,9 +35,9 @@ func cmdSend(ctx context.Context, a *args) error {
 	}
 	return sendAndPrint(ctx, a, roomID, func(s *session.Session) (string, error) {
 		if root != "" {
-			return s.SendThreadReply(ctx, roomID, root, text)
+			return s.Send(ctx, roomID, session.Draft{Text: text, Thread: root})
 		}
-		return s.SendText(ctx, roomID, text)
+		return s.Send(ctx, roomID, session.Draft{Text: text, Plain: true})
 	})
 }
 

@@ -189,8 +189,8 @@ func cmdMembers(ctx context.Context, a *args) error {
 		}
 		out := []member{}
 		for _, m := range members {
-			n := shown[id.UserID(m.UserID)]
-			out = append(out, member{m.UserID, m.Name, m.Membership, n.DisplayName, n.Organisation, n.Vetted})
+			n := shown[m.UserID]
+			out = append(out, member{m.UserID.String(), m.Name, m.Membership, n.DisplayName, n.Organisation, n.Vetted})
 		}
 		if asJSON {
 			return printJSON(a.stdout, out)

@@ -286,13 +286,15 @@ func killCampaign(t *testing.T, encrypted bool) {
 	if err != nil {
 		t.Fatalf("open A: %v", err)
 	}
-	out, err := s.Outgoing(ctx, id.RoomID(roomID))
+	queue, err := s.Queue(ctx)
 	s.Close()
 	if err != nil {
-		t.Fatalf("A's outgoing: %v", err)
+		t.Fatalf("A's send queue: %v", err)
 	}
-	for _, o := range out {
-		t.Errorf("left in A's send queue: %s %s (%s)", o.TxnID, o.State, bodyOf(o.Content))
+	for _, e := range queue {
+		if e.RoomID == id.RoomID(roomID) {
+			t.Errorf("left in A's send queue: %s %s (%s)", e.ID, e.State, e.Preview)
+		}
 	}
 
 	for _, mode := range []string{"random", "targeted"} {

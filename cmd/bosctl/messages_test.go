@@ -150,7 +150,7 @@ func TestHistoryPaginates(t *testing.T) {
 	for i := range n {
 		body := fmt.Sprintf("bulk message %03d", i)
 		want = append(want, body)
-		if last, err = s.SendText(sendCtx, roomID, body); err != nil {
+		if last, err = s.Send(sendCtx, roomID, session.Draft{Text: body, Plain: true}); err != nil {
 			t.Fatalf("queue: %v", err)
 		}
 	}

@@ -140,7 +140,7 @@ func seedUnvetted(ctx context.Context, c *testserver.Server, accounts string) er
 		return err
 	}
 	offer, err := send(ctx, other, roomID, func() (string, error) {
-		return other.SendText(ctx, roomID, "Sicherheitsdienst Nord: Wir könnten mit zwei Fahrzeugen unterstützen.")
+		return other.Send(ctx, roomID, session.Draft{Text: "Sicherheitsdienst Nord: Wir könnten mit zwei Fahrzeugen unterstützen.", Plain: true})
 	})
 	if err != nil {
 		return err

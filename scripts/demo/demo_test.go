@@ -200,10 +200,10 @@ func checkDemoBOS(ctx context.Context, t *testing.T, a, b *testserver.Server, ac
 	if !slices.ContainsFunc(msgs, func(m session.Message) bool { return m.SenderUnvetted && m.Kind == session.KindText }) {
 		t.Errorf("no readable message marked as from an unvetted server: %+v", msgs)
 	}
-	if _, err := s.SendText(ctx, before, "Antwort"); !errors.Is(err, session.ErrPolicyDenied) || !strings.Contains(err.Error(), unvettedUser) {
+	if _, err := s.Send(ctx, before, session.Draft{Text: "Antwort", Plain: true}); !errors.Is(err, session.ErrPolicyDenied) || !strings.Contains(err.Error(), unvettedUser) {
 		t.Errorf("send next to the unvetted member: %v", err)
 	}
-	txn, err := s.SendText(ctx, incident, "BOS-Modus aktiv")
+	txn, err := s.Send(ctx, incident, session.Draft{Text: "BOS-Modus aktiv", Plain: true})
 	if err == nil {
 		_, err = s.WaitSent(ctx, txn)
 	}

@@ -150,18 +150,18 @@ func seed(ctx context.Context, a, b *testserver.Server, accounts string) error {
 		return err
 	}
 	lage, err := send(ctx, leitstelle, roomID, func() (string, error) {
-		return leitstelle.SendText(ctx, roomID, "Lage: Pegel Altenahr 5,2 m, steigend. Bereitstellungsraum Sportplatz Dernau.")
+		return leitstelle.Send(ctx, roomID, session.Draft{Text: "Lage: Pegel Altenahr 5,2 m, steigend. Bereitstellungsraum Sportplatz Dernau.", Plain: true})
 	})
 	if err != nil {
 		return err
 	}
 	if _, err := send(ctx, feuerwehr, roomID, func() (string, error) {
-		return feuerwehr.SendReply(ctx, roomID, lage, "FF Musterstadt: 2 HLF, 1 MTW unterwegs, Ankunft in 20 Minuten.")
+		return feuerwehr.Send(ctx, roomID, session.Draft{Text: "FF Musterstadt: 2 HLF, 1 MTW unterwegs, Ankunft in 20 Minuten.", Plain: true, ReplyTo: lage})
 	}); err != nil {
 		return err
 	}
 	if _, err := send(ctx, thw, roomID, func() (string, error) {
-		return thw.SendText(ctx, roomID, "THW OV Musterstadt: Pumpen und Beleuchtung einsatzbereit, komme.")
+		return thw.Send(ctx, roomID, session.Draft{Text: "THW OV Musterstadt: Pumpen und Beleuchtung einsatzbereit, komme.", Plain: true})
 	}); err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func seed(ctx context.Context, a, b *testserver.Server, accounts string) error {
 	if err := joinEventually(ctx, leitstelle, dm); err != nil {
 		return err
 	}
-	_, err = send(ctx, thw, dm, func() (string, error) { return thw.SendText(ctx, dm, "Rückruf wegen Stromaggregat bitte.") })
+	_, err = send(ctx, thw, dm, func() (string, error) { return thw.Send(ctx, dm, session.Draft{Text: "Rückruf wegen Stromaggregat bitte.", Plain: true}) })
 	return err
 }
 

@@ -1,21 +1,16 @@
 package alert
 
 import (
-	"encoding/json"
 	"slices"
 
 	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session/related"
 )
 
-// Related is a stored event that refers to an alert (response, plain reply or receipt), with its
-// plaintext type and content.
-type Related struct {
-	EventID id.EventID
-	Sender  id.UserID
-	Type    string
-	Content json.RawMessage
-	TS      int64
-}
+// Related is an event that refers to an alert (response, plain reply or receipt); the type is shared with the
+// other BOS features (package related).
+type Related = related.Event
 
 // Entry is a user's latest response on the board.
 type Entry struct {

@@ -2,21 +2,16 @@ package poll
 
 import (
 	"cmp"
-	"encoding/json"
 	"slices"
 
 	"maunium.net/go/mautrix/id"
+
+	"bosmessenger/session/related"
 )
 
-// Related is an event that refers to a poll (vote or end), with its plaintext type and content.
-// Events are folded by TS, then by their order in the list (queued events of our own go last).
-type Related struct {
-	EventID id.EventID
-	Sender  id.UserID
-	Type    string
-	Content json.RawMessage
-	TS      int64
-}
+// Related is an event that refers to a poll (vote or end); the type is shared with the
+// other BOS features (package related).
+type Related = related.Event
 
 // AnswerResult is one answer with its votes. Votes and Users are empty while results are hidden.
 type AnswerResult struct {
