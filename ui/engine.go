@@ -128,6 +128,7 @@ type EngineCalls interface {
 	SetCallMuted(callID string, muted bool) error
 	CallStats(callID string) (callmedia.Stats, bool)
 	CheckCalls() error
+	CallVideoFrame(callID string) (image.Image, uint64)
 }
 
 // EngineSecurity verifies devices and users, backs up keys.
