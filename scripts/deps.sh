@@ -93,6 +93,17 @@ go_tool fyne fyne.io/tools/cmd/fyne "$fyne_tools_version"
 
 bash scripts/install-dendrite.sh
 
+# The LiveKit SFU of the group call tests (internal/livekittest), into the test cache where the
+# tests look for it; later versions carry replace directives and do not go install.
+livekit_version=v1.13.5
+livekit_dir="${BOS_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bosmessenger-test}/livekit-server-$livekit_version"
+if [ -x "$livekit_dir/server" ]; then
+	echo "deps: livekit-server $livekit_version present"
+else
+	echo "deps: go install github.com/livekit/livekit-server/cmd/server@$livekit_version"
+	GOFLAGS= GOBIN="$livekit_dir" go install "github.com/livekit/livekit-server/cmd/server@$livekit_version"
+fi
+
 # The foreign E2EE client for interop tests: matrix-js-sdk from npm, pinned by
 # internal/jspeer/js/package-lock.json, installed into the test cache (fast when present).
 echo "deps: matrix-js-sdk peer (npm ci into the test cache)"

@@ -140,6 +140,8 @@ type Session struct {
 
 	calls callsState // 1:1 calls (calls.go)
 
+	groupCalls groupCallsState // MatrixRTC group calls (groupcalls.go)
+
 	bosMu          sync.Mutex
 	pendingRejects []id.RoomID // invites refused by policy whose rejection failed (retried)
 	discardPending []string    // servers that left the federation list before crypto was open
@@ -451,6 +453,7 @@ func (s *Session) Close() error {
 	s.closeOne.Do(func() {
 		s.detachPolicy()
 		s.closeCalls()
+		s.closeGroupCalls()
 		s.bus.close()
 		thumbCaches.Delete(s)
 		_ = s.removeTempFiles()

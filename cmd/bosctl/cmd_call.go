@@ -54,6 +54,9 @@ func (a *args) hz(name string) (float64, error) {
 }
 
 func cmdCall(ctx context.Context, a *args) error {
+	if a.bool("group") {
+		return cmdGroupCall(ctx, a) // cmd_groupcall.go
+	}
 	answer := a.bool("answer")
 	if (answer && len(a.pos) != 0) || (!answer && len(a.pos) != 1) {
 		return usageError{"usage: bosctl " + commands[a.cmd].usage}
