@@ -180,7 +180,9 @@ func seed(ctx context.Context, a, b *testserver.Server, accounts string) error {
 	if err := joinEventually(ctx, leitstelle, dm); err != nil {
 		return err
 	}
-	_, err = send(ctx, thw, dm, func() (string, error) { return thw.Send(ctx, dm, session.Draft{Text: "Rückruf wegen Stromaggregat bitte.", Plain: true}) })
+	_, err = send(ctx, thw, dm, func() (string, error) {
+		return thw.Send(ctx, dm, session.Draft{Text: "Rückruf wegen Stromaggregat bitte.", Plain: true})
+	})
 	return err
 }
 
