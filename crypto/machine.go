@@ -45,8 +45,9 @@ type Machine struct {
 
 	verify *verifier // nil until EnableVerification
 
-	recipientsMu sync.Mutex
-	recipients   func(context.Context, id.RoomID) ([]id.UserID, error) // see SetRoomKeyRecipients
+	recipientsMu  sync.Mutex
+	recipients    func(context.Context, id.RoomID) ([]id.UserID, error) // see SetRoomKeyRecipients
+	decryptedHook func(context.Context, DecryptedToDevice)              // see OnDecryptedToDevice (under recipientsMu)
 }
 
 // Open opens (creating if needed) the crypto store at path for the logged-in client and uploads
@@ -168,7 +169,7 @@ func (m *Machine) ProcessSync(ctx context.Context, in SyncInput) {
 		}
 		resp.ToDevice.Events = append(resp.ToDevice.Events, &evt)
 	}
-	m.mach.ProcessSyncResponse(ctx, resp, in.Since)
+	m.processSyncResponse(ctx, resp, in.Since)
 	m.rotateForNewlyTrusted(ctx, resp.DeviceLists.Changed)
 	m.notifyDeviceLists(ctx, resp.DeviceLists.Changed)
 	for _, evt := range resp.ToDevice.Events {
