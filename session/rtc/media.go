@@ -34,6 +34,10 @@ type MediaConfig struct {
 	// OnChange is called (from any goroutine) when a participant comes, goes or first sends audio,
 	// and when the room is lost.
 	OnChange func()
+	// Keys, when set, turns on media end-to-end encryption (e2ee.go): the own frames are
+	// encrypted with the ring's own key, every other participant's with its key from the ring.
+	// The own key must be set before Connect.
+	Keys *KeyRing
 }
 
 // ParticipantStats describe one other participant of the media room.
@@ -41,6 +45,10 @@ type ParticipantStats struct {
 	Identity     string  `json:"identity"`
 	RTPPacketsIn uint64  `json:"rtp_packets_in"`
 	DetectedHz   float64 `json:"detected_hz"`
+	// With media encryption: the frames that could not be decrypted (no key at their index, or a
+	// wrong one) and the key index of the last frame.
+	DecryptErrors uint64 `json:"decrypt_errors,omitempty"`
+	KeyIndex      uint8  `json:"key_index,omitempty"`
 }
 
 // Conn is a joined LiveKit room: the own Opus track going out, every other participant's audio
@@ -62,9 +70,11 @@ type Conn struct {
 }
 
 type remote struct {
-	det     *callmedia.ToneDetector
-	pktsIn  atomic.Uint64
-	present bool
+	det        *callmedia.ToneDetector
+	pktsIn     atomic.Uint64
+	decryptErr atomic.Uint64
+	keyIndex   atomic.Uint32
+	present    bool
 }
 
 // Connect joins the LiveKit room that token grants and starts sending the source.
@@ -78,7 +88,17 @@ func Connect(ctx context.Context, cfg MediaConfig) (*Conn, error) {
 		c.lost.Store(true)
 		c.changed()
 	}
-	track, err := lksdk.NewLocalSampleTrack(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: callmedia.SampleRate, Channels: 2})
+	var trackOpts []lksdk.LocalTrackOptions
+	encryption := livekit.Encryption_NONE
+	if cfg.Keys != nil {
+		enc, err := cfg.Keys.encryptor()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrMediaFailed, err)
+		}
+		trackOpts = append(trackOpts, lksdk.WithFrameEncryptor(enc))
+		encryption = livekit.Encryption_GCM
+	}
+	track, err := lksdk.NewLocalSampleTrack(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: callmedia.SampleRate, Channels: 2}, trackOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: failed to create the audio track: %v", ErrMediaFailed, err)
 	}
@@ -110,7 +130,7 @@ func Connect(ctx context.Context, cfg MediaConfig) (*Conn, error) {
 	c.room = res.room
 	c.mu.Unlock()
 	if _, err := res.room.LocalParticipant.PublishTrack(track, &lksdk.TrackPublicationOptions{Name: "microphone",
-		Source: livekit.TrackSource_MICROPHONE}); err != nil {
+		Source: livekit.TrackSource_MICROPHONE, Encryption: encryption}); err != nil {
 		res.room.Disconnect()
 		return nil, fmt.Errorf("%w: failed to publish the audio track: %v", ErrMediaFailed, err)
 	}
@@ -144,7 +164,8 @@ func (c *Conn) Participants() []ParticipantStats {
 		if !r.present {
 			continue
 		}
-		out = append(out, ParticipantStats{Identity: ident, RTPPacketsIn: r.pktsIn.Load(), DetectedHz: r.det.DominantHz()})
+		out = append(out, ParticipantStats{Identity: ident, RTPPacketsIn: r.pktsIn.Load(), DetectedHz: r.det.DominantHz(),
+			DecryptErrors: r.decryptErr.Load(), KeyIndex: uint8(r.keyIndex.Load())})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Identity < out[j].Identity })
 	return out
@@ -203,16 +224,20 @@ func (c *Conn) trackSubscribed(tr *webrtc.TrackRemote, _ *lksdk.RemoteTrackPubli
 	r.present = true
 	c.wg.Add(1)
 	c.mu.Unlock()
-	go c.receive(tr, r)
+	go c.receive(tr, r, rp.Identity())
 	c.changed()
 }
 
 // receive decodes one participant's Opus track into its detector.
-func (c *Conn) receive(tr *webrtc.TrackRemote, r *remote) {
+func (c *Conn) receive(tr *webrtc.TrackRemote, r *remote, identity string) {
 	defer c.wg.Done()
 	dec, err := callmedia.NewOpusDecoder()
 	if err != nil {
 		return
+	}
+	var frames *frameDecrypter
+	if c.cfg.Keys != nil {
+		frames = &frameDecrypter{keys: c.cfg.Keys, identity: identity, conn: c}
 	}
 	out := make([]int16, 5760)
 	pending := make([]int16, 0, 4*5760)
@@ -230,7 +255,13 @@ func (c *Conn) receive(tr *webrtc.TrackRemote, r *remote) {
 		if len(pkt.Payload) == 0 {
 			continue
 		}
-		n, err := dec.DecodeInt16(pkt.Payload, out)
+		payload := pkt.Payload
+		if frames != nil {
+			if payload = frames.decrypt(payload, r); payload == nil {
+				continue
+			}
+		}
+		n, err := dec.DecodeInt16(payload, out)
 		if err != nil {
 			continue
 		}
