@@ -35,6 +35,9 @@ type GroupCallOptions struct {
 	// WellKnownURL is the base URL whose /.well-known/matrix/client announces the focus; empty
 	// means the account's server name (https, and http for loopback servers).
 	WellKnownURL string
+	// E2EE says whether the media is encrypted end to end (groupcall_keys.go); the default is
+	// on in encrypted rooms, as Element Call.
+	E2EE GroupCallE2EE
 }
 
 // GroupCallInfo is a snapshot of this device's group call in a room.
@@ -44,12 +47,18 @@ type GroupCallInfo struct {
 	Lost         bool
 	PacketsOut   uint64
 	Participants []rtc.ParticipantStats // the others in the LiveKit room, with their received audio
+	// Encrypted says that the media is encrypted end to end (per-participant keys over
+	// to-device); KeyIndex is the index of the key the own frames are encrypted with.
+	Encrypted bool
+	KeyIndex  uint8
 }
 
 // groupCallsState holds the joined group calls by room.
 type groupCallsState struct {
 	mu    sync.Mutex
 	calls map[id.RoomID]*rtc.Conn
+	keys  map[id.RoomID]*groupCallKeys // the media keys of the calls with E2EE (groupcall_keys.go)
+	hook  sync.Once                    // the crypto layer's hook for received keys is set
 }
 
 // GroupCallMembers lists the current (not left, not expired) call memberships of a room.
@@ -113,17 +122,47 @@ func (s *Session) JoinGroupCall(ctx context.Context, roomID id.RoomID, opts Grou
 	if err != nil {
 		return GroupCallInfo{}, fmt.Errorf("failed to get a LiveKit token: %w", err)
 	}
+	encrypt, err := s.wantGroupCallE2EE(ctx, roomID, opts.E2EE)
+	if err != nil {
+		return GroupCallInfo{}, err
+	}
+	var keys *groupCallKeys
+	if encrypt {
+		s.groupCalls.hook.Do(func() { s.e2ee.OnDecryptedToDevice(s.onGroupCallToDevice) })
+		if keys, err = newGroupCallKeys(s, roomID); err != nil {
+			return GroupCallInfo{}, fmt.Errorf("failed to make the media key: %w", err)
+		}
+		// Registered before the membership is published: others send their keys on seeing it.
+		s.groupCalls.mu.Lock()
+		if s.groupCalls.keys == nil {
+			s.groupCalls.keys = map[id.RoomID]*groupCallKeys{}
+		}
+		s.groupCalls.keys[roomID] = keys
+		s.groupCalls.mu.Unlock()
+	}
 	content := rtc.NewMember(s.account.DeviceID, rtc.Focus{Type: rtc.FocusTypeLiveKit, ServiceURL: focus.ServiceURL}, roomID, time.Now())
 	content.FociPreferred[0].Alias = focus.Alias
 	stateKey := rtc.MemberStateKey(s.account.UserID, s.account.DeviceID)
 	if _, err := s.cli.SendStateEvent(ctx, roomID, rtc.MemberEventType, stateKey, &content); err != nil {
+		s.dropGroupCallKeys(roomID)
 		return GroupCallInfo{}, s.classify("publish the call membership", err)
 	}
-	conn, err := rtc.Connect(ctx, rtc.MediaConfig{URL: sfu.URL, Token: sfu.JWT, Source: opts.Source,
-		OnChange: func() { s.groupCallChanged(roomID) }})
+	mc := rtc.MediaConfig{URL: sfu.URL, Token: sfu.JWT, Source: opts.Source, OnChange: func() { s.groupCallChanged(roomID) }}
+	if keys != nil {
+		mc.Keys = keys.ring
+		mc.OnChange = func() {
+			keys.trigger()
+			s.groupCallChanged(roomID)
+		}
+	}
+	conn, err := rtc.Connect(ctx, mc)
 	if err != nil {
+		s.dropGroupCallKeys(roomID)
 		s.leaveMembership(roomID)
 		return GroupCallInfo{}, err
+	}
+	if keys != nil {
+		keys.start()
 	}
 	s.groupCalls.mu.Lock()
 	if s.groupCalls.calls == nil {
@@ -139,12 +178,17 @@ func (s *Session) JoinGroupCall(ctx context.Context, roomID id.RoomID, opts Grou
 func (s *Session) GroupCall(roomID id.RoomID) (GroupCallInfo, error) {
 	s.groupCalls.mu.Lock()
 	conn := s.groupCalls.calls[roomID]
+	keys := s.groupCalls.keys[roomID]
 	s.groupCalls.mu.Unlock()
 	if conn == nil {
 		return GroupCallInfo{}, ErrNotInGroupCall
 	}
-	return GroupCallInfo{RoomID: roomID, ConnectedAt: conn.ConnectedAt(), Lost: conn.Lost(),
-		PacketsOut: conn.PacketsOut(), Participants: conn.Participants()}, nil
+	info := GroupCallInfo{RoomID: roomID, ConnectedAt: conn.ConnectedAt(), Lost: conn.Lost(),
+		PacketsOut: conn.PacketsOut(), Participants: conn.Participants(), Encrypted: keys != nil}
+	if keys != nil {
+		info.KeyIndex = keys.ownIndex()
+	}
+	return info, nil
 }
 
 // GroupCalls lists this device's group calls.
@@ -186,6 +230,7 @@ func (s *Session) LeaveGroupCall(ctx context.Context, roomID id.RoomID) error {
 		return ErrNotInGroupCall
 	}
 	conn.Close()
+	s.dropGroupCallKeys(roomID)
 	defer s.groupCallChanged(roomID)
 	stateKey := rtc.MemberStateKey(s.account.UserID, s.account.DeviceID)
 	if _, err := s.cli.SendStateEvent(ctx, roomID, rtc.MemberEventType, stateKey, &struct{}{}); err != nil {
@@ -233,4 +278,19 @@ func (s *Session) groupCallChanged(roomID id.RoomID) {
 		return
 	}
 	s.bus.notify()
+}
+
+// dropGroupCallKeys stops the media key distribution of a call this device leaves.
+func (s *Session) dropGroupCallKeys(roomID id.RoomID) {
+	s.groupCalls.mu.Lock()
+	keys := s.groupCalls.keys[roomID]
+	delete(s.groupCalls.keys, roomID)
+	s.groupCalls.mu.Unlock()
+	if keys != nil {
+		select {
+		case <-keys.done:
+		default:
+			keys.stop()
+		}
+	}
 }

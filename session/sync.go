@@ -136,6 +136,7 @@ func (s *Session) syncOnce(ctx context.Context, timeout time.Duration) (SyncStat
 	}
 	s.bus.notify()
 	s.handleCallEvents(in.calls)
+	s.groupCallsSynced(&resp)
 	s.fillAlertGaps(ctx, in.gapAlerts)
 	s.rejectInvites(ctx, refused)
 	if s.e2ee != nil {

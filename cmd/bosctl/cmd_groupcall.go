@@ -17,15 +17,16 @@ import (
 // call command by --group.
 func init() {
 	c := commands["call"]
-	c.usage += " | call ROOM_ID --group [--tone HZ] [--expect-tone HZ] [--duration D] [--well-known URL] [--json]  " +
+	c.usage += " | call ROOM_ID --group [--tone HZ] [--expect-tone HZ] [--duration D] [--well-known URL] [--no-e2ee] [--json]  " +
 		"(joins the room's MatrixRTC group call, starting it when there is none; exit 0 only when connected " +
 		"and the --expect-tone was heard from one of the others; --well-known: where the LiveKit focus is " +
-		"announced, default the server name)"
+		"announced, default the server name; media is end-to-end encrypted in encrypted rooms unless --no-e2ee)"
 	commands["call"] = c
 	if commandBoolFlags["call"] == nil {
 		commandBoolFlags["call"] = map[string]bool{}
 	}
 	commandBoolFlags["call"]["group"] = true
+	commandBoolFlags["call"]["no-e2ee"] = true
 }
 
 // groupCallResult is what bosctl call --group --json prints: callResult's fields for the
@@ -34,6 +35,7 @@ func init() {
 type groupCallResult struct {
 	callResult
 	Participants []groupParticipant `json:"participants"`
+	Encrypted    bool               `json:"encrypted"` // media end-to-end encrypted (per-participant keys)
 }
 
 type groupParticipant struct {
@@ -62,6 +64,9 @@ func cmdGroupCall(ctx context.Context, a *args) error {
 	}
 	roomID := id.RoomID(a.pos[0])
 	opts := session.GroupCallOptions{WellKnownURL: a.str("well-known")}
+	if a.bool("no-e2ee") {
+		opts.E2EE = session.GroupCallE2EEOff
+	}
 	if tone > 0 {
 		opts.Source = callmedia.NewTone(tone)
 	}
@@ -69,6 +74,9 @@ func cmdGroupCall(ctx context.Context, a *args) error {
 		if err := s.CheckCalls(); err != nil {
 			return err
 		}
+		runCtx, stopRun := context.WithCancel(ctx)
+		defer stopRun()
+		go func() { _ = s.Run(runCtx, 10*time.Second, nil) }() // media keys come as to-device messages
 		start := time.Now()
 		info, err := s.JoinGroupCall(ctx, roomID, opts)
 		if err != nil {
@@ -129,7 +137,8 @@ func cmdGroupCall(ctx context.Context, a *args) error {
 
 // groupResult sums up a group call for output.
 func groupResult(info session.GroupCallInfo, start time.Time, expect float64, reason string) groupCallResult {
-	res := groupCallResult{callResult: callResult{ConnectedMS: -1, HangupReason: reason}, Participants: []groupParticipant{}}
+	res := groupCallResult{callResult: callResult{ConnectedMS: -1, HangupReason: reason}, Participants: []groupParticipant{},
+		Encrypted: info.Encrypted}
 	if !info.ConnectedAt.IsZero() {
 		res.ConnectedMS = info.ConnectedAt.Sub(start).Milliseconds()
 	}
