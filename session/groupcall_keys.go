@@ -44,6 +44,12 @@ var groupCallKeyUseDelay = time.Second
 // groupCallKeyRetry is how long a failed key delivery waits before it is tried again.
 const groupCallKeyRetry = 3 * time.Second
 
+// groupCallKeyResend is how often the current key goes to all members again. Element Call
+// sends it once per member; a to-device message lost on the way (an Olm session that broke
+// when two devices started sessions with each other at once, a device that restarted) would
+// leave that member without our audio until the next rotation.
+var groupCallKeyResend = 20 * time.Second
+
 // groupCallKeys distributes the own media keys of one call and takes in the others'.
 type groupCallKeys struct {
 	s      *Session
@@ -106,13 +112,18 @@ func (k *groupCallKeys) loop() {
 		<-k.done
 		cancel()
 	}()
+	resend := time.NewTicker(groupCallKeyResend)
+	defer resend.Stop()
 	for {
+		all := false
 		select {
 		case <-k.done:
 			return
 		case <-k.kick:
+		case <-resend.C:
+			all = true
 		}
-		if !k.reconcile(ctx) {
+		if !k.reconcile(ctx, all) {
 			select {
 			case <-k.done:
 				return
@@ -123,9 +134,9 @@ func (k *groupCallKeys) loop() {
 	}
 }
 
-// reconcile sends the current key to members that lack it, or rotates it when a member that
-// had it left; false means something failed and should be tried again.
-func (k *groupCallKeys) reconcile(ctx context.Context) bool {
+// reconcile sends the current key to members that lack it (all members with all), or rotates
+// it when a member that had it left; false means something failed and should be tried again.
+func (k *groupCallKeys) reconcile(ctx context.Context, all bool) bool {
 	members, err := k.s.GroupCallMembers(ctx, k.roomID)
 	if err != nil {
 		return false
@@ -153,7 +164,7 @@ func (k *groupCallKeys) reconcile(ctx context.Context) bool {
 	k.mu.Lock()
 	var joined []memberDevice
 	for d := range current {
-		if _, ok := k.sharedWith[d]; !ok {
+		if _, ok := k.sharedWith[d]; !ok || all {
 			joined = append(joined, d)
 		}
 	}
