@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
 
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	e2ee "bosmessenger/crypto"
@@ -307,6 +310,16 @@ func (s *Session) wantGroupCallE2EE(ctx context.Context, roomID id.RoomID, mode 
 	})
 	if err != nil {
 		return false, err
+	}
+	if !encrypted {
+		// Not (yet) in the store as encrypted, as in a data dir that has not synced the room:
+		// the server's state decides.
+		var enc event.EncryptionEventContent
+		err := s.cli.StateEvent(ctx, roomID, event.StateEncryption, "", &enc)
+		if err != nil && !errors.Is(err, mautrix.MNotFound) {
+			return false, s.classify("read the room's encryption", err)
+		}
+		encrypted = err == nil && enc.Algorithm != ""
 	}
 	if encrypted && s.e2ee == nil {
 		return false, ErrCannotEncrypt
