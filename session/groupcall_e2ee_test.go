@@ -3,8 +3,6 @@ package session_test
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -38,14 +36,7 @@ func TestGroupCallE2EE(t *testing.T) {
 	tones := []float64{440, 660, 880, 1100}
 	sess := make([]*session.Session, 4)
 	for i := range sess {
-		a := newAccount(t, srv, fmt.Sprintf("gre%d_", i))
-		sess[i] = a.login(t)
-		t.Cleanup(func() {
-			if t.Failed() {
-				data, _ := os.ReadFile(filepath.Join(a.Dir, "log", "test.log"))
-				_ = os.WriteFile(fmt.Sprintf("/tmp/grpe2ee_client%d.log", i), data, 0o600)
-			}
-		})
+		sess[i] = newAccount(t, srv, fmt.Sprintf("gre%d_", i)).login(t)
 	}
 	ident := func(i int) string { return rtc.Identity(sess[i].Account().UserID, sess[i].Account().DeviceID) }
 	pl := &event.PowerLevelsEventContent{Users: map[id.UserID]int{sess[0].Account().UserID: 100},
