@@ -27,9 +27,8 @@ type uiQueue struct{ ch chan func() }
 // goroutine of the package starts.
 func useTestUIQueue(t *testing.T) *uiQueue {
 	q := &uiQueue{ch: make(chan func(), 100000)}
-	old := do
-	do = func(f func()) { q.ch <- f }
-	t.Cleanup(func() { do = old })
+	old := setDo(func(f func()) { q.ch <- f })
+	t.Cleanup(func() { setDo(old) })
 	return q
 }
 
