@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -75,8 +76,10 @@ type App struct {
 
 	mu         sync.Mutex // guards cur: read by the engine goroutines
 	cur        id.RoomID
-	reqSeq     int        // bumps when the shown room changes, so stale loads are dropped
-	threadRoot id.EventID // the open thread's root (copy of thread.Root for the engine goroutines)
+	reqSeq     int          // bumps when the shown room changes, so stale loads are dropped
+	loadSeq    atomic.Int64 // numbers the timeline reads in the order they start (timeline_load.go)
+	shownSeq   int64        // the newest read whose rows the timeline shows (UI goroutine)
+	threadRoot id.EventID   // the open thread's root (copy of thread.Root for the engine goroutines)
 	shownID    map[id.EventID]bool
 
 	// Hooks to the dialogs (set by NewApp; tests may replace them).
@@ -529,6 +532,7 @@ func (a *App) loadOlder() {
 	if b := a.timeline.Bounds(); b.Count > 0 {
 		oldest = b.Oldest
 	}
+	read := a.loadSeq.Add(1)
 	go func() {
 		p, err := a.s.TimelineBefore(a.ctx, room, oldest, pageSize)
 		do(func() {
@@ -542,7 +546,9 @@ func (a *App) loadOlder() {
 			}
 			a.timeline.OlderLoaded(p.Start)
 			if oldest == session.NewestRow {
-				a.timeline.Set(append(p.Messages, p.Echoes...), false)
+				if !a.newerShown(read) {
+					a.timeline.Set(append(p.Messages, p.Echoes...), false)
+				}
 			} else {
 				a.timeline.Prepend(p.Messages)
 			}

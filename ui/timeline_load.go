@@ -24,6 +24,7 @@ type rowUpdate struct {
 	readBy   map[id.EventID][]id.UserID // nil: receipts unchanged
 	received []session.Message          // added and changed, for read receipts and the FMS panel
 	gen      int                        // the timeline's RowBounds.Gen the rows were loaded for
+	read     int64                      // App.loadSeq when the read started
 }
 
 // maxNewRows bounds the rows appended from one batch; more (a long time asleep) reload the
@@ -32,6 +33,7 @@ const maxNewRows = 500
 
 // loadRows reads what batch (nil: everything) did to the timeline of room, off the UI goroutine.
 func (a *App) loadRows(room id.RoomID, batch []session.Change) (*rowUpdate, error) {
+	read := a.loadSeq.Add(1)
 	held := a.timeline.Bounds()
 	var d session.TimelineDelta
 	if batch == nil || held.Count == 0 {
@@ -42,7 +44,7 @@ func (a *App) loadRows(room id.RoomID, batch []session.Change) (*rowUpdate, erro
 			return nil, err
 		}
 	}
-	u := &rowUpdate{older: d.Older, gen: held.Gen}
+	u := &rowUpdate{older: d.Older, gen: held.Gen, read: read}
 	if d.Reset {
 		msgs, err := a.s.Timeline(a.ctx, room, pageSize)
 		if err != nil {
@@ -100,9 +102,24 @@ func (a *App) loadRows(room id.RoomID, batch []session.Change) (*rowUpdate, erro
 	return u, nil
 }
 
+// newerShown reports whether the timeline already shows a read that started after read, and
+// otherwise records read as shown (UI goroutine). Reads run on several goroutines and their
+// results can come back out of order: a newest page read before a message arrived must not
+// replace a timeline that a later read already gave that message to.
+func (a *App) newerShown(read int64) bool {
+	if read < a.shownSeq {
+		return true
+	}
+	a.shownSeq = read
+	return false
+}
+
 // applyRows shows a loaded update (UI goroutine).
 func (a *App) applyRows(room id.RoomID, u *rowUpdate) {
 	if u.reload {
+		if a.newerShown(u.read) {
+			return // a read that started later is shown already: this page may lack its rows
+		}
 		a.timeline.Set(u.msgs, false)
 	} else if a.timeline.Bounds().Gen != u.gen {
 		// The timeline was replaced meanwhile (room opened, jump): these rows may not fit it.
@@ -112,6 +129,7 @@ func (a *App) applyRows(room id.RoomID, u *rowUpdate) {
 		if u.older {
 			a.timeline.noOlder = false
 		}
+		a.newerShown(u.read) // (applied even when older: it only adds rows newer than those held)
 		a.timeline.ApplyRows(u.added, u.changed, u.echoes, u.setEcho)
 		if u.readBy != nil {
 			a.timeline.SetReadBy(u.readBy)
