@@ -268,21 +268,31 @@ policy_zip() {
 # repro_check: builds bosctl twice, from two exports of HEAD at different paths and times, and
 # compares the hashes (the shared build cache keeps it cheap: both are links of cached objects).
 repro_check() {
+	# Two builds of HEAD from two source trees; the second with an empty build cache, so that it
+	# compiles every package (cgo included) again instead of reusing the first build's objects.
 	local tmp; tmp=$(mktemp -d)
 	for i in 1 2; do
 		mkdir -p "$tmp/src$i/tree-$i"
 		git archive HEAD | tar -x -C "$tmp/src$i/tree-$i"
-		(cd "$tmp/src$i/tree-$i" && env PKG_VERSION="$PKG_VERSION" PKG_COMMIT="$PKG_COMMIT" SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" \
-			bash -c '. scripts/buildinfo.sh && CGO_CFLAGS="$PKG_LINUX_CGO_CFLAGS" go build "${PKG_GOFLAGS[@]}" "${PKG_LINUX_GOFLAGS[@]}" -ldflags "$PKG_LDFLAGS $PKG_LINUX_LDFLAGS" -o "'"$tmp"'/bosctl-'"$i"'" ./cmd/bosctl')
-		sleep 1
+		local cache; cache=$(go env GOCACHE)
+		[ "$i" = 2 ] && cache="$tmp/gocache"
+		for c in bosctl bosmessenger; do
+			(cd "$tmp/src$i/tree-$i" && env GOCACHE="$cache" PKG_VERSION="$PKG_VERSION" PKG_COMMIT="$PKG_COMMIT" SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" \
+				bash -c '. scripts/buildinfo.sh && CGO_CFLAGS="$PKG_LINUX_CGO_CFLAGS" go build "${PKG_GOFLAGS[@]}" "${PKG_LINUX_GOFLAGS[@]}" -ldflags "$PKG_LDFLAGS $PKG_LINUX_LDFLAGS" -o "'"$tmp"'/'"$c"'-'"$i"'" ./cmd/'"$c")
+		done
 	done
-	local a b; a=$(sha256sum <"$tmp/bosctl-1" | cut -d' ' -f1); b=$(sha256sum <"$tmp/bosctl-2" | cut -d' ' -f1)
+	local c a b
+	for c in bosctl bosmessenger; do
+		a=$(sha256sum <"$tmp/$c-1" | cut -d' ' -f1); b=$(sha256sum <"$tmp/$c-2" | cut -d' ' -f1)
+		if [ "$a" != "$b" ]; then
+			rm -rf "$tmp"
+			echo "repro-check: two builds of $c differ: $a $b" >&2
+			exit 1
+		fi
+		log "repro-check: two builds of $c are identical (sha256 $a; the second from an empty build cache)"
+	done
+	chmod -R u+w "$tmp" 2>/dev/null || true
 	rm -rf "$tmp"
-	if [ "$a" != "$b" ]; then
-		echo "repro-check: two builds of bosctl differ: $a $b" >&2
-		exit 1
-	fi
-	log "repro-check: two builds of bosctl are identical (sha256 $a)"
 }
 
 case "${1:-}" in
