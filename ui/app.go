@@ -73,6 +73,7 @@ type App struct {
 	locBtn *LocationButton // the composer's location action (location.go)
 	voice  *appVoice       // voice messages: recording and playback (voice_app.go)
 	calls  *appCalls       // 1:1 calls: button, ringing dialog, call bar (callapp.go)
+	group  *appGroup       // group calls: header state, bar (groupcall.go)
 
 	mu         sync.Mutex // guards cur: read by the engine goroutines
 	cur        id.RoomID
@@ -171,6 +172,7 @@ func NewApp(ctx context.Context, w fyne.Window, s Engine) *App {
 	a.buildThreads()
 	a.buildVoice()
 	a.buildCalls() // callapp.go
+	a.buildGroupCalls()
 	a.find = newFindBar(a.timeline, func() { a.find.Hide(); a.relayout(); a.focusComposer() })
 	a.status = widget.NewLabel("")
 	a.status.Importance = widget.DangerImportance
@@ -180,7 +182,7 @@ func NewApp(ctx context.Context, w fyne.Window, s Engine) *App {
 	a.fms.OnSet = a.showSetStatus
 	a.uploads = container.NewVBox() // placeholder rows of files being sent (uploadrow.go)
 	right := container.NewBorder(container.NewVBox(a.header.View(), a.fms.View(), a.find.view, widget.NewSeparator()),
-		container.NewVBox(a.calls.bar.View(), a.uploads, a.actions, a.composer.View()), nil, nil, a.timeline.View())
+		container.NewVBox(a.calls.bar.View(), a.group.bar.View(), a.uploads, a.actions, a.composer.View()), nil, nil, a.timeline.View())
 	a.right = right
 	split := container.NewHSplit(left, container.New(threadLayout{}, right, a.thread.View()))
 	split.Offset = 0.28
@@ -281,6 +283,7 @@ func (a *App) Start() error {
 			a.alerts.alertChanges(a.ctx, batch)
 			a.boardChanges(batch)
 			a.callChanges(batch) // callapp.go
+			a.groupCallChanges(batch)
 			if users := identityChanges(batch); len(users) > 0 {
 				do(func() {
 					for _, u := range users {
@@ -481,6 +484,7 @@ func (a *App) OpenRoom(room id.RoomID) {
 			a.setComposerEnabled(r.Membership == "join")
 		}
 	}
+	a.refreshGroupCall(room) // groupcall.go
 	a.find.Hide()
 	a.thread.Close()
 	a.timeline.OlderLoaded(false)

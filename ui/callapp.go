@@ -63,7 +63,7 @@ func (a *App) IncomingCall() (callID string, accept, reject *widget.Button) {
 // PlaceCall calls the other member of the shown room (the call button, Ctrl+Shift+C).
 func (a *App) PlaceCall() {
 	room := a.Current()
-	if room == "" || a.calls.active != "" {
+	if room == "" || a.calls.active != "" || a.group.room != "" { // group calls: groupcall.go
 		return
 	}
 	if err := a.s.CheckCalls(); err != nil {

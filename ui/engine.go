@@ -18,6 +18,7 @@ import (
 	"bosmessenger/session/incident"
 	"bosmessenger/session/policy"
 	"bosmessenger/session/poll"
+	"bosmessenger/session/rtc"
 	"bosmessenger/session/voice"
 )
 
@@ -129,6 +130,12 @@ type EngineCalls interface {
 	CallStats(callID string) (callmedia.Stats, bool)
 	CheckCalls() error
 	CallVideoFrame(callID string) (image.Image, uint64)
+	// Group calls (MatrixRTC, ui/groupcall.go).
+	JoinGroupCall(ctx context.Context, roomID id.RoomID, opts session.GroupCallOptions) (session.GroupCallInfo, error)
+	LeaveGroupCall(ctx context.Context, roomID id.RoomID) error
+	GroupCall(roomID id.RoomID) (session.GroupCallInfo, error)
+	GroupCallMembers(ctx context.Context, roomID id.RoomID) ([]rtc.Member, error)
+	SetGroupCallMuted(roomID id.RoomID, muted bool) error
 }
 
 // EngineSecurity verifies devices and users, backs up keys.

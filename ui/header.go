@@ -22,6 +22,7 @@ type Header struct {
 	callBtn                   *widget.Button // calls the other member of a 1:1 room (callapp.go)
 	callsOff                  bool           // policy disable_calls: no call button
 	acceptBtn, rejectBtn      *widget.Button
+	group                     headerGroup // the room's group call (groupcall_header.go)
 	view                      *fyne.Container
 	avatar                    *avatar
 	room                      *session.RoomSummary // shown now (nil: none)
@@ -33,6 +34,7 @@ type Header struct {
 	OnMembers, OnInvite, OnSettings, OnLeave, OnAccept, OnReject func()
 	OnExport                                                     func()
 	OnCall                                                       func()
+	OnGroupCall                                                  func() // joins or starts the room's group call
 }
 
 // NewHeader builds an empty header (no room).
@@ -60,7 +62,8 @@ func NewHeader() *Header {
 	h.acceptBtn.Importance = widget.HighImportance
 	h.rejectBtn = widget.NewButtonWithIcon(T("header.reject"), theme.CancelIcon(), call(&h.OnReject))
 	sub := container.NewBorder(nil, nil, container.NewHBox(h.enc, h.members), nil, h.topic)
-	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.callBtn, h.membersBtn, h.inviteBtn, h.exportBtn, h.settingsBtn, h.leaveBtn)
+	h.buildGroupCall(call(&h.OnGroupCall))
+	buttons := container.NewHBox(h.acceptBtn, h.rejectBtn, h.group.label, h.group.btn, h.callBtn, h.membersBtn, h.inviteBtn, h.exportBtn, h.settingsBtn, h.leaveBtn)
 	h.avatar = newAvatar(roomAvatarSize)
 	h.avatar.view.Hide()
 	h.view = container.NewBorder(nil, nil, container.NewCenter(h.avatar.view), buttons,
@@ -82,6 +85,7 @@ func (h *Header) Set(r *session.RoomSummary) {
 	h.acceptBtn.Hidden, h.rejectBtn.Hidden = !invite, !invite
 	h.callBtn.Hidden = !joined || h.callsOff || r.JoinedCount != 2 // only 1:1 rooms can be called
 	h.room = r
+	h.setGroupCall()
 	h.avatar.view.Hidden = r == nil
 	h.RefreshAvatar()
 	if r == nil {

@@ -19,6 +19,8 @@ var (
 	ShortcutSearchAll = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	// ShortcutCall calls the other member of the shown 1:1 room (callapp.go).
 	ShortcutCall = &desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	// ShortcutGroupCall joins or starts the shown room's group call (groupcall.go).
+	ShortcutGroupCall = &desktop.CustomShortcut{KeyName: fyne.KeyG, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 )
 
 // Shortcut runs a window shortcut; it reports whether it knew it.
@@ -45,6 +47,8 @@ func (a *App) Shortcut(s fyne.Shortcut) bool {
 		a.OpenSearchView()
 	case ShortcutCall.ShortcutName():
 		a.PlaceCall()
+	case ShortcutGroupCall.ShortcutName():
+		a.JoinGroupCall()
 	default:
 		return false
 	}
@@ -53,7 +57,7 @@ func (a *App) Shortcut(s fyne.Shortcut) bool {
 
 // InstallShortcuts registers the shortcuts on the window's canvas (for when no entry has focus).
 func (a *App) InstallShortcuts() {
-	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings, ShortcutNewIncident, ShortcutSearchAll, ShortcutCall} {
+	for _, s := range []*desktop.CustomShortcut{ShortcutSwitcher, ShortcutNextRoom, ShortcutPrevRoom, ShortcutSearch, ShortcutNewRoom, ShortcutSettings, ShortcutNewIncident, ShortcutSearchAll, ShortcutCall, ShortcutGroupCall} {
 		a.w.Canvas().AddShortcut(s, func(sc fyne.Shortcut) { a.Shortcut(sc) })
 	}
 	a.w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.SendFiles(uris) })
@@ -88,7 +92,8 @@ func (a *App) MainMenu() *fyne.MainMenu {
 			item(tkey("menu.prev_room"), ShortcutPrevRoom, func() { a.StepRoom(-1) }),
 			item(tkey("menu.search"), ShortcutSearch, a.FocusSearch),
 			item(tkey("menu.search_all"), ShortcutSearchAll, a.OpenSearchView),
-			item(tkey("menu.call"), ShortcutCall, a.PlaceCall)),
+			item(tkey("menu.call"), ShortcutCall, a.PlaceCall),
+			item(tkey("menu.group_call"), ShortcutGroupCall, a.JoinGroupCall)),
 	)
 }
 

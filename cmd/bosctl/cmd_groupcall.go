@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	"maunium.net/go/mautrix/id"
@@ -83,8 +84,15 @@ func cmdGroupCall(ctx context.Context, a *args) error {
 			return err
 		}
 		reason := "user_hangup"
-		// Stay for duration; with --expect-tone stop early once it is heard, after the others
-		// have had a moment to join, so the result lists who was there.
+		// Stay for duration. The result lists everyone who was there, also those who left
+		// before this device did, with what was last received from them.
+		seen := map[string]rtc.ParticipantStats{}
+		remember := func(cur session.GroupCallInfo) {
+			for _, p := range cur.Participants {
+				seen[p.Identity] = p
+			}
+		}
+		remember(info)
 		deadline := time.NewTimer(duration)
 		defer deadline.Stop()
 		tick := time.NewTicker(200 * time.Millisecond)
@@ -98,7 +106,12 @@ func cmdGroupCall(ctx context.Context, a *args) error {
 			case <-deadline.C:
 				break wait
 			case <-tick.C:
-				if cur, err := s.GroupCall(roomID); err == nil && cur.Lost {
+				cur, err := s.GroupCall(roomID)
+				if err != nil {
+					continue
+				}
+				remember(cur)
+				if cur.Lost {
 					reason = "ice_failed"
 					break wait
 				}
@@ -106,7 +119,13 @@ func cmdGroupCall(ctx context.Context, a *args) error {
 		}
 		if cur, err := s.GroupCall(roomID); err == nil {
 			info = cur
+			remember(cur)
 		}
+		info.Participants = info.Participants[:0]
+		for _, p := range seen {
+			info.Participants = append(info.Participants, p)
+		}
+		sort.Slice(info.Participants, func(i, j int) bool { return info.Participants[i].Identity < info.Participants[j].Identity })
 		lctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		leaveErr := s.LeaveGroupCall(lctx, roomID)
 		cancel()
