@@ -51,24 +51,10 @@ func EnterBench(b *testing.B) bool {
 
 // benchCommand re-runs the benchmark name inside a new network namespace with lo up.
 func benchCommand(name string) (*exec.Cmd, error) {
-	unshare, err := exec.LookPath("unshare")
+	unshare, args, err := unshareArgs("-test.run", "^$", "-test.bench", runPattern(name, flagValue("test.bench")))
 	if err != nil {
-		return nil, fmt.Errorf("failed to find unshare (util-linux): %w", err)
+		return nil, err
 	}
-	ip, err := exec.LookPath("ip")
-	if err != nil {
-		return nil, fmt.Errorf("failed to find ip (iproute2): %w", err)
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("failed to find the test binary: %w", err)
-	}
-	args := []string{"--net", "--pid", "--fork", "--kill-child"}
-	if os.Geteuid() != 0 {
-		args = append(args, "--map-root-user")
-	}
-	args = append(args, "--", "sh", "-c", `"$0" link set lo up && exec "$@"`, ip, self,
-		"-test.run", "^$", "-test.bench", runPattern(name, flagValue("test.bench")), "-test.count=1", "-test.v=true")
 	for _, f := range []string{"test.benchtime", "test.benchmem", "test.timeout"} {
 		if v := flagValue(f); v != "" {
 			args = append(args, "-"+f+"="+v)

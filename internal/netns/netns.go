@@ -70,24 +70,10 @@ func Enter(t *testing.T) bool {
 // Command returns the command that re-runs t's test binary for t alone inside a new network
 // namespace with lo up. It is bounded by t's deadline.
 func Command(t *testing.T) (*exec.Cmd, error) {
-	unshare, err := exec.LookPath("unshare")
+	unshare, args, err := unshareArgs("-test.run", runPattern(t.Name(), runFlag()))
 	if err != nil {
-		return nil, fmt.Errorf("failed to find unshare (util-linux): %w", err)
+		return nil, err
 	}
-	ip, err := exec.LookPath("ip")
-	if err != nil {
-		return nil, fmt.Errorf("failed to find ip (iproute2): %w", err)
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("failed to find the test binary: %w", err)
-	}
-	args := []string{"--net", "--pid", "--fork", "--kill-child"}
-	if os.Geteuid() != 0 {
-		args = append(args, "--map-root-user")
-	}
-	args = append(args, "--", "sh", "-c", `"$0" link set lo up && exec "$@"`, ip, self,
-		"-test.run", runPattern(t.Name(), runFlag()), "-test.count=1", "-test.v=true")
 	ctx := context.Background()
 	if d, ok := t.Deadline(); ok {
 		args = append(args, "-test.timeout", time.Until(d).Round(time.Second).String())
@@ -99,6 +85,29 @@ func Command(t *testing.T) (*exec.Cmd, error) {
 	cmd.Env = append(os.Environ(), envInside+"="+t.Name())
 	cmd.WaitDelay = 10 * time.Second
 	return cmd, nil
+}
+
+// unshareArgs finds unshare and returns its arguments that re-run this test binary with
+// testArgs (plus -test.count=1 -test.v=true) inside a new network and PID namespace with lo up.
+func unshareArgs(testArgs ...string) (unshare string, args []string, err error) {
+	if unshare, err = exec.LookPath("unshare"); err != nil {
+		return "", nil, fmt.Errorf("failed to find unshare (util-linux): %w", err)
+	}
+	ip, err := exec.LookPath("ip")
+	if err != nil {
+		return "", nil, fmt.Errorf("failed to find ip (iproute2): %w", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, fmt.Errorf("failed to find the test binary: %w", err)
+	}
+	args = []string{"--net", "--pid", "--fork", "--kill-child"}
+	if os.Geteuid() != 0 {
+		args = append(args, "--map-root-user")
+	}
+	args = append(args, "--", "sh", "-c", `"$0" link set lo up && exec "$@"`, ip, self)
+	args = append(args, testArgs...)
+	return unshare, append(args, "-test.count=1", "-test.v=true"), nil
 }
 
 // runPattern matches exactly the test (or subtest) name, followed by the subtest levels below
