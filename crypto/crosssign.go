@@ -57,7 +57,7 @@ func (m *Machine) BootstrapCrossSigning(ctx context.Context, password string) er
 		return fmt.Errorf("failed to sign own device: %w", err)
 	}
 	// Learn the uploaded public keys and signatures, so trust resolves locally.
-	if _, err := m.mach.FetchKeys(ctx, []id.UserID{uid}, true); err != nil {
+	if _, err := m.fetchKeys(ctx, []id.UserID{uid}); err != nil {
 		return fmt.Errorf("failed to fetch own keys: %w", err)
 	}
 	return nil
@@ -112,7 +112,7 @@ func (m *Machine) Devices(ctx context.Context, userID id.UserID) ([]Device, erro
 	// objects mautrix's key query writes while the other resolves trust from them.
 	m.devicesMu.Lock()
 	defer m.devicesMu.Unlock()
-	all, err := m.mach.FetchKeys(ctx, []id.UserID{userID}, true)
+	all, err := m.fetchKeys(ctx, []id.UserID{userID})
 	if err != nil {
 		return nil, fmt.Errorf("failed to fetch devices: %w", err)
 	}

@@ -27,7 +27,7 @@ func (m *Machine) SetKeyShareGate(blocked func() bool) {
 func (m *Machine) RefreshOwnKeys(ctx context.Context) error {
 	m.devicesMu.Lock()
 	defer m.devicesMu.Unlock()
-	if _, err := m.mach.FetchKeys(ctx, []id.UserID{m.mach.Client.UserID}, true); err != nil {
+	if _, err := m.fetchKeys(ctx, []id.UserID{m.mach.Client.UserID}); err != nil {
 		return err
 	}
 	return nil

@@ -86,7 +86,7 @@ func (m *Machine) StartRoomVerification(ctx context.Context, roomID id.RoomID, u
 	if userID == me {
 		return Verification{}, errors.New("failed to start verification: in-room verification is for other users (verify own devices with StartVerification)")
 	}
-	if _, err := m.mach.FetchKeys(ctx, []id.UserID{userID}, true); err != nil {
+	if _, err := m.fetchKeys(ctx, []id.UserID{userID}); err != nil {
 		return Verification{}, fmt.Errorf("failed to fetch devices of %s: %w", userID, err)
 	}
 	content := &event.MessageEventContent{

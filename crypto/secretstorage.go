@@ -104,7 +104,7 @@ func (m *Machine) SyncCrossSigningSecrets(ctx context.Context, key *SecretStorag
 	if err := m.mach.SignOwnMasterKey(ctx); err != nil {
 		return false, fmt.Errorf("failed to sign own master key: %w", err)
 	}
-	if _, err := m.mach.FetchKeys(ctx, []id.UserID{m.mach.Client.UserID}, true); err != nil {
+	if _, err := m.fetchKeys(ctx, []id.UserID{m.mach.Client.UserID}); err != nil {
 		return true, fmt.Errorf("failed to fetch own keys: %w", err)
 	}
 	m.log.Info().Msg("Imported the cross-signing keys from secret storage and signed this device")

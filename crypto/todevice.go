@@ -32,7 +32,9 @@ func (m *Machine) OnDecryptedToDevice(fn func(context.Context, DecryptedToDevice
 // processSyncResponse is mautrix's OlmMachine.ProcessSyncResponse, except that the decrypted
 // to-device events mautrix does not handle (it drops them) go to the OnDecryptedToDevice hook.
 func (m *Machine) processSyncResponse(ctx context.Context, resp *mautrix.RespSync, since string) {
+	m.trustMu.Lock() // its key query stores cross-signing keys (see fetchKeys)
 	m.mach.HandleDeviceLists(ctx, &resp.DeviceLists, since)
+	m.trustMu.Unlock()
 	m.recipientsMu.Lock()
 	hook := m.decryptedHook
 	m.recipientsMu.Unlock()

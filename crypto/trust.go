@@ -13,6 +13,16 @@ import (
 // device-list callback and a front end asking for a user's trust) raced on it (found by -race in
 // TestSASWithJSConfirmedAfterTheirMAC), so every trust check of ours goes through trustMu.
 
+// fetchKeys is mautrix's FetchKeys under trustMu: the key query stores cross-signing keys
+// (storeCrossSigningKeys), which reads the same unguarded field (found by -race in
+// TestWhoamiDeviceVerifiedAfterSelfVerify: a verification request's key query beside the sync
+// loop's device-gate check).
+func (m *Machine) fetchKeys(ctx context.Context, users []id.UserID) (map[id.UserID]map[id.DeviceID]*id.Device, error) {
+	m.trustMu.Lock()
+	defer m.trustMu.Unlock()
+	return m.mach.FetchKeys(ctx, users, true)
+}
+
 // ownCrossSigningPublicKeys is mautrix's GetOwnCrossSigningPublicKeys under trustMu.
 func (m *Machine) ownCrossSigningPublicKeys(ctx context.Context) (*mcrypto.CrossSigningPublicKeysCache, error) {
 	m.trustMu.Lock()

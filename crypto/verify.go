@@ -259,7 +259,7 @@ func (m *Machine) requestVerification(ctx context.Context, userID id.UserID, dev
 	if err != nil {
 		return Verification{}, err
 	}
-	if _, err := m.mach.FetchKeys(ctx, []id.UserID{userID}, true); err != nil {
+	if _, err := m.fetchKeys(ctx, []id.UserID{userID}); err != nil {
 		return Verification{}, fmt.Errorf("failed to fetch devices of %s: %w", userID, err)
 	}
 	// One step on the actor: an early ready, handled after it, sees whether the request is manual.
