@@ -268,8 +268,9 @@ policy_zip() {
 # repro_check: builds bosctl twice, from two exports of HEAD at different paths and times, and
 # compares the hashes (the shared build cache keeps it cheap: both are links of cached objects).
 repro_check() {
-	# Two builds of HEAD from two source trees; the second with an empty build cache, so that it
-	# compiles every package (cgo included) again instead of reusing the first build's objects.
+	# Two builds of HEAD (Linux and Windows binaries) from two source trees; the second with an
+	# empty build cache, so that it compiles every package (cgo included) again instead of reusing
+	# the first build's objects.
 	local tmp; tmp=$(mktemp -d)
 	for i in 1 2; do
 		mkdir -p "$tmp/src$i/tree-$i"
@@ -280,9 +281,16 @@ repro_check() {
 			(cd "$tmp/src$i/tree-$i" && env GOCACHE="$cache" PKG_VERSION="$PKG_VERSION" PKG_COMMIT="$PKG_COMMIT" SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" \
 				bash -c '. scripts/buildinfo.sh && CGO_CFLAGS="$PKG_LINUX_CGO_CFLAGS" go build "${PKG_GOFLAGS[@]}" "${PKG_LINUX_GOFLAGS[@]}" -ldflags "$PKG_LDFLAGS $PKG_LINUX_LDFLAGS" -o "'"$tmp"'/'"$c"'-'"$i"'" ./cmd/'"$c")
 		done
+		# The Windows binaries as bin-windows builds them (icon resources included), unsigned.
+		(cd "$tmp/src$i/tree-$i" && env -u BOS_SIGN_PFX -u BOS_SIGN_CERT GOCACHE="$cache" DIST=dist \
+			PKG_VERSION="$PKG_VERSION" PKG_COMMIT="$PKG_COMMIT" SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" \
+			bash scripts/package.sh bin-windows >/dev/null)
+		for c in bosctl bosmessenger; do
+			cp "$tmp/src$i/tree-$i/dist/windows/$c.exe" "$tmp/$c.exe-$i"
+		done
 	done
 	local c a b
-	for c in bosctl bosmessenger; do
+	for c in bosctl bosmessenger bosctl.exe bosmessenger.exe; do
 		a=$(sha256sum <"$tmp/$c-1" | cut -d' ' -f1); b=$(sha256sum <"$tmp/$c-2" | cut -d' ' -f1)
 		if [ "$a" != "$b" ]; then
 			rm -rf "$tmp"
