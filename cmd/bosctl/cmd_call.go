@@ -53,6 +53,20 @@ func (a *args) hz(name string) (float64, error) {
 	return f, nil
 }
 
+// toneFlags reads what 1:1 and group calls share: --tone, --expect-tone and --duration (5s).
+func (a *args) toneFlags() (tone, expect float64, duration time.Duration, err error) {
+	if tone, err = a.hz("tone"); err != nil {
+		return 0, 0, 0, err
+	}
+	if expect, err = a.hz("expect-tone"); err != nil {
+		return 0, 0, 0, err
+	}
+	if duration, err = a.duration("duration", 5*time.Second); err != nil {
+		return 0, 0, 0, err
+	}
+	return tone, expect, duration, nil
+}
+
 func cmdCall(ctx context.Context, a *args) error {
 	if a.bool("group") {
 		return cmdGroupCall(ctx, a) // cmd_groupcall.go
@@ -61,15 +75,7 @@ func cmdCall(ctx context.Context, a *args) error {
 	if (answer && len(a.pos) != 0) || (!answer && len(a.pos) != 1) {
 		return usageError{"usage: bosctl " + commands[a.cmd].usage}
 	}
-	tone, err := a.hz("tone")
-	if err != nil {
-		return err
-	}
-	expect, err := a.hz("expect-tone")
-	if err != nil {
-		return err
-	}
-	duration, err := a.duration("duration", 5*time.Second)
+	tone, expect, duration, err := a.toneFlags()
 	if err != nil {
 		return err
 	}

@@ -51,15 +51,7 @@ func cmdGroupCall(ctx context.Context, a *args) error {
 	if len(a.pos) != 1 || a.bool("answer") {
 		return usageError{"usage: bosctl " + commands[a.cmd].usage}
 	}
-	tone, err := a.hz("tone")
-	if err != nil {
-		return err
-	}
-	expect, err := a.hz("expect-tone")
-	if err != nil {
-		return err
-	}
-	duration, err := a.duration("duration", 5*time.Second)
+	tone, expect, duration, err := a.toneFlags()
 	if err != nil {
 		return err
 	}
